@@ -1,0 +1,17 @@
+// POST /api/sessions/revoke  {"sessionId": "..."} | {"all": true}  (+ optional "password")
+import { ApiError, handleErrors } from "@/lib/http/errors";
+import { readJsonBody } from "@/lib/http/json-body";
+import { assertSameOrigin } from "@/lib/http/same-origin";
+import { requireSession } from "@/lib/sessions/request";
+import { revoke, revokeBody } from "@/lib/sessions/service";
+
+export const POST = handleErrors(async (request: Request) => {
+  assertSameOrigin(request);
+  const current = await requireSession(request);
+  const parsed = revokeBody.safeParse(await readJsonBody(request));
+  if (!parsed.success) {
+    throw new ApiError(400, "invalid_body", 'Send {"sessionId": "<id>"} or {"all": true}.');
+  }
+  const result = await revoke(current, parsed.data, request.headers);
+  return Response.json(result, { headers: { "Cache-Control": "no-store" } });
+});

@@ -1,0 +1,17 @@
+// Start-up: validate the environment (a bad variable stops the app with its name) and,
+// on the embedded database, run migrations before the first request.
+import { dbReady } from "@/db";
+import { env, EnvError } from "@/lib/env";
+
+export async function startup(): Promise<void> {
+  try {
+    env();
+  } catch (err) {
+    if (err instanceof EnvError) {
+      console.error(`\n${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  await dbReady();
+}

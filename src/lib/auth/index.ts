@@ -1,0 +1,77 @@
+// better-auth, configured for Revocable. Created on first use (not at import) so that
+// `next build` does not need the runtime environment.
+import { betterAuth } from "better-auth";
+import { drizzleAdapter } from "better-auth/adapters/drizzle";
+import { createAuthMiddleware } from "better-auth/api";
+import { nextCookies } from "better-auth/next-js";
+import { getDb } from "@/db";
+import { schema } from "@/db/schema";
+import { env } from "@/lib/env";
+import { COOKIE_PREFIX, secureCookies } from "@/lib/sessions/cookie";
+import { onPasswordChanged, onPasswordReset, sendPasswordResetEmail, sendVerificationEmail } from "./emails";
+import { notifyIfNewDevice } from "./new-device";
+import { sessionIndexPlugin } from "./session-index-plugin";
+
+function createAuth() {
+  const e = env();
+  return betterAuth({
+    appName: "Revocable",
+    baseURL: e.APP_URL,
+    secret: e.BETTER_AUTH_SECRET,
+    trustedOrigins: [e.APP_URL],
+    database: drizzleAdapter(getDb(), { provider: "pg", schema }),
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: 10,
+      maxPasswordLength: 128,
+      requireEmailVerification: true,
+      sendResetPassword: sendPasswordResetEmail,
+      resetPasswordTokenExpiresIn: 60 * 60,
+      // Defaults to false in better-auth: a reset must end every session (ASVS 7.4.3).
+      revokeSessionsOnPasswordReset: true,
+      onPasswordReset,
+    },
+    emailVerification: {
+      sendVerificationEmail,
+      sendOnSignUp: true,
+      sendOnSignIn: true,
+      autoSignInAfterVerification: true,
+      expiresIn: 24 * 60 * 60,
+    },
+    session: {
+      expiresIn: e.SESSION_MAX_LIFETIME,
+      // No sliding refresh: expiresAt is the absolute cap; inactivity is the proxy's job.
+      disableSessionRefresh: true,
+      freshAge: e.SESSION_FRESH_AGE,
+      // Never trust a cached session copy (better-auth issue 6893): no cookie cache.
+      cookieCache: { enabled: false },
+    },
+    user: { deleteUser: { enabled: true } },
+    advanced: {
+      cookiePrefix: COOKIE_PREFIX,
+      useSecureCookies: secureCookies(),
+      defaultCookieAttributes: { sameSite: "lax", httpOnly: true },
+    },
+    hooks: {
+      after: createAuthMiddleware(async (ctx) => {
+        if (ctx.path === "/change-password" && !(ctx.context.returned instanceof Error)) {
+          await onPasswordChanged(ctx.context.session?.user, ctx.request?.headers ?? ctx.headers);
+        }
+      }),
+    },
+    plugins: [sessionIndexPlugin({ onSessionCreated: notifyIfNewDevice }), nextCookies()],
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+const globalForAuth = globalThis as unknown as { __revocableAuth?: Auth };
+
+export function getAuth(): Auth {
+  globalForAuth.__revocableAuth ??= createAuth();
+  return globalForAuth.__revocableAuth;
+}
+
+export function resetAuthForTests(): void {
+  globalForAuth.__revocableAuth = undefined;
+}

@@ -1,0 +1,55 @@
+// "New sign-in" alerts (ASVS 6.3.5). A device is known by a stable fingerprint of
+// browser family + OS family + device type, remembered per user in known_device
+// (session rows expire, so they cannot answer "seen before?"). The first device a
+// user ever signs in from is not alerted: there is nothing to compare it with.
+import { and, eq, ne, sql } from "drizzle-orm";
+import { getDb } from "@/db";
+import { knownDevice, user as userTable } from "@/db/schema";
+import { parseUserAgent } from "@/lib/device";
+import { env } from "@/lib/env";
+import { sendAuthEmail } from "@/lib/mail";
+import type { SessionRow } from "@/lib/sessions/lifecycle";
+
+/** Remembers the device; true when this user had other devices but not this one. */
+export async function rememberDevice(userId: string, fingerprint: string, label: string): Promise<boolean> {
+  const db = getDb();
+  const inserted = await db
+    .insert(knownDevice)
+    .values({ userId, fingerprint, label })
+    .onConflictDoUpdate({
+      target: [knownDevice.userId, knownDevice.fingerprint],
+      set: { lastSeenAt: sql`now()`, label },
+    })
+    // xmax = 0 only for a freshly inserted row (Postgres MVCC): tells insert from update.
+    .returning({ isNew: sql<boolean>`(xmax = 0)` });
+  if (!inserted[0]?.isNew) return false;
+  const [other] = await db
+    .select({ fingerprint: knownDevice.fingerprint })
+    .from(knownDevice)
+    .where(and(eq(knownDevice.userId, userId), ne(knownDevice.fingerprint, fingerprint)))
+    .limit(1);
+  return !!other;
+}
+
+export async function notifyIfNewDevice(session: SessionRow): Promise<void> {
+  try {
+    const device = parseUserAgent(session.userAgent);
+    if (!(await rememberDevice(session.userId, device.fingerprint, device.label))) return;
+    const [u] = await getDb()
+      .select({ email: userTable.email, name: userTable.name })
+      .from(userTable)
+      .where(eq(userTable.id, session.userId));
+    if (!u) return;
+    void sendAuthEmail({
+      template: "new-sign-in",
+      to: u.email,
+      name: u.name,
+      at: session.createdAt,
+      device: { label: device.label, browser: device.browser, os: device.os, ipAddress: session.ipAddress ?? null },
+      activeDevicesUrl: `${env().APP_URL}/settings/security`,
+    });
+  } catch (err) {
+    // An alert that cannot be worked out must not fail the sign-in.
+    console.error(`[auth] new-device check failed for session ${session.id}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,41 @@
+// better-auth plugin, one concern: keep the session index in step with the session table.
+//  - create.before: prefix the token with the user's hash tag (see session-index/keys.ts),
+//    so the proxy can find the user's Redis slot from the cookie alone.
+//  - create.after: index the session and enforce the concurrent-session limit.
+//  - delete.after: every delete path, bulk ones included (better-auth 1.7 runs delete
+//    hooks per row for deleteSession, deleteSessions, deleteUserSessions and deleteUser).
+import type { BetterAuthPlugin } from "better-auth";
+import { userTag } from "@/lib/session-index";
+import { indexNewSession, unindexSessionRow, type SessionRow } from "@/lib/sessions/lifecycle";
+
+export interface SessionIndexPluginOptions {
+  /** Runs after a new session is indexed (e.g. the new-device alert). */
+  onSessionCreated?: (session: SessionRow) => Promise<void> | void;
+}
+
+export const sessionIndexPlugin = (options: SessionIndexPluginOptions = {}) =>
+  ({
+    id: "session-index",
+    init() {
+      return {
+        options: {
+          databaseHooks: {
+            session: {
+              create: {
+                before: async (session) => ({ data: { ...session, token: userTag(session.userId) + session.token } }),
+                after: async (session) => {
+                  await indexNewSession(session as SessionRow);
+                  await options.onSessionCreated?.(session as SessionRow);
+                },
+              },
+              delete: {
+                after: async (session) => {
+                  await unindexSessionRow(session);
+                },
+              },
+            },
+          },
+        },
+      };
+    },
+  }) satisfies BetterAuthPlugin;

@@ -1,0 +1,87 @@
+// Every environment variable the app reads, validated once with zod.
+// A missing or malformed variable stops start-up with a message naming it.
+// Development gets embedded defaults (PGlite, in-process index); production gets none.
+import { z } from "zod";
+
+const seconds = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== "" ? v.trim() : undefined));
+
+const DEV_SECRET = "dev-only-insecure-secret-change-me-0123456789abcdef";
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    APP_URL: z.url().default("http://localhost:3000"),
+    BETTER_AUTH_SECRET: z
+      .string()
+      .min(32, "must be at least 32 characters (generate one with: openssl rand -base64 32)")
+      .optional(),
+    DATABASE_URL: optionalString.pipe(
+      z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
+    ),
+    PGLITE_DIR: z.string().default(".data/pglite"),
+    REDIS_URL: optionalString.pipe(
+      z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL").optional(),
+    ),
+    REDIS_CLUSTER_NODES: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[^,:\s]+:\d+(,[^,:\s]+:\d+)*$/, "must be host:port[,host:port...]")
+        .optional(),
+    ),
+    REDIS_KEY_PREFIX: z.string().regex(/^[a-z0-9_-]{1,16}$/i).default("rv"),
+    REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(250),
+    SESSION_MAX_CONCURRENT: z.coerce.number().int().min(0).max(1000).default(3),
+    SESSION_MAX_LIFETIME: seconds(30 * 24 * 3600),
+    SESSION_IDLE_TIMEOUT: seconds(7 * 24 * 3600),
+    SESSION_TOUCH_INTERVAL: seconds(60),
+    SESSION_FRESH_AGE: seconds(15 * 60),
+    RESEND_API_KEY: optionalString,
+    RESEND_BASE_URL: optionalString.pipe(z.url().optional()),
+    EMAIL_FROM: z.string().default("Revocable <no-reply@revocable.local>"),
+    OUTBOX_DIR: z.string().default(".data/outbox"),
+    DEFAULT_LOCALE: z.string().default("en-US"),
+    DEFAULT_TIME_ZONE: z.string().default("UTC"),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== "production") return;
+    for (const name of ["BETTER_AUTH_SECRET", "DATABASE_URL"] as const) {
+      if (!env[name]) ctx.addIssue({ code: "custom", path: [name], message: "is required in production" });
+    }
+    if (!env.REDIS_URL && !env.REDIS_CLUSTER_NODES) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["REDIS_URL"],
+        message: "is required in production (or set REDIS_CLUSTER_NODES)",
+      });
+    }
+  });
+
+export type Env = z.infer<typeof schema> & { BETTER_AUTH_SECRET: string };
+
+export class EnvError extends Error {}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  - ${i.path.join(".") || "(env)"}: ${i.message}`);
+    throw new EnvError(`Invalid environment configuration:\n${lines.join("\n")}\nSee .env.example.`);
+  }
+  return { ...result.data, BETTER_AUTH_SECRET: result.data.BETTER_AUTH_SECRET ?? DEV_SECRET };
+}
+
+let cached: Env | undefined;
+
+/** The validated environment, parsed on first use. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** For tests that change process.env between cases. */
+export function resetEnvForTests(): void {
+  cached = undefined;
+}

@@ -1,0 +1,73 @@
+// The request-time gate behind src/proxy.ts. Public paths pass; everything else needs
+// a session the index (or, on a miss, Postgres) says is live. One index look-up on the
+// hot path, zero database queries.
+import { NextResponse, type NextRequest } from "next/server";
+import { authCookieNames, secureCookies, sessionCookieName } from "@/lib/sessions/cookie";
+import { checkSessionCookie, type SessionCheck } from "@/lib/sessions/validate";
+
+const PUBLIC_PAGES = new Set(["/", "/sign-in", "/sign-up", "/forgot-password", "/reset-password", "/verify-email", "/check-email"]);
+const PUBLIC_PREFIXES = ["/api/auth/", "/api/health", "/_next/", "/favicon"];
+
+export function isPublicPath(pathname: string): boolean {
+  return PUBLIC_PAGES.has(pathname) || PUBLIC_PREFIXES.some((p) => pathname.startsWith(p));
+}
+
+function isApi(pathname: string): boolean {
+  return pathname === "/api" || pathname.startsWith("/api/");
+}
+
+function clearAuthCookies(response: NextResponse): NextResponse {
+  for (const name of authCookieNames()) {
+    response.cookies.set(name, "", { path: "/", maxAge: 0, httpOnly: true, sameSite: "lax", secure: secureCookies() });
+  }
+  return response;
+}
+
+function reject(request: NextRequest, check: Extract<SessionCheck, { ok: false }>): NextResponse {
+  const { pathname, search } = request.nextUrl;
+  const hadSession = check.reason !== "missing";
+  if (isApi(pathname)) {
+    const res = NextResponse.json(
+      { error: { code: "unauthenticated", message: "You are not signed in, or your session has ended." } },
+      { status: 401 },
+    );
+    return hadSession ? clearAuthCookies(res) : res;
+  }
+  const url = new URL("/sign-in", request.url);
+  url.search = "";
+  url.searchParams.set("next", pathname + search);
+  if (hadSession) url.searchParams.set("reason", check.reason === "idle" ? "idle" : "signed-out");
+  const res = NextResponse.redirect(url, 303);
+  res.headers.set("Cache-Control", "no-store");
+  return hadSession ? clearAuthCookies(res) : res;
+}
+
+function unavailable(request: NextRequest): NextResponse {
+  const headers = { "Retry-After": "5", "Cache-Control": "no-store" };
+  if (isApi(request.nextUrl.pathname)) {
+    return NextResponse.json(
+      { error: { code: "unavailable", message: "The service is temporarily unavailable. Please try again shortly." } },
+      { status: 503, headers },
+    );
+  }
+  return new NextResponse(
+    "<!doctype html><title>Temporarily unavailable</title><h1>We’ll be right back</h1><p>Revocable cannot reach its session store. Please try again in a moment.</p>",
+    { status: 503, headers: { ...headers, "Content-Type": "text/html; charset=utf-8" } },
+  );
+}
+
+export async function gate(request: NextRequest): Promise<NextResponse> {
+  if (isPublicPath(request.nextUrl.pathname)) return NextResponse.next();
+  let check: SessionCheck;
+  try {
+    check = await checkSessionCookie(request.cookies.get(sessionCookieName())?.value);
+  } catch (err) {
+    console.error("[proxy] session check failed:", (err as Error).message);
+    return unavailable(request);
+  }
+  if (!check.ok) return reject(request, check);
+  const res = NextResponse.next();
+  // Signed-in pages must not be served from the browser cache after sign-out (ASVS 7.4.1).
+  res.headers.set("Cache-Control", "private, no-store");
+  return res;
+}

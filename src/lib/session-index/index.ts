@@ -1,0 +1,52 @@
+// Picks the index for this process: Redis when configured, otherwise (development and
+// tests only; env validation refuses production without Redis) the in-process one.
+// Shared on globalThis so the proxy and route handlers use the same instance.
+import { Cluster, Redis } from "ioredis";
+import { env } from "@/lib/env";
+import { MemorySessionIndex } from "./memory";
+import { RedisSessionIndex } from "./redis";
+import type { SessionIndex } from "./types";
+
+export * from "./types";
+export { hashToken, tagOfToken, userTag, TAG_LENGTH } from "./keys";
+
+const globalForIndex = globalThis as unknown as { __revocableIndex?: SessionIndex };
+
+export function createRedisClient(): Redis | Cluster {
+  const e = env();
+  const common = {
+    // A slow or dead Redis must not hold requests: fail fast and fall back to Postgres.
+    commandTimeout: e.REDIS_COMMAND_TIMEOUT_MS,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+  };
+  if (e.REDIS_CLUSTER_NODES) {
+    const nodes = e.REDIS_CLUSTER_NODES.split(",").map((hp) => {
+      const [host, port] = hp.split(":");
+      return { host: host!, port: Number(port) };
+    });
+    return new Cluster(nodes, { redisOptions: common, enableOfflineQueue: true });
+  }
+  const client = new Redis(e.REDIS_URL!, common);
+  client.on("error", (err) => console.warn("[redis]", err.message));
+  return client;
+}
+
+function create(): SessionIndex {
+  const e = env();
+  if (e.REDIS_URL || e.REDIS_CLUSTER_NODES) {
+    return new RedisSessionIndex(createRedisClient(), { prefix: e.REDIS_KEY_PREFIX });
+  }
+  console.info("[session-index] REDIS_URL unset: using the in-process index (single process, development only)");
+  return new MemorySessionIndex();
+}
+
+export function getSessionIndex(): SessionIndex {
+  globalForIndex.__revocableIndex ??= create();
+  return globalForIndex.__revocableIndex;
+}
+
+/** Tests swap in an index bound to their own Redis DB. */
+export function setSessionIndexForTests(index: SessionIndex | undefined): void {
+  globalForIndex.__revocableIndex = index;
+}

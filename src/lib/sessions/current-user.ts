@@ -1,0 +1,20 @@
+// The signed-in user for server components (pages). Same check as the API: one index
+// look-up, then the user row.
+import { eq } from "drizzle-orm";
+import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
+import { dbReady, getDb } from "@/db";
+import { user as userTable } from "@/db/schema";
+import type { ValidityEntry } from "@/lib/session-index";
+import { sessionCookieName } from "./cookie";
+import { checkSessionCookie } from "./validate";
+
+export async function requireUser(nextPath: string): Promise<{ session: ValidityEntry; user: typeof userTable.$inferSelect }> {
+  await dbReady();
+  const jar = await cookies();
+  const check = await checkSessionCookie(jar.get(sessionCookieName())?.value);
+  if (!check.ok) redirect(`/sign-in?next=${encodeURIComponent(nextPath)}`);
+  const [user] = await getDb().select().from(userTable).where(eq(userTable.id, check.session.userId));
+  if (!user) redirect(`/sign-in?next=${encodeURIComponent(nextPath)}`);
+  return { session: check.session, user };
+}

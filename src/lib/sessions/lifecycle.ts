@@ -1,0 +1,125 @@
+// The session lifecycle, written out: how a session enters the index, leaves it, and
+// is revoked. Postgres is the truth; every change lands there first, then in the index.
+//
+//   sign-in  -> better-auth inserts the row -> indexNewSession(): record + enforce limit
+//                                                 -> evicted rows deleted from Postgres
+//   sign-out / better-auth revoke paths -> row deleted -> unindexSessions()
+//   our revoke API  -> revokeSessions(): DELETE ... RETURNING, then one index call
+//   proxy miss      -> row still valid in Postgres -> restoreSession() (never evicts)
+import { and, eq, inArray, ne, sql } from "drizzle-orm";
+import { getDb } from "@/db";
+import { session as sessionTable } from "@/db/schema";
+import { parseUserAgent } from "@/lib/device";
+import { env } from "@/lib/env";
+import { getSessionIndex, hashToken, type SessionRef, type SessionToRecord } from "@/lib/session-index";
+
+export interface SessionRow {
+  id: string;
+  userId: string;
+  token: string;
+  createdAt: Date;
+  updatedAt: Date;
+  expiresAt: Date;
+  ipAddress?: string | null;
+  userAgent?: string | null;
+}
+
+export function toRecord(row: SessionRow): SessionToRecord {
+  const device = parseUserAgent(row.userAgent);
+  return {
+    sessionId: row.id,
+    userId: row.userId,
+    tokenHash: hashToken(row.token),
+    createdAt: row.createdAt.getTime(),
+    expiresAt: row.expiresAt.getTime(),
+    lastActiveAt: Math.max(row.updatedAt.getTime(), row.createdAt.getTime()),
+    browser: device.browser,
+    os: device.os,
+    deviceType: device.deviceType,
+    label: device.label,
+    ipAddress: row.ipAddress || null,
+  };
+}
+
+const refOf = (row: { id: string; token: string }): SessionRef => ({ sessionId: row.id, tokenHash: hashToken(row.token) });
+
+/** A new sign-in: index it and evict the oldest sessions past the limit (both stores). */
+export async function indexNewSession(row: SessionRow): Promise<{ evicted: string[] }> {
+  const limit = env().SESSION_MAX_CONCURRENT;
+  try {
+    const { evicted } = await getSessionIndex().record(toRecord(row), { kind: "new", limit });
+    if (evicted.length) await deleteSessionRows(row.userId, evicted);
+    return { evicted };
+  } catch (err) {
+    // Index unreachable: the proxy falls back to Postgres, so enforce the limit there.
+    console.warn(`[sessions] index record failed for session ${row.id}: ${(err as Error).message}`);
+    return { evicted: await enforceLimitInDatabase(row.userId, limit) };
+  }
+}
+
+/** Deletes session rows by id and drops them from the index (tombstoned). */
+async function deleteSessionRows(userId: string, ids: string[]): Promise<void> {
+  const rows = await getDb()
+    .delete(sessionTable)
+    .where(and(eq(sessionTable.userId, userId), inArray(sessionTable.id, ids)))
+    .returning({ id: sessionTable.id, token: sessionTable.token });
+  await unindexSessions(userId, rows.map(refOf));
+}
+
+async function enforceLimitInDatabase(userId: string, limit: number): Promise<string[]> {
+  if (limit <= 0) return [];
+  const rows = await getDb()
+    .select({ id: sessionTable.id })
+    .from(sessionTable)
+    .where(and(eq(sessionTable.userId, userId), sql`${sessionTable.expiresAt} > now()`))
+    .orderBy(sql`${sessionTable.createdAt} desc, ${sessionTable.id} desc`);
+  const victims = rows.slice(limit).map((r) => r.id);
+  if (victims.length) await deleteSessionRows(userId, victims);
+  return victims;
+}
+
+/** Rows already deleted from Postgres: drop them from the index. */
+export async function unindexSessions(userId: string, refs: SessionRef[]): Promise<void> {
+  if (refs.length === 0) return;
+  try {
+    await getSessionIndex().remove(userId, refs);
+  } catch (err) {
+    console.error(
+      `[sessions] index removal failed for ${refs.map((r) => r.sessionId).join(",")}: ${(err as Error).message}`,
+    );
+    throw err;
+  }
+}
+
+export function unindexSessionRow(row: { id: string; userId: string; token: string }): Promise<void> {
+  return unindexSessions(row.userId, [refOf(row)]);
+}
+
+/**
+ * Revokes sessions of one user: the listed ids, or all but `keep`. Postgres first (the
+ * truth), then one index round trip. Ids of other users simply match nothing.
+ */
+export async function revokeSessions(
+  userId: string,
+  target: { sessionIds: string[] } | { allExcept: string | null },
+): Promise<string[]> {
+  const where =
+    "sessionIds" in target
+      ? and(eq(sessionTable.userId, userId), inArray(sessionTable.id, target.sessionIds))
+      : target.allExcept
+        ? and(eq(sessionTable.userId, userId), ne(sessionTable.id, target.allExcept))
+        : eq(sessionTable.userId, userId);
+  const rows = await getDb()
+    .delete(sessionTable)
+    .where(where)
+    .returning({ id: sessionTable.id, token: sessionTable.token });
+  const sweep = "allExcept" in target ? { keep: target.allExcept } : undefined;
+  await getSessionIndex().remove(userId, rows.map(refOf), sweep);
+  return rows.map((r) => r.id);
+}
+
+/** Re-adds a session Postgres still holds (index lost or behind). Never evicts. */
+export async function restoreSession(row: SessionRow): Promise<boolean> {
+  const { recorded } = await getSessionIndex().record(toRecord(row), { kind: "restore" });
+  return recorded;
+}

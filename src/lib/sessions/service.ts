@@ -1,0 +1,101 @@
+// What the sessions API does, apart from HTTP: list the caller's sessions and revoke
+// them by id. Every query is scoped to the caller's user id, so another user's session
+// id behaves exactly like one that does not exist.
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { getDb } from "@/db";
+import { session as sessionTable } from "@/db/schema";
+import { getAuth } from "@/lib/auth";
+import { env } from "@/lib/env";
+import { ApiError } from "@/lib/http/errors";
+import { getSessionIndex, type IndexedSession, type ValidityEntry } from "@/lib/session-index";
+import { revokeSessions } from "./lifecycle";
+
+export interface SessionView {
+  id: string;
+  browser: string | null;
+  os: string | null;
+  deviceType: string;
+  label: string;
+  ipAddress: string | null;
+  createdAt: string;
+  lastActiveAt: string;
+  expiresAt: string;
+  isCurrent: boolean;
+}
+
+function view(s: IndexedSession, currentId: string): SessionView {
+  return {
+    id: s.sessionId,
+    browser: s.browser,
+    os: s.os,
+    deviceType: s.deviceType,
+    label: s.label,
+    ipAddress: s.ipAddress,
+    createdAt: new Date(s.createdAt).toISOString(),
+    lastActiveAt: new Date(s.lastActiveAt).toISOString(),
+    expiresAt: new Date(s.expiresAt).toISOString(),
+    isCurrent: s.sessionId === currentId,
+  };
+}
+
+/** The caller's sessions, most recently active first: one index round trip. */
+export async function listSessions(current: ValidityEntry): Promise<SessionView[]> {
+  const sessions = await getSessionIndex().list(current.userId);
+  return sessions.map((s) => view(s, current.sessionId)).sort((a, b) => b.lastActiveAt.localeCompare(a.lastActiveAt));
+}
+
+const sessionId = z.string().min(1, "sessionId must not be empty").max(128, "sessionId is too long");
+const password = z.string().min(1).max(128).optional();
+
+export const revokeBody = z.union([
+  z.strictObject({ sessionId, password }),
+  z.strictObject({ all: z.literal(true), password }),
+]);
+export type RevokeBody = z.infer<typeof revokeBody>;
+
+/**
+ * Ending other sessions needs a fresh sign-in or the password (ASVS 7.5.2), so a stolen
+ * old cookie cannot sign the owner out everywhere.
+ */
+async function assertRecentlyAuthenticated(current: ValidityEntry, body: RevokeBody, headers: Headers) {
+  if (body.password !== undefined) {
+    try {
+      await getAuth().api.verifyPassword({ body: { password: body.password }, headers });
+      return;
+    } catch {
+      throw new ApiError(403, "invalid_password", "That password is not correct.");
+    }
+  }
+  const freshAge = env().SESSION_FRESH_AGE * 1000;
+  const createdAt = await sessionCreatedAt(current);
+  if (freshAge > 0 && Date.now() - createdAt > freshAge) {
+    throw new ApiError(403, "reauthentication_required", "Please confirm your password to sign out other devices.");
+  }
+}
+
+async function sessionCreatedAt(current: ValidityEntry): Promise<number> {
+  const [row] = await getDb()
+    .select({ createdAt: sessionTable.createdAt })
+    .from(sessionTable)
+    .where(eq(sessionTable.id, current.sessionId));
+  return row?.createdAt.getTime() ?? 0;
+}
+
+export async function revoke(current: ValidityEntry, body: RevokeBody, headers: Headers): Promise<{ revoked: number }> {
+  if ("sessionId" in body && body.sessionId === current.sessionId) {
+    throw new ApiError(
+      400,
+      "cannot_revoke_current",
+      "This is the session you are using. Use “Sign out” to end it.",
+    );
+  }
+  await assertRecentlyAuthenticated(current, body, headers);
+  if ("all" in body) {
+    const ids = await revokeSessions(current.userId, { allExcept: current.sessionId });
+    return { revoked: ids.length };
+  }
+  const ids = await revokeSessions(current.userId, { sessionIds: [body.sessionId] });
+  if (ids.length === 0) throw new ApiError(404, "session_not_found", "No such session.");
+  return { revoked: ids.length };
+}

@@ -1,0 +1,12 @@
+// Next.js 16 proxy (Node.js runtime): every matched request passes the session gate.
+import type { NextRequest } from "next/server";
+import { gate } from "@/lib/proxy-gate";
+
+export function proxy(request: NextRequest) {
+  return gate(request);
+}
+
+export const config = {
+  // Everything except build assets and static files; public pages are let through in gate().
+  matcher: ["/((?!_next/static|_next/image|favicon\\.ico|.*\\.(?:svg|png|jpg|jpeg|gif|webp|ico|css|js|map|txt)$).*)"],
+};

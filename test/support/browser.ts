@@ -1,0 +1,146 @@
+// A "browser" for tests: a cookie jar and a user agent, driving the real better-auth
+// handler, the real proxy gate and the real route handlers with HTTP-shaped Requests.
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { NextRequest } from "next/server";
+import { getAuth } from "@/lib/auth";
+import { gate } from "@/lib/proxy-gate";
+
+export const ORIGIN = "http://localhost:3000";
+
+export const UA = {
+  macChrome:
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+  iphoneSafari:
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+  windowsFirefox: "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
+  androidChrome:
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+};
+
+let ipCounter = 10;
+
+export class Browser {
+  readonly cookies = new Map<string, string>();
+  readonly ip: string;
+
+  constructor(readonly userAgent: string = UA.macChrome) {
+    this.ip = `203.0.113.${ipCounter++ % 250}`;
+  }
+
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  }
+
+  absorb(res: Response): void {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(";");
+      const eq = pair!.indexOf("=");
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      const expired = attrs.some((a) => /max-age=0/i.test(a.trim())) || value === "";
+      if (expired) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+
+  headers(extra: Record<string, string> = {}): Headers {
+    const h = new Headers({ "user-agent": this.userAgent, "x-forwarded-for": this.ip, origin: ORIGIN, ...extra });
+    const cookie = this.cookieHeader();
+    if (cookie) h.set("cookie", cookie);
+    return h;
+  }
+
+  /** A request to better-auth's handler under /api/auth. */
+  async auth(pathname: string, body?: unknown, init: { method?: string; headers?: Record<string, string> } = {}) {
+    const method = init.method ?? (body === undefined ? "GET" : "POST");
+    const headers = this.headers(init.headers);
+    if (body !== undefined) headers.set("content-type", "application/json");
+    const res = await getAuth().handler(
+      new Request(`${ORIGIN}/api/auth${pathname}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      }),
+    );
+    this.absorb(res);
+    return res;
+  }
+
+  /** A request through the proxy gate, as Next would run it before a route. */
+  async throughProxy(pathname: string, init: { method?: string } = {}) {
+    const res = await gate(new NextRequest(`${ORIGIN}${pathname}`, { method: init.method ?? "GET", headers: this.headers() }));
+    this.absorb(res);
+    return res;
+  }
+
+  /** A request straight to one of our route handlers. */
+  async route(handler: (req: Request) => Promise<Response>, pathname: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+    const headers = this.headers(init.headers);
+    let body: string | undefined;
+    if (init.body !== undefined) {
+      body = typeof init.body === "string" ? init.body : JSON.stringify(init.body);
+      if (!headers.has("content-type")) headers.set("content-type", "application/json");
+    }
+    const res = await handler(new Request(`${ORIGIN}${pathname}`, { method: init.method ?? (body ? "POST" : "GET"), headers, body }));
+    this.absorb(res);
+    return res;
+  }
+
+  signedIn(): boolean {
+    return [...this.cookies.keys()].some((k) => k.endsWith("rv.session_token"));
+  }
+}
+
+export interface OutboxMessage {
+  file: string;
+  to: string;
+  subject: string;
+  template: string;
+  link: string;
+  sentAt: string;
+}
+
+export async function outbox(): Promise<OutboxMessage[]> {
+  const dir = process.env.OUTBOX_DIR!;
+  const files = (await readdir(dir).catch(() => [])).filter((f) => f.endsWith(".json")).sort();
+  return Promise.all(
+    files.map(async (f) => ({ file: f, ...(JSON.parse(await readFile(path.join(dir, f), "utf8")) as Omit<OutboxMessage, "file">) })),
+  );
+}
+
+/** Waits for the newest message of a template to an address (sends are asynchronous). */
+export async function waitForEmail(to: string, template: string, after = 0, timeoutMs = 5_000): Promise<OutboxMessage> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = (await outbox()).filter((m) => m.to === to && m.template === template && Date.parse(m.sentAt) >= after);
+    if (found.length) return found[found.length - 1]!;
+    if (Date.now() > deadline) throw new Error(`no ${template} email to ${to}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+let userCounter = 0;
+export function uniqueEmail(tag = "user"): string {
+  return `${tag}-${Date.now().toString(36)}-${userCounter++}@example.test`;
+}
+
+export const PASSWORD = "correct horse battery";
+
+/** Signs up, follows the emailed verification link (which signs this browser in). */
+export async function signUpVerified(browser: Browser, email = uniqueEmail(), password = PASSWORD) {
+  const started = Date.now();
+  const res = await browser.auth("/sign-up/email", { email, password, name: "Test User" });
+  if (res.status !== 200) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
+  const mail = await waitForEmail(email, "verify-email", started);
+  const url = new URL(mail.link);
+  const verify = await browser.auth(`${url.pathname.replace(/^\/api\/auth/, "")}${url.search}`);
+  if (verify.status >= 400) throw new Error(`verification failed: ${verify.status}`);
+  return { email, password };
+}
+
+export async function signIn(browser: Browser, email: string, password = PASSWORD) {
+  const res = await browser.auth("/sign-in/email", { email, password });
+  if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+  return res;
+}
