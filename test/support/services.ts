@@ -1,8 +1,14 @@
-// Where the real services are, and a fast, clear failure when one is not there.
+// Where the real services are, a fast and clear failure when one is not there, and a
+// database + Redis DB index of this run's own (shared by vitest, e2e and bench runs).
+import { randomBytes } from "node:crypto";
 import net from "node:net";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { migratePostgres } from "../../src/db/index";
 
-export const PG_ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-export const REDIS_BASE_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+export const PG_ADMIN_URL =
+  process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const REDIS_BASE_URL = (process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379").replace(/\/\d*$/, "");
 
 const HOW_TO_START: Record<string, string> = {
   PostgreSQL: "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
@@ -26,4 +32,56 @@ export async function assertReachable(name: "PostgreSQL" | "Redis", url: string)
         `Start it with:\n  ${HOW_TO_START[name]}\nor point the tests elsewhere with ${name === "Redis" ? "TEST_REDIS_URL" : "TEST_DATABASE_ADMIN_URL"}.`,
     );
   }
+}
+
+export function newRunId(): string {
+  return `${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
+}
+
+/** Creates and migrates revocable_<kind>_<runId>; returns its URL and a drop function. */
+export async function createRunDatabase(kind: string, runId: string) {
+  const dbName = `revocable_${kind}_${runId}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${dbName}"`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${dbName}`;
+  await migratePostgres(url.toString());
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const a = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+const LOCK_KEY = "revocable:test-run-lock";
+
+/** Claims a free Redis DB index (15 down to 1) with a lock key, cleans it, returns its URL. */
+export async function claimRedisDb(runId: string) {
+  for (let db = 15; db >= 1; db--) {
+    const r = new Redis(`${REDIS_BASE_URL}/${db}`, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await r.connect();
+    try {
+      if ((await r.set(LOCK_KEY, runId, "EX", 3600, "NX")) === "OK") {
+        const keys = (await r.keys("*")).filter((k) => k !== LOCK_KEY);
+        if (keys.length) await r.del(...keys);
+        return {
+          url: `${REDIS_BASE_URL}/${db}`,
+          release: async () => {
+            const c = new Redis(`${REDIS_BASE_URL}/${db}`);
+            await c.flushdb();
+            c.disconnect();
+          },
+        };
+      }
+    } finally {
+      r.disconnect();
+    }
+  }
+  throw new Error("No free Redis DB index (1-15): other test runs hold them all.");
 }
