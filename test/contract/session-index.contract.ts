@@ -1,0 +1,181 @@
+// One contract, every implementation: Redis (standalone or Cluster) and in-process.
+// Each implementation's test file calls runSessionIndexContract with a factory.
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import type { SessionIndex, SessionToRecord } from "@/lib/session-index";
+import { hashToken, userTag } from "@/lib/session-index";
+
+export interface ContractTarget {
+  index: SessionIndex;
+  /** Optional deeper checks an implementation offers (TTL on every key, slots...). */
+  inspect?: {
+    keysOfUser(userId: string): Promise<string[]>;
+    ttlMs(key: string): Promise<number>;
+    slotOf(key: string): number;
+  };
+  close(): Promise<void>;
+}
+
+const id = () => randomBytes(12).toString("base64url");
+
+export function makeSession(userId: string, over: Partial<SessionToRecord> = {}): SessionToRecord & { token: string } {
+  const token = userTag(userId) + id();
+  const now = Date.now();
+  return {
+    token,
+    sessionId: id(),
+    userId,
+    tokenHash: hashToken(token),
+    createdAt: now,
+    expiresAt: now + 3_600_000,
+    lastActiveAt: now,
+    browser: "Chrome 131",
+    os: "macOS 10.15.7",
+    deviceType: "desktop",
+    label: "Chrome 131 on macOS",
+    ipAddress: "203.0.113.7",
+    ...over,
+  };
+}
+
+export function runSessionIndexContract(name: string, create: () => Promise<ContractTarget>) {
+  describe(`session index contract: ${name}`, () => {
+    let t: ContractTarget;
+    let user: string;
+
+    beforeEach(async () => {
+      t ??= await create();
+      user = `user_${id()}`;
+    });
+    afterAll(async () => t?.close());
+
+    const lookup = (s: { userId: string; tokenHash: string }) => t.index.lookup(userTag(s.userId), s.tokenHash);
+
+    it("records a session and finds it by token hash", async () => {
+      const s = makeSession(user);
+      expect(await t.index.record(s, { kind: "new", limit: 3 })).toEqual({ recorded: true, evicted: [] });
+      expect(await lookup(s)).toEqual({
+        sessionId: s.sessionId,
+        userId: user,
+        expiresAt: s.expiresAt,
+        lastActiveAt: s.lastActiveAt,
+      });
+      expect(await t.index.lookup(userTag(user), hashToken("not-a-token"))).toBeNull();
+    });
+
+    it("lists device details, and counts live sessions", async () => {
+      const a = makeSession(user, { createdAt: Date.now() - 2000 });
+      const b = makeSession(user, { browser: "Mobile Safari 17", os: "iOS 17.5", deviceType: "mobile", label: "Mobile Safari on iPhone", ipAddress: null });
+      await t.index.record(a, { kind: "new", limit: 0 });
+      await t.index.record(b, { kind: "new", limit: 0 });
+      const list = await t.index.list(user);
+      expect(list.map((s) => s.sessionId)).toEqual([a.sessionId, b.sessionId]);
+      expect(list[1]).toMatchObject({ browser: "Mobile Safari 17", os: "iOS 17.5", deviceType: "mobile", label: "Mobile Safari on iPhone", ipAddress: null, createdAt: b.createdAt });
+      expect(await t.index.count(user)).toBe(2);
+      expect(await t.index.list(`someone_else_${id()}`)).toEqual([]);
+    });
+
+    it("evicts the oldest sessions past the limit, and only for new sign-ins", async () => {
+      const base = Date.now();
+      const s = [0, 1, 2, 3].map((i) => makeSession(user, { createdAt: base + i }));
+      for (const x of s.slice(0, 3)) expect((await t.index.record(x, { kind: "new", limit: 3 })).evicted).toEqual([]);
+      const r = await t.index.record(s[3]!, { kind: "new", limit: 3 });
+      expect(r.evicted).toEqual([s[0]!.sessionId]);
+      expect(await lookup(s[0]!)).toBeNull();
+      expect((await t.index.list(user)).map((x) => x.sessionId).sort()).toEqual(s.slice(1).map((x) => x.sessionId).sort());
+      // A restore (index catching up with Postgres) never evicts.
+      const old = makeSession(user, { createdAt: base - 10 });
+      expect(await t.index.record(old, { kind: "restore" })).toEqual({ recorded: true, evicted: [] });
+      expect(await t.index.count(user)).toBe(4);
+    });
+
+    it("treats limit 0 as unlimited", async () => {
+      for (let i = 0; i < 6; i++) await t.index.record(makeSession(user), { kind: "new", limit: 0 });
+      expect(await t.index.count(user)).toBe(6);
+    });
+
+    it("does not count expired sessions against the limit", async () => {
+      const expired = makeSession(user, { createdAt: Date.now() - 5000, expiresAt: Date.now() + 150 });
+      await t.index.record(expired, { kind: "new", limit: 1 });
+      await new Promise((r) => setTimeout(r, 250));
+      expect(await lookup(expired)).toBeNull();
+      const fresh = makeSession(user);
+      const r = await t.index.record(fresh, { kind: "new", limit: 1 });
+      expect(r.evicted).toEqual([]);
+      expect(await t.index.count(user)).toBe(1);
+    });
+
+    it("removes sessions by id + token hash, and reports which were present", async () => {
+      const a = makeSession(user);
+      const b = makeSession(user);
+      await t.index.record(a, { kind: "new", limit: 0 });
+      await t.index.record(b, { kind: "new", limit: 0 });
+      const removed = await t.index.remove(user, [
+        { sessionId: a.sessionId, tokenHash: a.tokenHash },
+        { sessionId: "missing", tokenHash: hashToken("missing") },
+      ]);
+      expect(removed).toEqual([a.sessionId]);
+      expect(await lookup(a)).toBeNull();
+      expect(await lookup(b)).not.toBeNull();
+    });
+
+    it("removes every session but the kept one in one call", async () => {
+      const keep = makeSession(user);
+      const others = [makeSession(user), makeSession(user), makeSession(user)];
+      for (const s of [keep, ...others]) await t.index.record(s, { kind: "new", limit: 0 });
+      const removed = await t.index.remove(user, [], { keep: keep.sessionId });
+      expect(removed.sort()).toEqual(others.map((s) => s.sessionId).sort());
+      expect(await lookup(keep)).not.toBeNull();
+      for (const s of others) expect(await lookup(s)).toBeNull();
+      expect((await t.index.remove(user, [], { keep: null })).length).toBe(1);
+      expect(await t.index.count(user)).toBe(0);
+    });
+
+    it("refuses to restore a session removed moments ago (tombstone)", async () => {
+      const s = makeSession(user);
+      await t.index.record(s, { kind: "new", limit: 0 });
+      await t.index.remove(user, [{ sessionId: s.sessionId, tokenHash: s.tokenHash }]);
+      expect(await t.index.record(s, { kind: "restore" })).toEqual({ recorded: false, evicted: [] });
+      expect(await lookup(s)).toBeNull();
+    });
+
+    it("touch stores last-active, never extends expiry, never resurrects", async () => {
+      const s = makeSession(user);
+      await t.index.record(s, { kind: "new", limit: 0 });
+      const later = s.lastActiveAt + 90_000;
+      await t.index.touch(userTag(user), s.tokenHash, { sessionId: s.sessionId, userId: user, expiresAt: s.expiresAt, lastActiveAt: later });
+      expect((await lookup(s))?.lastActiveAt).toBe(later);
+      expect((await t.index.list(user))[0]?.lastActiveAt).toBe(later);
+      await t.index.remove(user, [{ sessionId: s.sessionId, tokenHash: s.tokenHash }]);
+      await t.index.touch(userTag(user), s.tokenHash, { sessionId: s.sessionId, userId: user, expiresAt: s.expiresAt, lastActiveAt: later + 1 });
+      expect(await lookup(s)).toBeNull();
+    });
+
+    it("expires validity entries with their session", async () => {
+      const s = makeSession(user, { expiresAt: Date.now() + 150 });
+      await t.index.record(s, { kind: "new", limit: 0 });
+      expect(await lookup(s)).not.toBeNull();
+      await new Promise((r) => setTimeout(r, 250));
+      expect(await lookup(s)).toBeNull();
+      expect(await t.index.list(user)).toEqual([]);
+    });
+
+    it("gives every key a TTL no later than its sessions' expiry, all in one slot", async ({ skip }) => {
+      if (!t.inspect) return skip();
+      const a = makeSession(user, { expiresAt: Date.now() + 60_000 });
+      const b = makeSession(user, { expiresAt: Date.now() + 120_000 });
+      await t.index.record(a, { kind: "new", limit: 0 });
+      await t.index.record(b, { kind: "new", limit: 0 });
+      await t.index.remove(user, [{ sessionId: a.sessionId, tokenHash: a.tokenHash }]);
+      const keys = await t.inspect.keysOfUser(user);
+      expect(keys.length).toBeGreaterThanOrEqual(4); // validity, zset, hash, tombstone
+      for (const key of keys) {
+        const ttl = await t.inspect.ttlMs(key);
+        expect(ttl, key).toBeGreaterThan(0);
+        // Tombstones outlive nothing for long: their own 5-minute TTL.
+        expect(ttl, key).toBeLessThanOrEqual(key.includes(":x:") ? 300_000 : 120_000);
+      }
+      expect(new Set(keys.map((k) => t.inspect!.slotOf(k))).size).toBe(1);
+    });
+  });
+}
