@@ -11,27 +11,32 @@ export interface ParsedDevice {
   fingerprint: string;
 }
 
+// ua-parser-js 1.x names -> what people call them.
+const OS_NAMES: Record<string, string> = { "Mac OS": "macOS", "Chromium OS": "ChromeOS", "Chrome OS": "ChromeOS" };
+const browserName = (name: string | undefined) => (name ? name.replace(/^Mobile /, "").replace(/ WebView$/, "") : null);
+const osName = (name: string | undefined) => (name ? (OS_NAMES[name] ?? name) : null);
+
 function major(version: string | undefined): string | null {
   return version ? (version.split(".")[0] ?? null) : null;
 }
 
 export function parseUserAgent(userAgent: string | null | undefined): ParsedDevice {
   const r = new UAParser(userAgent ?? "").getResult();
-  const browserName = r.browser.name ?? null;
-  const browserMajor = major(r.browser.version);
-  const browser = browserName ? [browserName, browserMajor].filter(Boolean).join(" ") : null;
-  const os = r.os.name ? [r.os.name, r.os.version].filter(Boolean).join(" ") : null;
+  const bName = browserName(r.browser.name);
+  const oName = osName(r.os.name);
+  const browser = bName ? [bName, major(r.browser.version)].filter(Boolean).join(" ") : null;
+  const os = oName ? [oName, r.os.version].filter(Boolean).join(" ") : null;
   // ua-parser leaves device.type empty for desktops; an empty UA stays "unknown".
   const deviceType = (r.device.type ??
-    (r.os.name || browserName ? "desktop" : "unknown")) as ParsedDevice["deviceType"];
+    (oName || bName ? "desktop" : "unknown")) as ParsedDevice["deviceType"];
   // Phones and tablets read better by model ("Safari on iPhone") than by OS version.
-  const where = r.device.model && deviceType !== "desktop" ? r.device.model : (r.os.name ?? null);
-  const browserForLabel = deviceType === "mobile" || deviceType === "tablet" ? browserName : browser;
+  const where = r.device.model && deviceType !== "desktop" ? r.device.model : oName;
+  const browserForLabel = deviceType === "mobile" || deviceType === "tablet" ? bName : browser;
   const label =
     browserForLabel && where
       ? `${browserForLabel} on ${where}`
       : (browserForLabel ?? where ?? (userAgent ? "Unknown device" : "Unknown device (no user agent)"));
-  const fingerprint = [browserName ?? "?", r.os.name ?? "?", deviceType].join("|").toLowerCase();
+  const fingerprint = [bName ?? "?", oName ?? "?", deviceType].join("|").toLowerCase();
   return { browser, os, deviceType, label, fingerprint };
 }
 

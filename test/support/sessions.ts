@@ -1,0 +1,42 @@
+// Reading both stores for assertions: what Postgres holds and what the index holds.
+import { eq } from "drizzle-orm";
+import { getDb } from "@/db";
+import { session, user } from "@/db/schema";
+import { getSessionIndex, hashToken, tagOfToken } from "@/lib/session-index";
+import { sessionCookieName, verifySessionCookie } from "@/lib/sessions/cookie";
+import type { Browser } from "./browser";
+
+export async function userIdOf(email: string): Promise<string> {
+  const [u] = await getDb().select({ id: user.id }).from(user).where(eq(user.email, email));
+  if (!u) throw new Error(`no user ${email}`);
+  return u.id;
+}
+
+export function tokenOf(browser: Browser): string {
+  const token = verifySessionCookie(browser.cookies.get(sessionCookieName()));
+  if (!token) throw new Error("browser has no valid session cookie");
+  return token;
+}
+
+export async function sessionIdOf(browser: Browser): Promise<string> {
+  const entry = await getSessionIndex().lookup(tagOfToken(tokenOf(browser)), hashToken(tokenOf(browser)));
+  if (!entry) throw new Error("session not in index");
+  return entry.sessionId;
+}
+
+export async function pgSessionIds(userId: string): Promise<string[]> {
+  const rows = await getDb().select({ id: session.id }).from(session).where(eq(session.userId, userId));
+  return rows.map((r) => r.id).sort();
+}
+
+export async function indexSessionIds(userId: string): Promise<string[]> {
+  return (await getSessionIndex().list(userId)).map((s) => s.sessionId).sort();
+}
+
+/** Both stores, for "Postgres and Redis agree" assertions. */
+export async function bothStores(userId: string) {
+  return { postgres: await pgSessionIds(userId), redis: await indexSessionIds(userId) };
+}
+
+/** Lets queued after-hooks and background index writes settle. */
+export const settle = (ms = 50) => new Promise((r) => setTimeout(r, ms));
