@@ -1,56 +1,139 @@
 "use client";
+import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
-import { useState } from "react";
+import { useRef, useState } from "react";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { TextField } from "@/components/ui/field";
 import { authClient } from "@/lib/auth-client";
 import { safeNextPath } from "@/lib/safe-next";
+import { authErrorMessage, emailProblem } from "@/lib/ui/auth-errors";
+
+/** Where a verification link sent from here lands: the landing page, then `next`. */
+export function verifyCallbackURL(next: string | null): string {
+  const target = safeNextPath(next);
+  return target === "/settings/security" ? "/verify-email" : `/verify-email?next=${encodeURIComponent(target)}`;
+}
+
+type FieldErrors = { email?: string; password?: string };
 
 export function SignInForm() {
   const router = useRouter();
   const params = useSearchParams();
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
   const reason = params.get("reason");
+  const next = params.get("next");
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [unverified, setUnverified] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+  const [resending, setResending] = useState(false);
+  const emailRef = useRef<HTMLInputElement>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
+    const email = String(form.get("email") ?? "").trim();
+    const password = String(form.get("password") ?? "");
+    const found: FieldErrors = {};
+    const emailErr = emailProblem(email);
+    if (emailErr) found.email = emailErr;
+    if (!password) found.password = "Enter your password.";
+    setErrors(found);
+    setFormError(null);
+    setUnverified(null);
+    if (found.email) return emailRef.current?.focus();
+    if (found.password) return passwordRef.current?.focus();
+
     setPending(true);
-    setError(null);
-    const { error } = await authClient.signIn.email({
-      email: String(form.get("email")),
-      password: String(form.get("password")),
-    });
-    setPending(false);
+    const { error } = await authClient.signIn.email({ email, password });
     if (error) {
-      setError(error.message ?? "Sign-in failed.");
+      setPending(false);
+      if (error.code === "EMAIL_NOT_VERIFIED") {
+        // better-auth has just re-sent the verification email (sendOnSignIn).
+        setUnverified(email);
+        return;
+      }
+      setFormError(authErrorMessage(error, "Sign-in failed. Please try again."));
+      passwordRef.current?.select();
       return;
     }
-    router.replace(safeNextPath(params.get("next")));
+    router.replace(safeNextPath(next));
     router.refresh();
   }
 
+  async function resend() {
+    if (!unverified) return;
+    setResending(true);
+    await authClient.sendVerificationEmail({ email: unverified, callbackURL: verifyCallbackURL(next) });
+    setResending(false);
+    router.push(`/check-email?email=${encodeURIComponent(unverified)}&resent=1`);
+  }
+
   return (
-    <form className="stack" onSubmit={onSubmit} noValidate>
+    <form className="grid gap-5" onSubmit={onSubmit} noValidate>
       {reason === "signed-out" && (
-        <p className="notice" role="status">You were signed out on this device. Sign in again to continue.</p>
+        <Alert tone="warning" role="status" title="You were signed out on this device">
+          This device was signed out, from another device or after a password change. Sign in again to continue.
+        </Alert>
       )}
       {reason === "idle" && (
-        <p className="notice" role="status">You were signed out after a period of inactivity.</p>
+        <Alert tone="info" role="status" title="You were signed out after a period of inactivity">
+          Sign in again to continue.
+        </Alert>
       )}
-      <label>
-        Email
-        <input name="email" type="email" autoComplete="email" required aria-describedby="sign-in-error" />
-      </label>
-      <label>
-        Password
-        <input name="password" type="password" autoComplete="current-password" required aria-describedby="sign-in-error" />
-      </label>
-      <p id="sign-in-error" className="error" role="alert" aria-live="assertive">
-        {error}
+      {params.get("reset") === "1" && (
+        <Alert tone="success" role="status" title="Your password was reset">
+          Every device was signed out. Sign in with your new password.
+        </Alert>
+      )}
+      {unverified && (
+        <Alert tone="warning" role="alert" title="Please verify your email address first">
+          <p>
+            We sent a new verification link to <strong>{unverified}</strong>. Open it to finish setting up your account,
+            then sign in.
+          </p>
+          <p>
+            <Button variant="secondary" onClick={resend} pending={resending} pendingText="Sending…">
+              Resend verification email
+            </Button>
+          </p>
+        </Alert>
+      )}
+      {formError && (
+        <Alert tone="error" role="alert" id="sign-in-error">
+          {formError}
+        </Alert>
+      )}
+      <TextField
+        ref={emailRef}
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        inputMode="email"
+        required
+        error={errors.email}
+        describedBy={formError ? "sign-in-error" : undefined}
+      />
+      <TextField
+        ref={passwordRef}
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        error={errors.password}
+        describedBy={formError ? "sign-in-error" : undefined}
+      />
+      <p className="-mt-2 text-right text-sm">
+        <Link href="/forgot-password" className="font-medium">
+          Forgot password?
+        </Link>
       </p>
-      <button type="submit" disabled={pending}>
-        {pending ? "Signing in…" : "Sign in"}
-      </button>
+      <Button type="submit" pending={pending} pendingText="Signing in…" className="w-full">
+        Sign in
+      </Button>
     </form>
   );
 }

@@ -1,15 +1,17 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { Button } from "@/components/ui/button";
 import { authClient } from "@/lib/auth-client";
 
 export function SignOutButton() {
   const router = useRouter();
   const [pending, setPending] = useState(false);
   return (
-    <button
-      className="secondary"
-      disabled={pending}
+    <Button
+      variant="secondary"
+      pending={pending}
+      pendingText="Signing out…"
       onClick={async () => {
         setPending(true);
         await authClient.signOut();
@@ -17,7 +19,7 @@ export function SignOutButton() {
         router.refresh();
       }}
     >
-      {pending ? "Signing out…" : "Sign out"}
-    </button>
+      Sign out
+    </Button>
   );
 }

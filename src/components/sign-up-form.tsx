@@ -1,57 +1,92 @@
 "use client";
-import { useState } from "react";
+import { useRouter } from "next/navigation";
+import { useRef, useState } from "react";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { TextField } from "@/components/ui/field";
 import { authClient } from "@/lib/auth-client";
+import { authErrorMessage, emailProblem, PASSWORD_MIN, passwordProblem } from "@/lib/ui/auth-errors";
+
+type FieldErrors = { name?: string; email?: string; password?: string };
 
 export function SignUpForm() {
-  const [error, setError] = useState<string | null>(null);
-  const [sentTo, setSentTo] = useState<string | null>(null);
+  const router = useRouter();
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const nameRef = useRef<HTMLInputElement>(null);
+  const emailRef = useRef<HTMLInputElement>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
-    const email = String(form.get("email"));
+    const name = String(form.get("name") ?? "").trim();
+    const email = String(form.get("email") ?? "").trim();
+    const password = String(form.get("password") ?? "");
+    const found: FieldErrors = {};
+    if (!name) found.name = "Enter your name.";
+    const emailErr = emailProblem(email);
+    if (emailErr) found.email = emailErr;
+    const pwErr = passwordProblem(password);
+    if (pwErr) found.password = pwErr === "Enter a new password." ? "Choose a password." : pwErr;
+    setErrors(found);
+    setFormError(null);
+    const first = (["name", "email", "password"] as const).find((k) => found[k]);
+    if (first) return { name: nameRef, email: emailRef, password: passwordRef }[first].current?.focus();
+
     setPending(true);
-    setError(null);
-    const { error } = await authClient.signUp.email({
-      name: String(form.get("name")),
-      email,
-      password: String(form.get("password")),
-      callbackURL: "/settings/security",
-    });
-    setPending(false);
-    if (error) setError(error.message ?? "Sign-up failed.");
-    else setSentTo(email);
+    const { error } = await authClient.signUp.email({ name, email, password, callbackURL: "/verify-email" });
+    if (error) {
+      setPending(false);
+      if (error.code === "PASSWORD_TOO_SHORT" || error.code === "PASSWORD_TOO_LONG") {
+        setErrors({ password: authErrorMessage(error) });
+        return passwordRef.current?.focus();
+      }
+      if (error.code === "INVALID_EMAIL") {
+        setErrors({ email: authErrorMessage(error) });
+        return emailRef.current?.focus();
+      }
+      setFormError(authErrorMessage(error, "We couldn't create your account. Please try again."));
+      return;
+    }
+    router.push(`/check-email?email=${encodeURIComponent(email)}`);
   }
 
-  if (sentTo) {
-    return (
-      <p className="notice" role="status">
-        Check your inbox: we sent a verification link to <strong>{sentTo}</strong>.
-      </p>
-    );
-  }
   return (
-    <form className="stack" onSubmit={onSubmit} noValidate>
-      <label>
-        Name
-        <input name="name" autoComplete="name" required />
-      </label>
-      <label>
-        Email
-        <input name="email" type="email" autoComplete="email" required />
-      </label>
-      <label>
-        Password
-        <input name="password" type="password" autoComplete="new-password" minLength={10} required aria-describedby="pw-rules" />
-        <span id="pw-rules" className="muted">At least 10 characters.</span>
-      </label>
-      <p className="error" role="alert">
-        {error}
-      </p>
-      <button type="submit" disabled={pending}>
-        {pending ? "Creating account…" : "Create account"}
-      </button>
+    <form className="grid gap-5" onSubmit={onSubmit} noValidate>
+      {formError && (
+        <Alert tone="error" role="alert">
+          {formError}
+        </Alert>
+      )}
+      <TextField ref={nameRef} label="Name" name="name" autoComplete="name" required error={errors.name} />
+      <TextField
+        ref={emailRef}
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        inputMode="email"
+        required
+        error={errors.email}
+        hint="We'll send a link to this address to verify it."
+      />
+      <TextField
+        ref={passwordRef}
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        minLength={PASSWORD_MIN}
+        maxLength={128}
+        required
+        error={errors.password}
+        hint={`At least ${PASSWORD_MIN} characters. A few unrelated words make a strong, memorable password.`}
+      />
+      <Button type="submit" pending={pending} pendingText="Creating account…" className="w-full">
+        Create account
+      </Button>
     </form>
   );
 }

@@ -1,16 +1,21 @@
 import Link from "next/link";
 import { SignUpForm } from "@/components/sign-up-form";
+import { AuthCard } from "@/components/ui/card";
 
 export const metadata = { title: "Create an account" };
 
 export default function SignUpPage() {
   return (
-    <>
-      <h1>Create an account</h1>
+    <AuthCard
+      title="Create an account"
+      description="See every device signed in to your account, and end any of them instantly."
+      footer={
+        <>
+          Already have an account? <Link href="/sign-in">Sign in</Link>
+        </>
+      }
+    >
       <SignUpForm />
-      <p className="muted">
-        Already have an account? <Link href="/sign-in">Sign in</Link>
-      </p>
-    </>
+    </AuthCard>
   );
 }

@@ -1,29 +1,24 @@
-import { requireUser } from "@/lib/sessions/current-user";
-import { listSessions } from "@/lib/sessions/service";
+import { SecuritySettings } from "@/components/security-settings";
 import { SignOutButton } from "@/components/sign-out-button";
+import { requireUser } from "@/lib/sessions/current-user";
 
 export const metadata = { title: "Security" };
 export const dynamic = "force-dynamic";
 
 export default async function SecurityPage() {
-  const { session, user } = await requireUser("/settings/security");
-  const sessions = await listSessions(session);
+  const { user } = await requireUser("/settings/security");
   return (
-    <>
-      <h1>Security</h1>
-      <p>
-        Signed in as <strong>{user.name}</strong> ({user.email})
-      </p>
-      <h2>Active devices</h2>
-      <ul>
-        {sessions.map((s) => (
-          <li key={s.id}>
-            {s.label} · {s.ipAddress ?? "unknown IP"} · signed in {new Date(s.createdAt).toLocaleString("en-US")}
-            {s.isCurrent && <strong> · This device</strong>}
-          </li>
-        ))}
-      </ul>
-      <SignOutButton />
-    </>
+    <div className="grid gap-8">
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight sm:text-3xl">Security</h1>
+          <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
+            Signed in as <strong className="text-zinc-900 dark:text-zinc-100">{user.name}</strong> ({user.email})
+          </p>
+        </div>
+        <SignOutButton />
+      </div>
+      <SecuritySettings />
+    </div>
   );
 }

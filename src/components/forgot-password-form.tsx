@@ -1,0 +1,78 @@
+"use client";
+// The answer is the same whether or not the address has an account (no enumeration).
+import { useRef, useState } from "react";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { TextField } from "@/components/ui/field";
+import { authClient } from "@/lib/auth-client";
+import { emailProblem } from "@/lib/ui/auth-errors";
+
+export function ForgotPasswordForm() {
+  const [error, setError] = useState<string | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  const [sentTo, setSentTo] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+  const emailRef = useRef<HTMLInputElement>(null);
+
+  async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const email = String(new FormData(e.currentTarget).get("email") ?? "").trim();
+    const problem = emailProblem(email);
+    setError(problem);
+    setFailed(null);
+    if (problem) return emailRef.current?.focus();
+    setPending(true);
+    const { error } = await authClient.requestPasswordReset({ email, redirectTo: "/reset-password" });
+    setPending(false);
+    if (error?.status === 429) {
+      setFailed("You've asked for several reset emails in a short time. Wait a minute, then try again.");
+      return;
+    }
+    if (error && error.status >= 500) {
+      setFailed("We couldn't send the email just now. Please try again in a moment.");
+      return;
+    }
+    setSentTo(email);
+  }
+
+  if (sentTo) {
+    return (
+      <div className="grid gap-4">
+        <Alert tone="success" role="status" title="Check your email">
+          <p>
+            If an account exists for <strong>{sentTo}</strong>, we&apos;ve sent it a link to reset your password. The
+            link works once, for 60 minutes.
+          </p>
+          <p>Resetting your password signs you out on every device.</p>
+        </Alert>
+        <Button variant="ghost" onClick={() => setSentTo(null)}>
+          Use a different email
+        </Button>
+      </div>
+    );
+  }
+
+  return (
+    <form className="grid gap-5" onSubmit={onSubmit} noValidate>
+      {failed && (
+        <Alert tone="error" role="alert">
+          {failed}
+        </Alert>
+      )}
+      <TextField
+        ref={emailRef}
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        inputMode="email"
+        required
+        error={error}
+        hint="The address you signed up with."
+      />
+      <Button type="submit" pending={pending} pendingText="Sending link…" className="w-full">
+        Send reset link
+      </Button>
+    </form>
+  );
+}

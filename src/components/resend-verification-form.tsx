@@ -1,0 +1,90 @@
+"use client";
+// "Resend verification email": the same answer whether or not the address has an
+// unverified account (better-auth answers alike and pads the timing).
+import { useEffect, useRef, useState } from "react";
+import { Alert } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { TextField } from "@/components/ui/field";
+import { authClient } from "@/lib/auth-client";
+import { emailProblem } from "@/lib/ui/auth-errors";
+
+const COOLDOWN_SECONDS = 30;
+
+export function ResendVerificationForm({
+  defaultEmail = "",
+  callbackURL = "/verify-email",
+  submitLabel = "Resend verification email",
+  initiallySent = false,
+}: {
+  defaultEmail?: string;
+  callbackURL?: string;
+  submitLabel?: string;
+  initiallySent?: boolean;
+}) {
+  const [error, setError] = useState<string | null>(null);
+  const [sentTo, setSentTo] = useState<string | null>(initiallySent && defaultEmail ? defaultEmail : null);
+  const [failed, setFailed] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+  const [cooldown, setCooldown] = useState(0);
+  const emailRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    if (cooldown <= 0) return;
+    const t = setTimeout(() => setCooldown((c) => c - 1), 1000);
+    return () => clearTimeout(t);
+  }, [cooldown]);
+
+  async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const email = String(new FormData(e.currentTarget).get("email") ?? "").trim();
+    const problem = emailProblem(email);
+    setError(problem);
+    setFailed(null);
+    if (problem) return emailRef.current?.focus();
+    setPending(true);
+    const { error } = await authClient.sendVerificationEmail({ email, callbackURL });
+    setPending(false);
+    if (error?.status === 429) {
+      setFailed("You've asked for several emails in a short time. Wait a minute, then try again.");
+      return;
+    }
+    if (error && error.status >= 500) {
+      setFailed("We couldn't send the email just now. Please try again in a moment.");
+      return;
+    }
+    setSentTo(email);
+    setCooldown(COOLDOWN_SECONDS);
+  }
+
+  return (
+    <form className="grid gap-4" onSubmit={onSubmit} noValidate>
+      <div role="status" aria-live="polite">
+        {sentTo && (
+          <Alert tone="success" title="Verification email sent">
+            If <strong>{sentTo}</strong> belongs to an account that still needs verifying, a new link is on its way. It
+            works for 24 hours.
+          </Alert>
+        )}
+      </div>
+      {failed && (
+        <Alert tone="error" role="alert">
+          {failed}
+        </Alert>
+      )}
+      <TextField
+        ref={emailRef}
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        inputMode="email"
+        defaultValue={defaultEmail}
+        required
+        error={error}
+      />
+      <Button type="submit" variant="secondary" pending={pending} pendingText="Sending…" disabled={cooldown > 0}>
+        {cooldown > 0 ? `${submitLabel} (wait ${cooldown}s)` : submitLabel}
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,25 @@
+"use client";
+// The interactive half of /settings/security: the Active devices panel and the change
+// password form, which reloads the panel once the other devices are signed out.
+import { useState } from "react";
+import { ActiveDevices } from "@/components/active-devices";
+import { ChangePasswordForm } from "@/components/change-password-form";
+import { Card } from "@/components/ui/card";
+
+export function SecuritySettings() {
+  const [refresh, setRefresh] = useState(0);
+  const [otherDevices, setOtherDevices] = useState<number | null>(null);
+  return (
+    <div className="grid gap-6">
+      <Card className="p-4 sm:p-6">
+        <ActiveDevices
+          refreshSignal={refresh}
+          onSessions={(sessions) => setOtherDevices(sessions ? sessions.filter((s) => !s.isCurrent).length : null)}
+        />
+      </Card>
+      <Card className="p-4 sm:p-6">
+        <ChangePasswordForm otherDevices={otherDevices} onChanged={() => setRefresh((n) => n + 1)} />
+      </Card>
+    </div>
+  );
+}
