@@ -14,4 +14,7 @@ export async function startup(): Promise<void> {
     throw err;
   }
   await dbReady();
+  // Apply index removals an outage left behind (this or another instance's).
+  const { startIndexHealth } = await import("@/lib/sessions/index-health");
+  await startIndexHealth().catch((err: unknown) => console.warn("[sessions] index health start failed:", (err as Error).message));
 }

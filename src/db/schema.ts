@@ -83,4 +83,14 @@ export const knownDevice = pgTable(
   (t) => [primaryKey({ columns: [t.userId, t.fingerprint] })],
 );
 
-export const schema = { user, session, account, verification, knownDevice };
+
+
+// Index removals that could not reach Redis (it was down): applied when it is back,
+// so a session revoked during an outage cannot come back from a stale index entry.
+export const sessionIndexBacklog = pgTable("session_index_backlog", {
+  tokenHash: text("token_hash").primaryKey(),
+  userId: text("user_id").notNull(),
+  sessionId: text("session_id").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+export const schema = { user, session, account, verification, knownDevice, sessionIndexBacklog };

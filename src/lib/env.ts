@@ -34,6 +34,8 @@ const schema = z
     ),
     REDIS_KEY_PREFIX: z.string().regex(/^[a-z0-9_-]{1,16}$/i).default("rv"),
     REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(250),
+    REDIS_BREAKER_COOLDOWN_MS: z.coerce.number().int().positive().default(2_000),
+    INDEX_BACKLOG_INTERVAL_MS: z.coerce.number().int().positive().default(2_000),
     SESSION_MAX_CONCURRENT: z.coerce.number().int().min(0).max(1000).default(3),
     SESSION_MAX_LIFETIME: seconds(30 * 24 * 3600),
     SESSION_IDLE_TIMEOUT: seconds(7 * 24 * 3600),

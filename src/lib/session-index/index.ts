@@ -1,18 +1,24 @@
 // Picks the index for this process: Redis when configured, otherwise (development and
 // tests only; env validation refuses production without Redis) the in-process one.
 // Shared on globalThis so the proxy and route handlers use the same instance.
+import { EventEmitter } from "node:events";
 import { Cluster, Redis } from "ioredis";
 import { env } from "@/lib/env";
+import { GuardedSessionIndex } from "./guarded";
 import { MemorySessionIndex } from "./memory";
 import { RedisSessionIndex } from "./redis";
 import type { SessionIndex } from "./types";
 
 export * from "./types";
 export { hashToken, tagOfToken, userTag, TAG_LENGTH } from "./keys";
+export { CircuitOpenError } from "./breaker";
 
-const globalForIndex = globalThis as unknown as { __revocableIndex?: SessionIndex };
+const globalForIndex = globalThis as unknown as { __revocableIndex?: SessionIndex; __revocableIndexEvents?: EventEmitter };
 
-export function createRedisClient(): Redis | Cluster {
+/** "open": the index stopped answering; "close": it answers again. */
+export const indexEvents: EventEmitter = (globalForIndex.__revocableIndexEvents ??= new EventEmitter());
+
+export function createRedisClient(urlOverride?: string): Redis | Cluster {
   const e = env();
   const common = {
     // A slow or dead Redis must not hold requests: fail fast and fall back to Postgres.
@@ -20,25 +26,40 @@ export function createRedisClient(): Redis | Cluster {
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
   };
-  if (e.REDIS_CLUSTER_NODES) {
+  if (e.REDIS_CLUSTER_NODES && !urlOverride) {
     const nodes = e.REDIS_CLUSTER_NODES.split(",").map((hp) => {
       const [host, port] = hp.split(":");
       return { host: host!, port: Number(port) };
     });
     return new Cluster(nodes, { redisOptions: common, enableOfflineQueue: true });
   }
-  const client = new Redis(e.REDIS_URL!, common);
+  const client = new Redis(urlOverride ?? e.REDIS_URL!, common);
   client.on("error", (err) => console.warn("[redis]", err.message));
   return client;
+}
+
+/** Wraps an index in the circuit breaker whose state changes reach indexEvents. */
+export function guard(inner: SessionIndex, cooldownMs = env().REDIS_BREAKER_COOLDOWN_MS): GuardedSessionIndex {
+  return new GuardedSessionIndex(inner, {
+    cooldownMs,
+    onOpen: () => {
+      console.warn("[session-index] circuit open: Redis unreachable, answering from Postgres");
+      indexEvents.emit("open");
+    },
+    onClose: () => {
+      console.info("[session-index] circuit closed: Redis is back");
+      indexEvents.emit("close");
+    },
+  });
 }
 
 function create(): SessionIndex {
   const e = env();
   if (e.REDIS_URL || e.REDIS_CLUSTER_NODES) {
-    return new RedisSessionIndex(createRedisClient(), { prefix: e.REDIS_KEY_PREFIX });
+    return guard(new RedisSessionIndex(createRedisClient(), { prefix: e.REDIS_KEY_PREFIX }));
   }
   console.info("[session-index] REDIS_URL unset: using the in-process index (single process, development only)");
-  return new MemorySessionIndex();
+  return guard(new MemorySessionIndex());
 }
 
 export function getSessionIndex(): SessionIndex {

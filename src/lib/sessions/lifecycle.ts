@@ -12,6 +12,7 @@ import { session as sessionTable } from "@/db/schema";
 import { parseUserAgent } from "@/lib/device";
 import { env } from "@/lib/env";
 import { getSessionIndex, hashToken, type SessionRef, type SessionToRecord } from "@/lib/session-index";
+import { queueFailedRemoval } from "./index-health";
 
 export interface SessionRow {
   id: string;
@@ -49,6 +50,11 @@ export async function indexNewSession(row: SessionRow): Promise<{ evicted: strin
   try {
     const { evicted } = await getSessionIndex().record(toRecord(row), { kind: "new", limit });
     if (evicted.length) await deleteSessionRows(row.userId, evicted);
+    // The index only knows sessions it holds; after an outage Postgres may hold more.
+    // Both sides evict by the same order (created_at, id), so the newest N survive.
+    if (limit > 0 && (await countInDatabase(row.userId)) > limit) {
+      evicted.push(...(await enforceLimitInDatabase(row.userId, limit)));
+    }
     return { evicted };
   } catch (err) {
     // Index unreachable: the proxy falls back to Postgres, so enforce the limit there.
@@ -66,28 +72,41 @@ async function deleteSessionRows(userId: string, ids: string[]): Promise<void> {
   await unindexSessions(userId, rows.map(refOf));
 }
 
+async function countInDatabase(userId: string): Promise<number> {
+  const [row] = await getDb()
+    .select({ n: sql<number>`count(*)::int` })
+    .from(sessionTable)
+    .where(and(eq(sessionTable.userId, userId), sql`${sessionTable.expiresAt} > now()`));
+  return row?.n ?? 0;
+}
+
 async function enforceLimitInDatabase(userId: string, limit: number): Promise<string[]> {
   if (limit <= 0) return [];
   const rows = await getDb()
     .select({ id: sessionTable.id })
     .from(sessionTable)
     .where(and(eq(sessionTable.userId, userId), sql`${sessionTable.expiresAt} > now()`))
-    .orderBy(sql`${sessionTable.createdAt} desc, ${sessionTable.id} desc`);
+    // Same order as the Redis ZSET (score, then member bytewise): hence COLLATE "C".
+    .orderBy(sql`${sessionTable.createdAt} desc, ${sessionTable.id} collate "C" desc`);
   const victims = rows.slice(limit).map((r) => r.id);
   if (victims.length) await deleteSessionRows(userId, victims);
   return victims;
 }
 
-/** Rows already deleted from Postgres: drop them from the index. */
-export async function unindexSessions(userId: string, refs: SessionRef[]): Promise<void> {
-  if (refs.length === 0) return;
+/**
+ * Rows already deleted from Postgres: drop them from the index. If the index cannot be
+ * reached the removal is queued in Postgres (index-health.ts) instead of failing the
+ * request: the session is already revoked in the source of truth.
+ */
+export async function unindexSessions(userId: string, refs: SessionRef[], sweep?: { keep: string | null }): Promise<void> {
+  if (refs.length === 0 && !sweep) return;
   try {
-    await getSessionIndex().remove(userId, refs);
+    await getSessionIndex().remove(userId, refs, sweep);
   } catch (err) {
-    console.error(
-      `[sessions] index removal failed for ${refs.map((r) => r.sessionId).join(",")}: ${(err as Error).message}`,
+    console.warn(
+      `[sessions] index removal deferred for ${refs.map((r) => r.sessionId).join(",") || userId}: ${(err as Error).message}`,
     );
-    throw err;
+    await queueFailedRemoval(userId, refs);
   }
 }
 
@@ -114,7 +133,7 @@ export async function revokeSessions(
     .where(where)
     .returning({ id: sessionTable.id, token: sessionTable.token });
   const sweep = "allExcept" in target ? { keep: target.allExcept } : undefined;
-  await getSessionIndex().remove(userId, rows.map(refOf), sweep);
+  await unindexSessions(userId, rows.map(refOf), sweep);
   return rows.map((r) => r.id);
 }
 

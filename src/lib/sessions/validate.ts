@@ -7,7 +7,8 @@ import { session as sessionTable } from "@/db/schema";
 import { env } from "@/lib/env";
 import { getSessionIndex, hashToken, tagOfToken, type ValidityEntry } from "@/lib/session-index";
 import { verifySessionCookie } from "./cookie";
-import { restoreSession, revokeSessions, type SessionRow } from "./lifecycle";
+import { indexIsSuspect, sessionStillInDatabase } from "./index-health";
+import { restoreSession, revokeSessions, unindexSessions, type SessionRow } from "./lifecycle";
 
 export type SessionCheck =
   | { ok: true; session: ValidityEntry; source: "index" | "database" }
@@ -69,6 +70,19 @@ async function checkInDatabase(token: string, now: number, indexReachable: boole
   return { ok: true, session: entry, source: "database" };
 }
 
+async function confirmInDatabase(entry: ValidityEntry, token: string): Promise<boolean> {
+  let present: boolean;
+  try {
+    present = await sessionStillInDatabase(entry.sessionId);
+  } catch (err) {
+    throw new SessionStoreUnavailable(err);
+  }
+  if (!present) {
+    background("drop stale index entry", unindexSessions(entry.userId, [{ sessionId: entry.sessionId, tokenHash: hashToken(token) }]));
+  }
+  return present;
+}
+
 /** Checks a raw token (already taken out of a verified cookie). */
 export async function checkSessionToken(token: string, now = Date.now()): Promise<SessionCheck> {
   let entry: ValidityEntry | null;
@@ -79,6 +93,8 @@ export async function checkSessionToken(token: string, now = Date.now()): Promis
     return checkInDatabase(token, now, false);
   }
   if (!entry) return checkInDatabase(token, now, true);
+  // After an outage the index may still hold sessions revoked meanwhile: confirm.
+  if (indexIsSuspect() && !(await confirmInDatabase(entry, token))) return { ok: false, reason: "revoked" };
   const verdict = judge(entry, now);
   if (verdict) {
     if (verdict.reason === "idle") background("end idle session", revokeSessions(entry.userId, { sessionIds: [entry.sessionId] }));

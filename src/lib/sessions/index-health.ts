@@ -1,0 +1,104 @@
+// Keeping the index honest across Redis outages.
+//
+// A removal that cannot reach Redis is written to session_index_backlog (Postgres) and
+// this process turns "suspect": until the backlog is drained, every index hit is
+// confirmed against Postgres, so a session revoked during the outage cannot come back
+// through a stale Redis entry. The backlog drains when the circuit closes and on a
+// timer (so another instance's leftovers are applied too).
+import { eq, inArray } from "drizzle-orm";
+import { getDb } from "@/db";
+import { session as sessionTable, sessionIndexBacklog } from "@/db/schema";
+import { env } from "@/lib/env";
+import { getSessionIndex, indexEvents, type SessionRef } from "@/lib/session-index";
+
+interface HealthState {
+  suspect: boolean;
+  wired: boolean;
+  draining: Promise<number> | null;
+  timer: NodeJS.Timeout | null;
+}
+
+const g = globalThis as unknown as { __revocableIndexHealth?: HealthState };
+const state: HealthState = (g.__revocableIndexHealth ??= { suspect: false, wired: false, draining: null, timer: null });
+
+function wire(): void {
+  if (state.wired) return;
+  state.wired = true;
+  indexEvents.on("open", () => (state.suspect = true));
+  indexEvents.on("close", () => void drainBacklog());
+}
+
+/** True while index hits must be confirmed against Postgres. */
+export function indexIsSuspect(): boolean {
+  wire();
+  return state.suspect;
+}
+
+/** Removals that failed: keep them in Postgres until Redis takes them. */
+export async function queueFailedRemoval(userId: string, refs: SessionRef[]): Promise<void> {
+  wire();
+  state.suspect = true;
+  ensureDrainTimer();
+  if (refs.length === 0) return;
+  await getDb()
+    .insert(sessionIndexBacklog)
+    .values(refs.map((r) => ({ userId, sessionId: r.sessionId, tokenHash: r.tokenHash })))
+    .onConflictDoNothing();
+}
+
+/** Applies queued removals; returns how many are left (0 clears "suspect"). */
+export function drainBacklog(): Promise<number> {
+  wire();
+  state.draining ??= drainOnce().finally(() => (state.draining = null));
+  return state.draining;
+}
+
+async function drainOnce(): Promise<number> {
+  const db = getDb();
+  for (;;) {
+    const batch = await db.select().from(sessionIndexBacklog).limit(500);
+    if (batch.length === 0) break;
+    const byUser = new Map<string, SessionRef[]>();
+    for (const r of batch) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), { sessionId: r.sessionId, tokenHash: r.tokenHash }]);
+    try {
+      for (const [userId, refs] of byUser) await getSessionIndex().remove(userId, refs);
+    } catch {
+      return batch.length; // Redis still away: keep everything, stay suspect
+    }
+    await db.delete(sessionIndexBacklog).where(inArray(sessionIndexBacklog.tokenHash, batch.map((r) => r.tokenHash)));
+  }
+  state.suspect = false;
+  return 0;
+}
+
+function ensureDrainTimer(): void {
+  if (state.timer) return;
+  state.timer = setInterval(() => {
+    drainBacklog()
+      .then((left) => {
+        if (left === 0 && !state.suspect && state.timer) {
+          clearInterval(state.timer);
+          state.timer = null;
+        }
+      })
+      .catch((err: unknown) => console.warn(`[sessions] backlog drain failed: ${(err as Error).message}`));
+  }, env().INDEX_BACKLOG_INTERVAL_MS);
+  state.timer.unref();
+}
+
+/** Start-up: pick up a backlog left by this or another instance. */
+export async function startIndexHealth(): Promise<void> {
+  wire();
+  const [pending] = await getDb().select({ t: sessionIndexBacklog.tokenHash }).from(sessionIndexBacklog).limit(1);
+  if (pending) {
+    state.suspect = true;
+    ensureDrainTimer();
+    void drainBacklog();
+  }
+}
+
+/** Confirms an index hit against Postgres (used while suspect). */
+export async function sessionStillInDatabase(sessionId: string): Promise<boolean> {
+  const [row] = await getDb().select({ id: sessionTable.id }).from(sessionTable).where(eq(sessionTable.id, sessionId)).limit(1);
+  return !!row;
+}
