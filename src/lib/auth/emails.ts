@@ -1,36 +1,100 @@
-// better-auth's email callbacks -> the mail module. Sends are not awaited beyond
-// queueing, so a slow or failing mail provider never holds up or breaks the auth flow.
-import type { User } from "better-auth";
+// better-auth's email callbacks -> the mail module. Every send is started, not awaited:
+// rendering and delivery happen after the auth request has its answer, so a slow or
+// failing mail provider never holds up or breaks the flow (sendAuthEmail never rejects).
+import type { Session, User } from "better-auth";
+import { getIP } from "better-auth/api";
 import { parseUserAgent } from "@/lib/device";
 import { env } from "@/lib/env";
-import { sendAuthEmail } from "@/lib/mail";
+import { sendAuthEmail, type DeviceDetails } from "@/lib/mail";
+
+/** Where the emails' "not you?" links lead. */
+export function accountLinks() {
+  const base = env().APP_URL.replace(/\/+$/, "");
+  return {
+    /** Reset the password: ends every session, the intruder's included. */
+    secureAccount: `${base}/forgot-password`,
+    /** The Active devices panel, where one device or all others can be signed out. */
+    activeDevices: `${base}/settings/security`,
+  };
+}
+
+export const VERIFY_EMAIL_EXPIRES_IN_HOURS = 24;
+export const RESET_PASSWORD_EXPIRES_IN_MINUTES = 60;
+
+export function deviceDetails(userAgent: string | null | undefined, ipAddress: string | null | undefined): DeviceDetails {
+  const d = parseUserAgent(userAgent);
+  return { label: d.label, browser: d.browser, os: d.os, ipAddress: ipAddress || null };
+}
+
+/** The client IP as better-auth resolves it for session rows (same headers, same proxies). */
+async function clientIp(headers: Headers | undefined): Promise<string | null> {
+  if (!headers) return null;
+  // Imported lazily: ./index imports this module to configure better-auth.
+  const { getAuth } = await import("./index");
+  return getIP(headers, getAuth().options);
+}
 
 export async function sendVerificationEmail({ user, url }: { user: User; url: string }): Promise<void> {
-  void sendAuthEmail({ template: "verify-email", to: user.email, name: user.name, url, expiresInHours: 24 });
+  void sendAuthEmail({
+    template: "verify-email",
+    to: user.email,
+    name: user.name,
+    url,
+    expiresInHours: VERIFY_EMAIL_EXPIRES_IN_HOURS,
+  });
 }
 
 export async function sendPasswordResetEmail({ user, url }: { user: User; url: string }): Promise<void> {
-  void sendAuthEmail({ template: "password-reset", to: user.email, name: user.name, url, expiresInMinutes: 60 });
+  void sendAuthEmail({
+    template: "password-reset",
+    to: user.email,
+    name: user.name,
+    url,
+    expiresInMinutes: RESET_PASSWORD_EXPIRES_IN_MINUTES,
+  });
 }
 
-function passwordChangedEmail(user: User, reason: "change" | "reset", headers: Headers | undefined) {
-  const device = parseUserAgent(headers?.get("user-agent"));
-  const ip = headers?.get("x-forwarded-for")?.split(",")[0]?.trim() || headers?.get("x-real-ip") || null;
+/** After the address is verified (better-auth's afterEmailVerification). */
+export async function sendWelcomeEmail(user: User): Promise<void> {
+  void sendAuthEmail({ template: "welcome", to: user.email, name: user.name, activeDevicesUrl: accountLinks().activeDevices });
+}
+
+function sendPasswordChanged(user: User, reason: "change" | "reset", device: DeviceDetails): void {
   void sendAuthEmail({
     template: "password-changed",
     to: user.email,
     name: user.name,
     at: new Date(),
     reason,
-    device: { label: device.label, browser: device.browser, os: device.os, ipAddress: ip },
-    secureAccountUrl: `${env().APP_URL}/forgot-password`,
+    device,
+    secureAccountUrl: accountLinks().secureAccount,
   });
 }
 
+/** A reset by emailed link (better-auth's onPasswordReset): every session has ended. */
 export async function onPasswordReset({ user }: { user: User }, request?: Request): Promise<void> {
-  passwordChangedEmail(user, "reset", request?.headers);
+  try {
+    const headers = request?.headers;
+    sendPasswordChanged(user, "reset", deviceDetails(headers?.get("user-agent"), await clientIp(headers)));
+  } catch (err) {
+    console.error(`[auth] password-changed email for user ${user.id} not sent: ${(err as Error).message}`);
+  }
 }
 
-export async function onPasswordChanged(user: User | undefined, headers: Headers | undefined): Promise<void> {
-  if (user) passwordChangedEmail(user, "change", headers);
+/**
+ * A signed-in change (hooks.after on /change-password). The device is the session that
+ * made the change, as recorded at its sign-in (what the Active devices panel shows).
+ */
+export async function onPasswordChanged(
+  current: { user: User; session: Pick<Session, "userAgent" | "ipAddress"> } | null | undefined,
+  headers: Headers | undefined,
+): Promise<void> {
+  if (!current) return;
+  try {
+    const userAgent = current.session.userAgent || headers?.get("user-agent");
+    const ip = current.session.ipAddress || (await clientIp(headers));
+    sendPasswordChanged(current.user, "change", deviceDetails(userAgent, ip));
+  } catch (err) {
+    console.error(`[auth] password-changed email for user ${current.user.id} not sent: ${(err as Error).message}`);
+  }
 }

@@ -8,7 +8,15 @@ import { getDb } from "@/db";
 import { schema } from "@/db/schema";
 import { env } from "@/lib/env";
 import { COOKIE_PREFIX, secureCookies } from "@/lib/sessions/cookie";
-import { onPasswordChanged, onPasswordReset, sendPasswordResetEmail, sendVerificationEmail } from "./emails";
+import {
+  onPasswordChanged,
+  onPasswordReset,
+  RESET_PASSWORD_EXPIRES_IN_MINUTES,
+  sendPasswordResetEmail,
+  sendVerificationEmail,
+  sendWelcomeEmail,
+  VERIFY_EMAIL_EXPIRES_IN_HOURS,
+} from "./emails";
 import { notifyIfNewDevice } from "./new-device";
 import { sessionIndexPlugin } from "./session-index-plugin";
 
@@ -26,7 +34,8 @@ function createAuth() {
       maxPasswordLength: 128,
       requireEmailVerification: true,
       sendResetPassword: sendPasswordResetEmail,
-      resetPasswordTokenExpiresIn: 60 * 60,
+      // One source for the link's lifetime and the email that states it.
+      resetPasswordTokenExpiresIn: RESET_PASSWORD_EXPIRES_IN_MINUTES * 60,
       // Defaults to false in better-auth: a reset must end every session (ASVS 7.4.3).
       revokeSessionsOnPasswordReset: true,
       onPasswordReset,
@@ -36,7 +45,8 @@ function createAuth() {
       sendOnSignUp: true,
       sendOnSignIn: true,
       autoSignInAfterVerification: true,
-      expiresIn: 24 * 60 * 60,
+      expiresIn: VERIFY_EMAIL_EXPIRES_IN_HOURS * 60 * 60,
+      afterEmailVerification: sendWelcomeEmail,
     },
     session: {
       expiresIn: e.SESSION_MAX_LIFETIME,
@@ -55,7 +65,7 @@ function createAuth() {
     hooks: {
       after: createAuthMiddleware(async (ctx) => {
         if (ctx.path === "/change-password" && !(ctx.context.returned instanceof Error)) {
-          await onPasswordChanged(ctx.context.session?.user, ctx.request?.headers ?? ctx.headers);
+          await onPasswordChanged(ctx.context.session, ctx.request?.headers ?? ctx.headers);
         }
       }),
     },

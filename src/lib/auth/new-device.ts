@@ -1,14 +1,22 @@
 // "New sign-in" alerts (ASVS 6.3.5). A device is known by a stable fingerprint of
-// browser family + OS family + device type, remembered per user in known_device
-// (session rows expire, so they cannot answer "seen before?"). The first device a
-// user ever signs in from is not alerted: there is nothing to compare it with.
+// browser family + OS family + device type (src/lib/device.ts), remembered per user in
+// known_device: session rows expire and are deleted, so they cannot answer "seen before?".
+// Versions are left out on purpose: a browser update is not a new device.
+//
+// The first device a user ever signs in from is not alerted (there is nothing to compare
+// it with, and the user has just proved they own the address). Every later sign-in from a
+// fingerprint not in the list is alerted, with a link to the Active devices panel. A device
+// becomes known on its first sign-in, so it is alerted exactly once.
+//
+// The known_device upsert runs before the sign-in response (two small queries); the email
+// itself is rendered and sent afterwards. Nothing here can fail the sign-in.
 import { and, eq, ne, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { knownDevice, user as userTable } from "@/db/schema";
 import { parseUserAgent } from "@/lib/device";
-import { env } from "@/lib/env";
 import { sendAuthEmail } from "@/lib/mail";
 import type { SessionRow } from "@/lib/sessions/lifecycle";
+import { accountLinks } from "./emails";
 
 /** Remembers the device; true when this user had other devices but not this one. */
 export async function rememberDevice(userId: string, fingerprint: string, label: string): Promise<boolean> {
@@ -45,8 +53,8 @@ export async function notifyIfNewDevice(session: SessionRow): Promise<void> {
       to: u.email,
       name: u.name,
       at: session.createdAt,
-      device: { label: device.label, browser: device.browser, os: device.os, ipAddress: session.ipAddress ?? null },
-      activeDevicesUrl: `${env().APP_URL}/settings/security`,
+      device: { label: device.label, browser: device.browser, os: device.os, ipAddress: session.ipAddress || null },
+      activeDevicesUrl: accountLinks().activeDevices,
     });
   } catch (err) {
     // An alert that cannot be worked out must not fail the sign-in.

@@ -7,24 +7,51 @@ export interface DeviceDetails {
   ipAddress: string | null;
 }
 
-export type AuthEmail =
-  | { template: "verify-email"; to: string; name: string; url: string; expiresInHours: number }
-  | { template: "password-reset"; to: string; name: string; url: string; expiresInMinutes: number }
-  | {
-      template: "password-changed";
-      to: string;
-      name: string;
-      at: Date;
-      /** "change": signed-in change (other devices signed out); "reset": via emailed link (all signed out) */
-      reason: "change" | "reset";
-      device: DeviceDetails;
-      secureAccountUrl: string;
-    }
-  | {
-      template: "new-sign-in";
-      to: string;
-      name: string;
-      at: Date;
-      device: DeviceDetails;
-      activeDevicesUrl: string;
-    };
+/**
+ * How times in a message are shown. Unset or unknown values fall back to DEFAULT_LOCALE /
+ * DEFAULT_TIME_ZONE (env); the user's own preferences go here once the app stores them.
+ */
+export interface TimePreferences {
+  /** BCP 47 tag, e.g. "en-GB" */
+  locale?: string;
+  /** IANA zone, e.g. "Europe/Berlin" */
+  timeZone?: string;
+}
+
+export type AuthEmail = TimePreferences &
+  (
+    | { template: "verify-email"; to: string; name: string; url: string; expiresInHours: number }
+    | { template: "password-reset"; to: string; name: string; url: string; expiresInMinutes: number }
+    | {
+        template: "password-changed";
+        to: string;
+        name: string;
+        at: Date;
+        /** "change": signed-in change (other devices signed out); "reset": via emailed link (all signed out) */
+        reason: "change" | "reset";
+        device: DeviceDetails;
+        secureAccountUrl: string;
+      }
+    | {
+        template: "new-sign-in";
+        to: string;
+        name: string;
+        at: Date;
+        device: DeviceDetails;
+        activeDevicesUrl: string;
+      }
+    | { template: "welcome"; to: string; name: string; activeDevicesUrl: string }
+  );
+
+export type AuthEmailTemplate = AuthEmail["template"];
+
+/** A message ready to deliver: both parts rendered, plus what the outbox/log need. */
+export interface RenderedEmail {
+  template: AuthEmailTemplate;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  /** The message's one action link (verify, reset, secure the account, active devices). */
+  link: string;
+}

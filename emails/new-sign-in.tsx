@@ -1,0 +1,55 @@
+// "New sign-in" (ASVS 6.3.5): a sign-in from a device this account has not used before.
+import { Action, Details, EmailLayout, Paragraph } from "./_components/layout";
+import { formatWhen, greeting, orUnknown } from "./_components/format";
+import type { EmailDevice, TimeDisplay } from "./_components/types";
+
+export interface NewSignInProps extends TimeDisplay {
+  name: string;
+  at: Date | string;
+  device: EmailDevice;
+  activeDevicesUrl: string;
+}
+
+export const PreviewProps: NewSignInProps = {
+  name: "Ada Lovelace",
+  at: "2025-03-04T14:05:09Z",
+  locale: "en-GB",
+  timeZone: "Europe/Berlin",
+  device: { label: "Safari on iPhone", browser: "Mobile Safari 17", os: "iOS 17.5", ipAddress: "198.51.100.7" },
+  activeDevicesUrl: "http://localhost:3000/settings/security",
+};
+
+export function subject(device: Pick<EmailDevice, "label">): string {
+  return `New sign-in to your account from ${orUnknown(device.label)}`;
+}
+
+export default function NewSignIn({ name, at, locale, timeZone, device, activeDevicesUrl }: NewSignInProps) {
+  const when = formatWhen(at, locale, timeZone);
+  return (
+    <EmailLayout
+      preview={`Your account was signed in to from ${orUnknown(device.label)}, a device you have not used before.`}
+      heading="New sign-in to your account"
+      footer="You received this email because your Revocable account was signed in to from a device it had not been used on before."
+    >
+      <Paragraph>{greeting(name)}</Paragraph>
+      <Paragraph>Your Revocable account was just signed in to from a device you have not used before:</Paragraph>
+      <Details
+        rows={[
+          ["Device", orUnknown(device.label)],
+          ["Browser", orUnknown(device.browser)],
+          ["Operating system", orUnknown(device.os)],
+          ["IP address", orUnknown(device.ipAddress)],
+          ["Time", when],
+        ]}
+      />
+      <Paragraph>If this was you, there is nothing to do.</Paragraph>
+      <Paragraph>
+        <strong>If this wasn&apos;t you,</strong> sign that device out now on the Active devices page, then change
+        your password. Signing it out takes effect on its very next request.
+      </Paragraph>
+      <Action href={activeDevicesUrl} label="Review active devices" />
+    </EmailLayout>
+  );
+}
+
+NewSignIn.PreviewProps = PreviewProps;

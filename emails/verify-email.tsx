@@ -1,0 +1,41 @@
+// "Confirm your email address": sent at sign-up (and on a sign-in before verification).
+import { Action, EmailLayout, Paragraph } from "./_components/layout";
+import { greeting, plural } from "./_components/format";
+
+export interface VerifyEmailProps {
+  name: string;
+  url: string;
+  expiresInHours: number;
+}
+
+export const PreviewProps: VerifyEmailProps = {
+  name: "Ada Lovelace",
+  url: "http://localhost:3000/api/auth/verify-email?token=preview-token&callbackURL=%2F",
+  expiresInHours: 24,
+};
+
+export function subject(): string {
+  return "Confirm your email address";
+}
+
+export default function VerifyEmail({ name, url, expiresInHours }: VerifyEmailProps) {
+  const expiry = plural(expiresInHours, "hour", "hours");
+  return (
+    <EmailLayout
+      preview={`Confirm your email address to finish setting up your account. The link expires in ${expiry}.`}
+      heading="Confirm your email address"
+      footer="You received this email because this address was used to create a Revocable account."
+    >
+      <Paragraph>{greeting(name)}</Paragraph>
+      <Paragraph>Confirm that this is your email address to finish setting up your Revocable account.</Paragraph>
+      <Action href={url} label="Verify email address" />
+      <Paragraph muted>{`This link expires in ${expiry}. After that, sign in to get a new one.`}</Paragraph>
+      <Paragraph muted>
+        If you did not create a Revocable account, you can ignore this email: the account stays unverified and
+        nobody can sign in to it.
+      </Paragraph>
+    </EmailLayout>
+  );
+}
+
+VerifyEmail.PreviewProps = PreviewProps;

@@ -1,0 +1,85 @@
+// AuthEmail (data) -> subject + HTML + plain text, through the React Email templates.
+import { render } from "@react-email/render";
+import type { ReactElement } from "react";
+import NewSignIn, { subject as newSignInSubject } from "@emails/new-sign-in";
+import PasswordChanged, { subject as passwordChangedSubject } from "@emails/password-changed";
+import PasswordReset, { subject as passwordResetSubject } from "@emails/password-reset";
+import VerifyEmail, { subject as verifyEmailSubject } from "@emails/verify-email";
+import Welcome, { subject as welcomeSubject } from "@emails/welcome";
+import { safeLocale, safeTimeZone } from "@emails/_components/format";
+import type { AuthEmail, RenderedEmail } from "./types";
+
+export interface RenderDefaults {
+  locale: string;
+  timeZone: string;
+}
+
+interface Composed {
+  subject: string;
+  element: ReactElement;
+  link: string;
+}
+
+function compose(email: AuthEmail, defaults: RenderDefaults): Composed {
+  // The message's own preference if Intl knows it, else the configured default (itself checked).
+  const locale = safeLocale(email.locale, safeLocale(defaults.locale));
+  const timeZone = safeTimeZone(email.timeZone, safeTimeZone(defaults.timeZone));
+  switch (email.template) {
+    case "verify-email":
+      return {
+        subject: verifyEmailSubject(),
+        element: <VerifyEmail name={email.name} url={email.url} expiresInHours={email.expiresInHours} />,
+        link: email.url,
+      };
+    case "password-reset":
+      return {
+        subject: passwordResetSubject(),
+        element: <PasswordReset name={email.name} url={email.url} expiresInMinutes={email.expiresInMinutes} />,
+        link: email.url,
+      };
+    case "password-changed":
+      return {
+        subject: passwordChangedSubject(),
+        element: (
+          <PasswordChanged
+            name={email.name}
+            at={email.at}
+            reason={email.reason}
+            device={email.device}
+            secureAccountUrl={email.secureAccountUrl}
+            locale={locale}
+            timeZone={timeZone}
+          />
+        ),
+        link: email.secureAccountUrl,
+      };
+    case "new-sign-in":
+      return {
+        subject: newSignInSubject(email.device),
+        element: (
+          <NewSignIn
+            name={email.name}
+            at={email.at}
+            device={email.device}
+            activeDevicesUrl={email.activeDevicesUrl}
+            locale={locale}
+            timeZone={timeZone}
+          />
+        ),
+        link: email.activeDevicesUrl,
+      };
+    case "welcome":
+      return {
+        subject: welcomeSubject(),
+        element: <Welcome name={email.name} activeDevicesUrl={email.activeDevicesUrl} />,
+        link: email.activeDevicesUrl,
+      };
+  }
+}
+
+/** Renders both parts of a message. */
+export async function renderAuthEmail(email: AuthEmail, defaults: RenderDefaults): Promise<RenderedEmail> {
+  const { subject, element, link } = compose(email, defaults);
+  const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
+  return { template: email.template, to: email.to, subject, html, text, link };
+}

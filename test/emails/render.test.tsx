@@ -1,0 +1,240 @@
+// Every template rendered to HTML and plain text through the mail module: the link, the
+// expiry and the device details appear in both parts, and nothing is left unfilled.
+import { render } from "@react-email/render";
+import { createElement, type ComponentType } from "react";
+import { describe, expect, it } from "vitest";
+import * as newSignIn from "@emails/new-sign-in";
+import * as passwordChanged from "@emails/password-changed";
+import * as passwordReset from "@emails/password-reset";
+import * as verifyEmail from "@emails/verify-email";
+import * as welcome from "@emails/welcome";
+import { formatWhen, safeLocale, safeTimeZone } from "@emails/_components/format";
+import { renderAuthEmail, type AuthEmail, type RenderedEmail } from "@/lib/mail";
+
+const DEFAULTS = { locale: "en-US", timeZone: "UTC" };
+const AT = new Date("2025-03-04T14:05:09Z");
+// Links with a query string: "&" must survive as &amp; in HTML and as "&" in text.
+const VERIFY_URL = "https://app.example.test/api/auth/verify-email?token=eyJ.verify.tok&callbackURL=%2Fsettings";
+const RESET_URL = "https://app.example.test/api/auth/reset-password/RsT0k3n?callbackURL=%2Freset-password";
+const SECURE_URL = "https://app.example.test/forgot-password";
+const DEVICES_URL = "https://app.example.test/settings/security";
+const MAC = { label: "Chrome 131 on macOS", browser: "Chrome 131", os: "macOS 10.15.7", ipAddress: "203.0.113.24" };
+const IPHONE = { label: "Safari on iPhone", browser: "Mobile Safari 17", os: "iOS 17.5", ipAddress: "2001:db8::7" };
+
+const PLACEHOLDERS = ["undefined", "null", "{{", "}}", "NaN", "Invalid Date", "[object Object]"];
+
+function expectFilled(message: RenderedEmail) {
+  for (const part of [message.html, message.text, message.subject]) {
+    for (const bad of PLACEHOLDERS) expect(part, `found "${bad}"`).not.toContain(bad);
+  }
+}
+
+/** The visible HTML: without the hidden inbox-preview line, so a needle must be in the body. */
+function visibleHtml(html: string): string {
+  const withoutPreview = html.replace(/<div[^>]*data-skip-in-text="true"[^>]*>.*?<\/div><\/div>/s, "");
+  expect(withoutPreview.length).toBeLessThan(html.length);
+  return withoutPreview;
+}
+
+/** In both parts: literally in the text, HTML-escaped in the visible HTML. */
+function expectInBoth(message: RenderedEmail, ...needles: string[]) {
+  const html = visibleHtml(message.html);
+  for (const needle of needles) {
+    expect(message.text).toContain(needle);
+    expect(html).toContain(needle.replaceAll("&", "&amp;").replaceAll("'", "&#x27;"));
+  }
+}
+
+function expectCommonLayout(message: RenderedEmail) {
+  expect(message.html).toMatch(/^<!DOCTYPE html/);
+  expect(message.html).toContain('lang="en"');
+  expect(message.html).toContain("Revocable");
+  expect(message.text).toContain("Revocable");
+  expect(message.text).toContain("automated security message");
+  // The plain-text part is text: no tags, no CSS, and not the hidden inbox preview line.
+  expect(message.text).not.toMatch(/<[a-z][^>]*>/i);
+  expect(message.text).not.toContain("font-size");
+  expect(message.subject.trim().length).toBeGreaterThan(5);
+}
+
+describe("verify-email", () => {
+  it("has the link and the 24-hour expiry in HTML and text", async () => {
+    const m = await renderAuthEmail(
+      { template: "verify-email", to: "ada@example.test", name: "Ada", url: VERIFY_URL, expiresInHours: 24 },
+      DEFAULTS,
+    );
+    expectCommonLayout(m);
+    expectFilled(m);
+    expect(m.subject).toBe("Confirm your email address");
+    expect(m.link).toBe(VERIFY_URL);
+    expect(m.html).toContain(`href="${VERIFY_URL.replaceAll("&", "&amp;")}"`);
+    expectInBoth(m, VERIFY_URL, "expires in 24 hours", "Hi Ada,");
+  });
+
+  it("says 1 hour, not 1 hours, and greets without a name when there is none", async () => {
+    const m = await renderAuthEmail(
+      { template: "verify-email", to: "x@example.test", name: "  ", url: VERIFY_URL, expiresInHours: 1 },
+      DEFAULTS,
+    );
+    expectFilled(m);
+    expectInBoth(m, "expires in 1 hour.", "Hi,");
+  });
+});
+
+describe("password-reset", () => {
+  it("has the link, 60 minutes, single use and 'ignore if it wasn't you'", async () => {
+    const m = await renderAuthEmail(
+      { template: "password-reset", to: "ada@example.test", name: "Ada", url: RESET_URL, expiresInMinutes: 60 },
+      DEFAULTS,
+    );
+    expectCommonLayout(m);
+    expectFilled(m);
+    expect(m.subject).toBe("Reset your password");
+    expect(m.html).toContain(`href="${RESET_URL}"`);
+    expectInBoth(m, RESET_URL, "expires in 60 minutes", "works only once", "If it wasn't you, ignore this email");
+  });
+});
+
+describe("password-changed", () => {
+  const base = {
+    template: "password-changed" as const,
+    to: "ada@example.test",
+    name: "Ada",
+    at: AT,
+    device: MAC,
+    secureAccountUrl: SECURE_URL,
+  };
+
+  it("after a change: when, device, other sessions signed out, secure-account link", async () => {
+    const m = await renderAuthEmail({ ...base, reason: "change" }, DEFAULTS);
+    expectCommonLayout(m);
+    expectFilled(m);
+    expect(m.subject).toBe("Your password was changed");
+    expect(m.link).toBe(SECURE_URL);
+    expectInBoth(
+      m,
+      "March 4, 2025 at 2:05:09 PM UTC",
+      "Chrome 131 on macOS",
+      "Chrome 131",
+      "macOS 10.15.7",
+      "203.0.113.24",
+      "all other sessions were signed out",
+      "from a signed-in device",
+      SECURE_URL,
+    );
+    expect(m.text).not.toContain("all sessions were signed out");
+  });
+
+  it("after a reset: all sessions were signed out", async () => {
+    const m = await renderAuthEmail({ ...base, reason: "reset" }, DEFAULTS);
+    expectFilled(m);
+    expectInBoth(m, "all sessions were signed out, on every device", "with a password reset link");
+    expect(m.text).not.toContain("all other sessions");
+  });
+
+  it("formats the time in the message's locale and time zone", async () => {
+    const m = await renderAuthEmail({ ...base, reason: "change", locale: "de-DE", timeZone: "Europe/Berlin" }, DEFAULTS);
+    expectFilled(m);
+    expectInBoth(m, "4. März 2025 um 15:05:09 MEZ");
+  });
+
+  it("falls back to the configured defaults for a missing or unknown locale/zone", async () => {
+    const defaults = { locale: "en-GB", timeZone: "America/New_York" };
+    const unset = await renderAuthEmail({ ...base, reason: "change" }, defaults);
+    expectInBoth(unset, "4 March 2025 at 09:05:09 GMT-5");
+    const bogus = await renderAuthEmail({ ...base, reason: "change", locale: "not a locale!", timeZone: "Mars/Olympus" }, defaults);
+    expectFilled(bogus);
+    expectInBoth(bogus, "4 March 2025 at 09:05:09 GMT-5");
+  });
+
+  it("shows Unknown, never null, for device details it does not have", async () => {
+    const m = await renderAuthEmail(
+      { ...base, reason: "reset", device: { label: "Unknown device", browser: null, os: null, ipAddress: null } },
+      DEFAULTS,
+    );
+    expectFilled(m);
+    expect(m.text).toContain("Browser: Unknown");
+    expect(m.text).toContain("IP address: Unknown");
+  });
+});
+
+describe("new-sign-in", () => {
+  it("has device, browser, OS, IP, time and the Active devices link", async () => {
+    const m = await renderAuthEmail(
+      { template: "new-sign-in", to: "ada@example.test", name: "Ada", at: AT, device: IPHONE, activeDevicesUrl: DEVICES_URL },
+      DEFAULTS,
+    );
+    expectCommonLayout(m);
+    expectFilled(m);
+    expect(m.subject).toBe("New sign-in to your account from Safari on iPhone");
+    expect(m.link).toBe(DEVICES_URL);
+    expect(m.html).toContain(`href="${DEVICES_URL}"`);
+    expect(m.text).toContain("Device: Safari on iPhone");
+    expect(m.text).toContain("Browser: Mobile Safari 17");
+    expect(m.text).toContain("Operating system: iOS 17.5");
+    expect(m.text).toContain("IP address: 2001:db8::7");
+    expect(m.text).toContain("Time: March 4, 2025 at 2:05:09 PM UTC");
+    expectInBoth(m, "Safari on iPhone", "Mobile Safari 17", "iOS 17.5", "2001:db8::7", "March 4, 2025 at 2:05:09 PM UTC", DEVICES_URL);
+    expectInBoth(m, "If this wasn't you");
+  });
+});
+
+describe("welcome", () => {
+  it("links to the Active devices page", async () => {
+    const m = await renderAuthEmail(
+      { template: "welcome", to: "ada@example.test", name: "Ada", activeDevicesUrl: DEVICES_URL },
+      DEFAULTS,
+    );
+    expectCommonLayout(m);
+    expectFilled(m);
+    expect(m.subject).toBe("Welcome to Revocable");
+    expectInBoth(m, DEVICES_URL, "Hi Ada,");
+  });
+});
+
+describe("every template", () => {
+  const templates: Array<[string, { default: ComponentType<never>; PreviewProps: object }]> = [
+    ["verify-email", verifyEmail],
+    ["password-reset", passwordReset],
+    ["password-changed", passwordChanged],
+    ["new-sign-in", newSignIn],
+    ["welcome", welcome],
+  ];
+
+  it.each(templates)("%s renders its PreviewProps (what `npm run email:dev` shows)", async (_name, mod) => {
+    const component = mod.default as ComponentType<object>;
+    // The preview server reads Component.PreviewProps; the named export is the same object.
+    expect((component as unknown as { PreviewProps: object }).PreviewProps).toBe(mod.PreviewProps);
+    const element = createElement(component, mod.PreviewProps);
+    const html = await render(element);
+    const text = await render(element, { plainText: true });
+    for (const bad of PLACEHOLDERS) {
+      expect(html).not.toContain(bad);
+      expect(text).not.toContain(bad);
+    }
+    expect(text).toMatch(/https?:\/\/\S+/);
+  });
+
+  it("covers every template of the AuthEmail union", () => {
+    // A new template must be added to the list above (and get its own tests).
+    const all: Record<AuthEmail["template"], true> = {
+      "verify-email": true,
+      "password-reset": true,
+      "password-changed": true,
+      "new-sign-in": true,
+      welcome: true,
+    };
+    expect(templates.map(([n]) => n).sort()).toEqual(Object.keys(all).sort());
+  });
+});
+
+describe("format helpers", () => {
+  it("never produce Invalid Date or throw on bad input", () => {
+    expect(formatWhen("not a date")).toBe("an unknown time");
+    expect(formatWhen(AT, "en-US", "Asia/Kolkata")).toBe("March 4, 2025 at 7:35:09 PM GMT+5:30");
+    expect(safeLocale("de-DE")).toBe("de-DE");
+    expect(safeLocale("!!")).toBe("en-US");
+    expect(safeTimeZone("Europe/Paris")).toBe("Europe/Paris");
+    expect(safeTimeZone("Nowhere/Land")).toBe("UTC");
+  });
+});
