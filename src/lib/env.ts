@@ -36,6 +36,8 @@ const schema = z
     REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(250),
     REDIS_BREAKER_COOLDOWN_MS: z.coerce.number().int().positive().default(2_000),
     INDEX_BACKLOG_INTERVAL_MS: z.coerce.number().int().positive().default(2_000),
+    // Rate limits on sign-in, sign-up, password reset and verification resend.
+    RATE_LIMIT: z.enum(["on", "off"]).default("on"),
     SESSION_MAX_CONCURRENT: z.coerce.number().int().min(0).max(1000).default(3),
     SESSION_MAX_LIFETIME: seconds(30 * 24 * 3600),
     SESSION_IDLE_TIMEOUT: seconds(7 * 24 * 3600),

@@ -7,5 +7,7 @@ Object.assign(process.env, {
   APP_URL: "http://localhost:3000",
   BETTER_AUTH_SECRET: "test-secret-for-revocable-0123456789abcdefghijkl",
   SESSION_MAX_CONCURRENT: "3",
+  // Most tests sign in many times from few addresses; rate-limit.test.ts turns it on.
+  RATE_LIMIT: "off",
   ...provided,
 });

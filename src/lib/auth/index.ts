@@ -18,10 +18,14 @@ import {
   VERIFY_EMAIL_EXPIRES_IN_HOURS,
 } from "./emails";
 import { notifyIfNewDevice } from "./new-device";
+import { getRedisClient } from "@/lib/session-index";
+import { accountRateLimitPlugin, RATE_LIMIT_RULES, rateLimitStorage } from "./rate-limit";
 import { sessionIndexPlugin } from "./session-index-plugin";
 
 function createAuth() {
   const e = env();
+  const limiter = rateLimitStorage(getRedisClient());
+  const rateLimited = e.RATE_LIMIT === "on";
   return betterAuth({
     appName: "Revocable",
     baseURL: e.APP_URL,
@@ -57,6 +61,8 @@ function createAuth() {
       cookieCache: { enabled: false },
     },
     user: { deleteUser: { enabled: true } },
+    // Per client IP, in Redis so limits hold across instances (ASVS 6.3.1).
+    rateLimit: { enabled: rateLimited, window: 60, max: 100, customRules: RATE_LIMIT_RULES, customStorage: limiter },
     advanced: {
       cookiePrefix: COOKIE_PREFIX,
       useSecureCookies: secureCookies(),
@@ -69,7 +75,11 @@ function createAuth() {
         }
       }),
     },
-    plugins: [sessionIndexPlugin({ onSessionCreated: notifyIfNewDevice }), nextCookies()],
+    plugins: [
+      sessionIndexPlugin({ onSessionCreated: notifyIfNewDevice }),
+      ...(rateLimited ? [accountRateLimitPlugin(limiter)] : []),
+      nextCookies(),
+    ],
   });
 }
 

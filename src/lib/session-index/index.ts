@@ -13,7 +13,11 @@ export * from "./types";
 export { hashToken, tagOfToken, userTag, TAG_LENGTH } from "./keys";
 export { CircuitOpenError } from "./breaker";
 
-const globalForIndex = globalThis as unknown as { __revocableIndex?: SessionIndex; __revocableIndexEvents?: EventEmitter };
+const globalForIndex = globalThis as unknown as {
+  __revocableIndex?: SessionIndex;
+  __revocableIndexEvents?: EventEmitter;
+  __revocableRedis?: Redis | Cluster | null;
+};
 
 /** "open": the index stopped answering; "close": it answers again. */
 export const indexEvents: EventEmitter = (globalForIndex.__revocableIndexEvents ??= new EventEmitter());
@@ -34,8 +38,23 @@ export function createRedisClient(urlOverride?: string): Redis | Cluster {
     return new Cluster(nodes, { redisOptions: common, enableOfflineQueue: true });
   }
   const client = new Redis(urlOverride ?? e.REDIS_URL!, common);
-  client.on("error", (err) => console.warn("[redis]", err.message));
+  // While Redis is down ioredis reports every reconnect attempt: log at most every 10 s.
+  let lastLogged = 0;
+  client.on("error", (err) => {
+    if (Date.now() - lastLogged < 10_000) return;
+    lastLogged = Date.now();
+    console.warn("[redis]", err.message);
+  });
   return client;
+}
+
+/** This process's Redis client, or null when none is configured (development). */
+export function getRedisClient(): Redis | Cluster | null {
+  if (globalForIndex.__revocableRedis === undefined) {
+    const e = env();
+    globalForIndex.__revocableRedis = e.REDIS_URL || e.REDIS_CLUSTER_NODES ? createRedisClient() : null;
+  }
+  return globalForIndex.__revocableRedis;
 }
 
 /** Wraps an index in the circuit breaker whose state changes reach indexEvents. */
@@ -54,10 +73,8 @@ export function guard(inner: SessionIndex, cooldownMs = env().REDIS_BREAKER_COOL
 }
 
 function create(): SessionIndex {
-  const e = env();
-  if (e.REDIS_URL || e.REDIS_CLUSTER_NODES) {
-    return guard(new RedisSessionIndex(createRedisClient(), { prefix: e.REDIS_KEY_PREFIX }));
-  }
+  const client = getRedisClient();
+  if (client) return guard(new RedisSessionIndex(client, { prefix: env().REDIS_KEY_PREFIX }));
   console.info("[session-index] REDIS_URL unset: using the in-process index (single process, development only)");
   return guard(new MemorySessionIndex());
 }
