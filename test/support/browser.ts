@@ -82,7 +82,7 @@ export class Browser {
       body = typeof init.body === "string" ? init.body : JSON.stringify(init.body);
       if (!headers.has("content-type")) headers.set("content-type", "application/json");
     }
-    const res = await handler(new Request(`${ORIGIN}${pathname}`, { method: init.method ?? (body ? "POST" : "GET"), headers, body }));
+    const res = await handler(new Request(`${ORIGIN}${pathname}`, { method: init.method ?? (body !== undefined ? "POST" : "GET"), headers, body }));
     this.absorb(res);
     return res;
   }
