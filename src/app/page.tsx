@@ -26,7 +26,7 @@ export default async function Home({ searchParams }: { searchParams: Promise<Rec
         </Link>
       </div>
       <p className="mt-6 text-sm">
-        <Link href="/settings/security">Go to your Active devices</Link>
+        <Link href="/settings/security" prefetch={false}>Go to your Active devices</Link>
       </p>
     </div>
   );

@@ -58,8 +58,10 @@ export function SignInForm() {
       passwordRef.current?.select();
       return;
     }
-    router.replace(safeNextPath(next));
-    router.refresh();
+    // A full page load, not a client-side transition: the router may hold a prefetched
+    // redirect-to-sign-in for `next` from before, and nothing from the signed-out state
+    // should survive into the signed-in one.
+    window.location.replace(safeNextPath(next));
   }
 
   async function resend() {

@@ -1,11 +1,9 @@
 "use client";
-import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { authClient } from "@/lib/auth-client";
 
 export function SignOutButton() {
-  const router = useRouter();
   const [pending, setPending] = useState(false);
   return (
     <Button
@@ -15,8 +13,8 @@ export function SignOutButton() {
       onClick={async () => {
         setPending(true);
         await authClient.signOut();
-        router.replace("/sign-in");
-        router.refresh();
+        // A full page load drops every signed-in page the client router still holds.
+        window.location.replace("/sign-in");
       }}
     >
       Sign out

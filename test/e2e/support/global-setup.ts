@@ -1,0 +1,160 @@
+// Once per `npm run test:e2e`: a database and Redis DB of this run's own, a temp outbox,
+// a production build, and `next start` on a free port in 3200-3299 with that
+// configuration. Everything is stopped and dropped at the end.
+//   E2E_SKIP_BUILD=1  reuse the existing .next build (iterating on tests only)
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { createWriteStream, existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+import { assertReachable, claimRedisDb, createRunDatabase, newRunId, PG_ADMIN_URL, REDIS_BASE_URL } from "../../support/services";
+
+const ROOT = path.resolve(import.meta.dirname, "../../..");
+const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+function elapsed(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)}s`;
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen({ port, host: "::", ipv6Only: false }, () => server.close(() => resolve(true)));
+  });
+}
+
+async function freePort(from = 3200, to = 3299): Promise<number> {
+  const start = from + Math.floor(Math.random() * (to - from + 1));
+  for (let i = 0; i <= to - from; i++) {
+    const port = from + ((start - from + i) % (to - from + 1));
+    if (await portIsFree(port)) return port;
+  }
+  throw new Error(`No free port in ${from}-${to} for the e2e server.`);
+}
+
+async function build(logFile: string): Promise<void> {
+  const started = Date.now();
+  const log = createWriteStream(logFile);
+  const child = spawn(process.execPath, [NEXT_BIN, "build"], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
+  const [code] = (await once(child, "exit")) as [number | null];
+  log.end();
+  if (code !== 0) {
+    const output = await readFile(logFile, "utf8").catch(() => "");
+    throw new Error(`next build failed (exit ${code}):\n${output.slice(-4000)}`);
+  }
+  console.info(`[e2e] next build: ${elapsed(started)}`);
+}
+
+async function waitForServer(url: string, child: ChildProcess, logFile: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      const res = await fetch(url, { redirect: "manual" });
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const output = await readFile(logFile, "utf8").catch(() => "");
+  throw new Error(`The e2e server did not come up at ${url}:\n${output.slice(-4000)}`);
+}
+
+export default async function setup(project: TestProject) {
+  const started = Date.now();
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium is not at ${CHROMIUM_PATH}. Install it with: apt-get update && apt-get install -y chromium`);
+  }
+  await assertReachable("PostgreSQL", PG_ADMIN_URL);
+  await assertReachable("Redis", REDIS_BASE_URL);
+
+  const runId = newRunId();
+  const workDir = await mkdtemp(path.join(os.tmpdir(), "revocable-e2e-"));
+  const outboxDir = path.join(workDir, "outbox");
+  const serverLog = path.join(workDir, "server.log");
+  const database = await createRunDatabase("e2e", runId);
+  const redis = await claimRedisDb(runId);
+  let server: ChildProcess | undefined;
+
+  const teardown = async () => {
+    if (server?.pid && server.exitCode === null) {
+      try {
+        process.kill(-server.pid, "SIGTERM"); // the server's own process group
+      } catch {
+        // already gone
+      }
+      await Promise.race([once(server, "exit"), new Promise((r) => setTimeout(r, 5_000))]);
+      if (server.exitCode === null) {
+        try {
+          process.kill(-server.pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+    }
+    await redis.release().catch((err: unknown) => console.warn("[e2e] redis release:", (err as Error).message));
+    await database.drop().catch((err: unknown) => console.warn("[e2e] database drop:", (err as Error).message));
+    if (process.env.E2E_KEEP_LOGS) console.info(`[e2e] logs kept in ${workDir}`);
+    else await rm(workDir, { recursive: true, force: true });
+  };
+
+  try {
+    if (process.env.E2E_SKIP_BUILD && existsSync(path.join(ROOT, ".next/BUILD_ID"))) {
+      console.info("[e2e] E2E_SKIP_BUILD: reusing .next");
+    } else {
+      await build(path.join(workDir, "build.log"));
+    }
+
+    const port = await freePort();
+    const baseURL = `http://localhost:${port}`;
+    const serverStarted = Date.now();
+    const log = createWriteStream(serverLog);
+    server = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port)], {
+      cwd: ROOT,
+      detached: true, // its own process group, so teardown ends exactly what we started
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        PORT: String(port),
+        APP_URL: baseURL,
+        BETTER_AUTH_SECRET: `e2e-secret-${runId}-0123456789abcdefghijklmnop`,
+        DATABASE_URL: database.url,
+        REDIS_URL: redis.url,
+        OUTBOX_DIR: outboxDir,
+        // Room for the scenarios with several devices (the default limit is 3).
+        SESSION_MAX_CONCURRENT: "10",
+        RESEND_API_KEY: "",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    server.stdout!.pipe(log);
+    server.stderr!.pipe(log);
+    await waitForServer(`${baseURL}/sign-in`, server, serverLog);
+    console.info(`[e2e] next start on ${baseURL}: ${elapsed(serverStarted)} (setup total ${elapsed(started)})`);
+
+    project.provide("e2e", { baseURL, outboxDir, databaseUrl: database.url, serverLog, chromiumPath: CHROMIUM_PATH });
+  } catch (err) {
+    await teardown();
+    throw err;
+  }
+  return teardown;
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    e2e: { baseURL: string; outboxDir: string; databaseUrl: string; serverLog: string; chromiumPath: string };
+  }
+}
