@@ -5,6 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { closeDb, getDb } from "@/db";
 import { sessionIndexBacklog } from "@/db/schema";
 import { POST as revokeRoute } from "@/app/api/sessions/revoke/route";
+import { GET as listRoute } from "@/app/api/sessions/route";
 import { resetAuthForTests } from "@/lib/auth";
 import { resetEnvForTests } from "@/lib/env";
 import { createRedisClient, getSessionIndex, guard, hashToken, setSessionIndexForTests, tagOfToken } from "@/lib/session-index";
@@ -89,6 +90,10 @@ describe("Redis unreachable", () => {
     const fast = Date.now();
     expect(await status(a)).toBe(200);
     expect(Date.now() - fast).toBeLessThan(250); // open circuit: no waiting on Redis
+
+    const listed = await a.route(listRoute, "/api/sessions");
+    expect(listed.status).toBe(200); // the Active devices panel keeps working, from Postgres
+    expect(((await listed.json()) as { sessions: unknown[] }).sessions).toHaveLength(2);
 
     const revoke = await a.route(revokeRoute, "/api/sessions/revoke", { body: { sessionId: bId } });
     expect(revoke.status).toBe(200);

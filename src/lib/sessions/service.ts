@@ -1,7 +1,7 @@
 // What the sessions API does, apart from HTTP: list the caller's sessions and revoke
 // them by id. Every query is scoped to the caller's user id, so another user's session
 // id behaves exactly like one that does not exist.
-import { eq } from "drizzle-orm";
+import { and, eq, gt } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
@@ -9,7 +9,7 @@ import { getAuth } from "@/lib/auth";
 import { env } from "@/lib/env";
 import { ApiError } from "@/lib/http/errors";
 import { getSessionIndex, type IndexedSession, type ValidityEntry } from "@/lib/session-index";
-import { revokeSessions } from "./lifecycle";
+import { revokeSessions, toRecord } from "./lifecycle";
 
 export interface SessionView {
   id: string;
@@ -39,10 +39,27 @@ function view(s: IndexedSession, currentId: string): SessionView {
   };
 }
 
-/** The caller's sessions, most recently active first: one index round trip. */
+/**
+ * The caller's sessions, most recently active first: one index round trip, no database
+ * query. If the index cannot answer, the same list comes from Postgres (slower).
+ */
 export async function listSessions(current: ValidityEntry): Promise<SessionView[]> {
-  const sessions = await getSessionIndex().list(current.userId);
+  let sessions: IndexedSession[];
+  try {
+    sessions = await getSessionIndex().list(current.userId);
+  } catch (err) {
+    console.warn(`[sessions] index list failed, using Postgres: ${(err as Error).message}`);
+    sessions = await listFromDatabase(current.userId);
+  }
   return sessions.map((s) => view(s, current.sessionId)).sort((a, b) => b.lastActiveAt.localeCompare(a.lastActiveAt));
+}
+
+async function listFromDatabase(userId: string): Promise<IndexedSession[]> {
+  const rows = await getDb()
+    .select()
+    .from(sessionTable)
+    .where(and(eq(sessionTable.userId, userId), gt(sessionTable.expiresAt, new Date())));
+  return rows.map(toRecord);
 }
 
 const sessionId = z.string().min(1, "sessionId must not be empty").max(128, "sessionId is too long");
