@@ -9,6 +9,7 @@ export default defineConfig({
     include: ["test/**/*.test.{ts,tsx}"],
     exclude: ["test/e2e/**", "node_modules/**"],
     globalSetup: ["test/support/global-setup.ts"],
+    reporters: ["default", "./test/support/summary-reporter.ts"],
     setupFiles: ["test/support/setup-env.ts"],
     // One shared test database and Redis DB: files run one after another.
     fileParallelism: false,
