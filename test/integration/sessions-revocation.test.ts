@@ -1,6 +1,9 @@
 // Invariants 1-4 of ARCHITECTURE.md through the real handlers, the real proxy gate,
 // real Postgres and real Redis: revocation takes effect on the very next request.
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { getDb } from "@/db";
+import { session } from "@/db/schema";
 import { GET as listRoute } from "@/app/api/sessions/route";
 import { POST as revokeRoute } from "@/app/api/sessions/revoke/route";
 import { userTag } from "@/lib/session-index";
@@ -271,5 +274,28 @@ describe("users only see and revoke their own sessions", () => {
     const anon = new Browser();
     expect((await anon.route(listRoute, "/api/sessions")).status).toBe(401);
     expect((await anon.route(revokeRoute, "/api/sessions/revoke", { body: { all: true } })).status).toBe(401);
+  });
+});
+
+describe("ending other sessions needs a recent sign-in or the password (ASVS 7.5.2)", () => {
+  it("asks a stale session for the password, refuses a wrong one, accepts the right one", async () => {
+    const { userId, browsers } = await userWithDevices(2);
+    const [a, b] = browsers as [Browser, Browser];
+    const aId = await sessionIdOf(a);
+    await getDb().update(session).set({ createdAt: new Date(Date.now() - 60 * 60_000) }).where(eq(session.id, aId));
+
+    const stale = await a.route(revokeRoute, "/api/sessions/revoke", { body: { all: true } });
+    expect(stale.status).toBe(403);
+    expect((await stale.json()).error.code).toBe("reauthentication_required");
+    const wrong = await a.route(revokeRoute, "/api/sessions/revoke", { body: { all: true, password: "not my password 1" } });
+    expect(wrong.status).toBe(403);
+    expect((await wrong.json()).error.code).toBe("invalid_password");
+    await expectAccepted(b);
+
+    const right = await a.route(revokeRoute, "/api/sessions/revoke", { body: { all: true, password: PASSWORD } });
+    expect(right.status).toBe(200);
+    expect(await right.json()).toEqual({ revoked: 1 });
+    await expectRejected(b);
+    expect((await bothStores(userId)).postgres).toEqual([aId]);
   });
 });
