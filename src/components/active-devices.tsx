@@ -166,41 +166,43 @@ export function ActiveDevices({
 
   return (
     <section aria-labelledby="devices-heading" className="grid gap-4">
-      <div className="flex flex-wrap items-start justify-between gap-3">
-        <div>
-          <h2 id="devices-heading" ref={headingRef} tabIndex={-1} className="text-lg font-semibold focus:outline-none">
-            Active devices
-          </h2>
-          <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
-            Devices signed in to your account. If you don&apos;t recognise one, sign it out and change your password.
-          </p>
-        </div>
-        {state.status === "ready" && others.length > 0 && (
-          <Button variant="secondary" onClick={() => open({ kind: "all", count: others.length })}>
-            Sign out all other devices
-          </Button>
-        )}
-      </div>
-
-      <div role="status" aria-live="polite" aria-atomic="true">
-        {notice && (
-          <div
-            key={notice.id}
-            className={cx(
-              "flex items-center justify-between gap-3 rounded-lg border px-4 py-3 text-sm font-medium",
-              notice.tone === "success"
-                ? "border-emerald-300 bg-emerald-50 text-emerald-900 dark:border-emerald-700 dark:bg-emerald-900/30 dark:text-emerald-100"
-                : "border-accent-300 bg-accent-50 text-accent-900 dark:border-accent-700 dark:bg-accent-900/30 dark:text-accent-100",
-            )}
-          >
-            <span>{notice.text}</span>
-            <button type="button" onClick={() => setNotice(null)} className="rounded p-1 hover:bg-black/5 dark:hover:bg-white/10" aria-label="Dismiss">
-              <svg viewBox="0 0 20 20" fill="currentColor" className="size-4" aria-hidden="true">
-                <path d="M6.28 5.22a.75.75 0 0 0-1.06 1.06L8.94 10l-3.72 3.72a.75.75 0 1 0 1.06 1.06L10 11.06l3.72 3.72a.75.75 0 1 0 1.06-1.06L11.06 10l3.72-3.72a.75.75 0 0 0-1.06-1.06L10 8.94 6.28 5.22Z" />
-              </svg>
-            </button>
+      <div>
+        <div className="flex flex-wrap items-start justify-between gap-3">
+          <div className="min-w-64 flex-1">
+            <h2 id="devices-heading" ref={headingRef} tabIndex={-1} className="text-lg font-semibold focus:outline-none">
+              Active devices
+            </h2>
+            <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
+              Devices signed in to your account. If you don&apos;t recognise one, sign it out and change your password.
+            </p>
           </div>
-        )}
+          {state.status === "ready" && others.length > 0 && (
+            <Button variant="secondary" className="shrink-0" onClick={() => open({ kind: "all", count: others.length })}>
+              Sign out all other devices
+            </Button>
+          )}
+        </div>
+        {/* Always in the DOM so that screen readers announce what appears in it. */}
+        <div role="status" aria-live="polite">
+          {notice && (
+            <div
+              key={notice.id}
+              className={cx(
+                "mt-4 flex items-center justify-between gap-3 rounded-lg border px-4 py-3 text-sm font-medium",
+                notice.tone === "success"
+                  ? "border-emerald-300 bg-emerald-50 text-emerald-900 dark:border-emerald-700 dark:bg-emerald-900/30 dark:text-emerald-100"
+                  : "border-accent-300 bg-accent-50 text-accent-900 dark:border-accent-700 dark:bg-accent-900/30 dark:text-accent-100",
+              )}
+            >
+              <span>{notice.text}</span>
+              <button type="button" onClick={() => setNotice(null)} className="rounded p-1 hover:bg-black/5 dark:hover:bg-white/10" aria-label="Dismiss">
+                <svg viewBox="0 0 20 20" fill="currentColor" className="size-4" aria-hidden="true">
+                  <path d="M6.28 5.22a.75.75 0 0 0-1.06 1.06L8.94 10l-3.72 3.72a.75.75 0 1 0 1.06 1.06L10 11.06l3.72 3.72a.75.75 0 1 0 1.06-1.06L11.06 10l3.72-3.72a.75.75 0 0 0-1.06-1.06L10 8.94 6.28 5.22Z" />
+                </svg>
+              </button>
+            </div>
+          )}
+        </div>
       </div>
 
       {state.status === "loading" && <DeviceListSkeleton />}
@@ -383,7 +385,7 @@ function DeviceRow({ session: s, now, onSignOut }: { session: SessionView; now: 
         </div>
       </div>
       {!s.isCurrent && (
-        <Button variant="secondary" onClick={onSignOut} aria-label={`Sign out ${s.label}`} className="self-start sm:self-center">
+        <Button variant="secondary" onClick={onSignOut} aria-label={`Sign out ${s.label}`} className="ml-15 self-start sm:ml-0 sm:self-center">
           Sign out
         </Button>
       )}

@@ -88,9 +88,13 @@ export function ChangePasswordForm({
         <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
           Changing your password signs out every other device. This one stays signed in.
         </p>
-      </div>
-      <div role="status" aria-live="polite">
-        {done && <Alert tone="success">{done}</Alert>}
+        <div role="status" aria-live="polite">
+          {done && (
+            <Alert tone="success" className="mt-4">
+              {done}
+            </Alert>
+          )}
+        </div>
       </div>
       {formError && (
         <Alert tone="error" role="alert">

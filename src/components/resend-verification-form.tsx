@@ -58,14 +58,6 @@ export function ResendVerificationForm({
 
   return (
     <form className="grid gap-4" onSubmit={onSubmit} noValidate>
-      <div role="status" aria-live="polite">
-        {sentTo && (
-          <Alert tone="success" title="Verification email sent">
-            If <strong>{sentTo}</strong> belongs to an account that still needs verifying, a new link is on its way. It
-            works for 24 hours.
-          </Alert>
-        )}
-      </div>
       {failed && (
         <Alert tone="error" role="alert">
           {failed}
@@ -82,9 +74,19 @@ export function ResendVerificationForm({
         required
         error={error}
       />
-      <Button type="submit" variant="secondary" pending={pending} pendingText="Sending…" disabled={cooldown > 0}>
-        {cooldown > 0 ? `${submitLabel} (wait ${cooldown}s)` : submitLabel}
-      </Button>
+      <div>
+        <Button type="submit" variant="secondary" pending={pending} pendingText="Sending…" disabled={cooldown > 0} className="w-full">
+          {cooldown > 0 ? `${submitLabel} (wait ${cooldown}s)` : submitLabel}
+        </Button>
+        <div role="status" aria-live="polite">
+          {sentTo && (
+            <Alert tone="success" title="Verification email sent" className="mt-4">
+              If <strong>{sentTo}</strong> belongs to an account that still needs verifying, a new link is on its way.
+              It works for 24 hours.
+            </Alert>
+          )}
+        </div>
+      </div>
     </form>
   );
 }

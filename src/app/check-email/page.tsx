@@ -31,7 +31,7 @@ export default async function CheckEmailPage({ searchParams }: { searchParams: P
       <div className="grid gap-6">
         <ul className="grid list-disc gap-1 pl-5 text-sm text-zinc-600 dark:text-zinc-400">
           <li>It can take a minute to arrive. Check your spam or junk folder too.</li>
-          <li>Only the newest link matters if you ask for several.</li>
+          <li>If the address above is misspelled, create your account again with the right one.</li>
         </ul>
         <div className="border-t border-zinc-200 pt-6 dark:border-zinc-800">
           <h2 className="mb-3 text-sm font-semibold">Didn&apos;t get it?</h2>

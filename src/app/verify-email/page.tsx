@@ -49,7 +49,7 @@ export default async function VerifyEmailPage({ searchParams }: { searchParams: 
               ? "Verification links work for 24 hours. Enter your email and we'll send you a new one."
               : noUser
                 ? "We couldn't find the account this link was for. It may have been deleted: you can create a new one."
-                : "The link may be incomplete or already replaced by a newer one. Enter your email and we'll send you a new one."}
+                : "The link may be incomplete: some email apps break long links. Enter your email and we'll send you a new one."}
           </Alert>
           {noUser ? (
             <Link href="/sign-up" className={buttonClasses("primary", "no-underline hover:no-underline")}>

@@ -37,8 +37,7 @@ async function freePort(from = 3200, to = 3299): Promise<number> {
   throw new Error(`No free port in ${from}-${to} for the e2e server.`);
 }
 
-async function build(logFile: string): Promise<void> {
-  const started = Date.now();
+async function runBuild(logFile: string): Promise<{ code: number | null; output: string }> {
   const log = createWriteStream(logFile);
   const child = spawn(process.execPath, [NEXT_BIN, "build"], {
     cwd: ROOT,
@@ -48,9 +47,21 @@ async function build(logFile: string): Promise<void> {
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   const [code] = (await once(child, "exit")) as [number | null];
-  log.end();
-  if (code !== 0) {
-    const output = await readFile(logFile, "utf8").catch(() => "");
+  await new Promise((r) => log.end(r));
+  return { code, output: await readFile(logFile, "utf8").catch(() => "") };
+}
+
+async function build(logFile: string): Promise<void> {
+  const started = Date.now();
+  // Someone else's `next build` in the same tree holds Next's build lock: wait for it.
+  for (let attempt = 0; ; attempt++) {
+    const { code, output } = await runBuild(logFile);
+    if (code === 0) break;
+    if (/Another next build process is already running/.test(output) && attempt < 36) {
+      if (attempt === 0) console.info("[e2e] another next build is running here; waiting for it");
+      await new Promise((r) => setTimeout(r, 5_000));
+      continue;
+    }
     throw new Error(`next build failed (exit ${code}):\n${output.slice(-4000)}`);
   }
   console.info(`[e2e] next build: ${elapsed(started)}`);

@@ -14,6 +14,8 @@ export const UA = {
   iphoneSafari:
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
   windowsFirefox: "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
+  ipadSafari:
+    "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
   androidChrome:
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
 };
@@ -55,11 +57,12 @@ export interface Device {
 export async function newDevice(browser: Browser, name: string, userAgent = UA.macChrome): Promise<Device> {
   const ip = `198.51.100.${(((process.pid % 50) * 5 + ipSeq++) % 254) + 1}`;
   const mobile = /iPhone|Android/.test(userAgent);
+  const tablet = /iPad/.test(userAgent);
   const context = await browser.newContext({
     baseURL: env.baseURL,
     userAgent,
     extraHTTPHeaders: { "x-forwarded-for": ip },
-    viewport: mobile ? { width: 390, height: 844 } : { width: 1100, height: 860 },
+    viewport: mobile ? { width: 390, height: 844 } : tablet ? { width: 820, height: 1180 } : { width: 1100, height: 860 },
     locale: "en-US",
     timezoneId: "UTC",
   });
