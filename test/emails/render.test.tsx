@@ -238,3 +238,21 @@ describe("format helpers", () => {
     expect(safeTimeZone("Nowhere/Land")).toBe("UTC");
   });
 });
+
+describe("the plain-text part", () => {
+  it("is what React Email's own plain-text render gives", async () => {
+    const email: AuthEmail = {
+      template: "new-sign-in",
+      to: "ada@example.test",
+      name: "Ada",
+      at: AT,
+      device: IPHONE,
+      activeDevicesUrl: DEVICES_URL,
+      locale: "en-US",
+      timeZone: "UTC",
+    };
+    const m = await renderAuthEmail(email, DEFAULTS);
+    const direct = await render(createElement(newSignIn.default, { ...email, activeDevicesUrl: DEVICES_URL }), { plainText: true });
+    expect(m.text).toBe(direct);
+  });
+});

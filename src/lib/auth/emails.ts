@@ -54,7 +54,11 @@ export async function sendPasswordResetEmail({ user, url }: { user: User; url: s
   });
 }
 
-/** After the address is verified (better-auth's afterEmailVerification). */
+/**
+ * After the address is verified (better-auth's afterEmailVerification). better-auth also
+ * calls that hook when a verified user confirms a changed address; change-email is not
+ * enabled here, so it means "new account" today. Enabling it needs a check on this path.
+ */
 export async function sendWelcomeEmail(user: User): Promise<void> {
   void sendAuthEmail({ template: "welcome", to: user.email, name: user.name, activeDevicesUrl: accountLinks().activeDevices });
 }

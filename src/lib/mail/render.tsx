@@ -1,5 +1,5 @@
 // AuthEmail (data) -> subject + HTML + plain text, through the React Email templates.
-import { render } from "@react-email/render";
+import { render, toPlainText } from "@react-email/render";
 import type { ReactElement } from "react";
 import NewSignIn, { subject as newSignInSubject } from "@emails/new-sign-in";
 import PasswordChanged, { subject as passwordChangedSubject } from "@emails/password-changed";
@@ -80,6 +80,9 @@ function compose(email: AuthEmail, defaults: RenderDefaults): Composed {
 /** Renders both parts of a message. */
 export async function renderAuthEmail(email: AuthEmail, defaults: RenderDefaults): Promise<RenderedEmail> {
   const { subject, element, link } = compose(email, defaults);
-  const [html, text] = await Promise.all([render(element), render(element, { plainText: true })]);
+  // One React render; the text part is derived from that HTML, exactly as
+  // render(element, { plainText: true }) would (same converter, same selectors).
+  const html = await render(element);
+  const text = toPlainText(html);
   return { template: email.template, to: email.to, subject, html, text, link };
 }
