@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   count,
   createAccount,
+  env,
   deviceRows,
   expectSignedOut,
   launchBrowser,
@@ -19,7 +20,10 @@ import {
   visible,
 } from "./support/harness";
 
-const SCREENSHOT = path.resolve(import.meta.dirname, "../../docs/active-devices.png");
+// The README's screenshot is refreshed on request; otherwise it goes to the run's temp dir.
+const SCREENSHOT = process.env.E2E_UPDATE_SCREENSHOT
+  ? path.resolve(import.meta.dirname, "../../docs/active-devices.png")
+  : path.join(path.dirname(env.outboxDir), "active-devices.png");
 
 let browser: Browser;
 

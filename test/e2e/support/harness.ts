@@ -1,5 +1,6 @@
 // What the e2e tests share: the browser, "devices" (browser contexts with their own
 // cookies, user agent and client IP), the outbox, and the UI steps every scenario needs.
+import { appendFileSync, statSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import pg from "pg";
@@ -39,7 +40,14 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-let ipSeq = 0;
+/** A client address unique within the run (test files share a counter next to the outbox). */
+function nextIp(): string {
+  const counter = path.join(path.dirname(env.outboxDir), "device-counter");
+  appendFileSync(counter, "x");
+  const n = statSync(counter).size; // files run one after another: no race
+  const nets = ["198.51.100", "203.0.113", "192.0.2"];
+  return `${nets[Math.floor((n - 1) / 250) % nets.length]}.${((n - 1) % 250) + 1}`;
+}
 
 export interface Device {
   name: string;
@@ -55,7 +63,7 @@ export interface Device {
  * shows its own IP in the panel and gets its own rate-limit bucket.
  */
 export async function newDevice(browser: Browser, name: string, userAgent = UA.macChrome): Promise<Device> {
-  const ip = `198.51.100.${(((process.pid % 50) * 5 + ipSeq++) % 254) + 1}`;
+  const ip = nextIp();
   const mobile = /iPhone|Android/.test(userAgent);
   const tablet = /iPad/.test(userAgent);
   const context = await browser.newContext({
