@@ -82,6 +82,8 @@ export function runSessionIndexContract(name: string, create: () => Promise<Cont
       const r = await t.index.record(s[3]!, { kind: "new", limit: 3 });
       expect(r.evicted).toEqual([s[0]!.sessionId]);
       expect(await lookup(s[0]!)).toBeNull();
+      // The evicted one cannot be restored by a request racing its row's deletion.
+      expect((await t.index.record(s[0]!, { kind: "restore" })).recorded).toBe(false);
       expect((await t.index.list(user)).map((x) => x.sessionId).sort()).toEqual(s.slice(1).map((x) => x.sessionId).sort());
       // A restore (index catching up with Postgres) never evicts.
       const old = makeSession(user, { createdAt: base - 10 });
@@ -136,6 +138,8 @@ export function runSessionIndexContract(name: string, create: () => Promise<Cont
       await t.index.record(s, { kind: "new", limit: 0 });
       await t.index.remove(user, [{ sessionId: s.sessionId, tokenHash: s.tokenHash }]);
       expect(await t.index.record(s, { kind: "restore" })).toEqual({ recorded: false, evicted: [] });
+      // A sign-in whose record lands after a revoke-all already removed it stays removed.
+      expect(await t.index.record(s, { kind: "new", limit: 3 })).toEqual({ recorded: false, evicted: [] });
       expect(await lookup(s)).toBeNull();
     });
 

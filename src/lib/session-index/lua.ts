@@ -3,11 +3,14 @@
 // script from a `...:{tag}:t:` prefix hash to the same slot, which Redis Cluster allows.
 
 /** KEYS: validity, byCreation, devices, tombstone.
- *  ARGV: sessionId, validityValue, expiresAtMs, createdAtMs, deviceJson, mode, limit, validityPrefix.
+ *  ARGV: sessionId, validityValue, expiresAtMs, createdAtMs, deviceJson, mode, limit, validityPrefix,
+ *        tombstonePrefix, tombstoneTtlMs.
  *  Returns {recorded(0|1), evictedId...}. */
 export const RECORD = `
 local sid, exp, created, limit = ARGV[1], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[7])
-if ARGV[6] == 'restore' and redis.call('EXISTS', KEYS[4]) == 1 then return {0} end
+-- A tombstone means this token was revoked already (e.g. a revoke-all that ran between
+-- the row's insert and this call): never (re)index it, whatever the mode.
+if redis.call('EXISTS', KEYS[4]) == 1 then return {0} end
 redis.call('SET', KEYS[1], ARGV[2], 'PXAT', exp)
 redis.call('HSET', KEYS[3], sid, ARGV[5])
 redis.call('ZADD', KEYS[2], created, sid)
@@ -31,7 +34,11 @@ end
 while n > limit do
   local victim = redis.call('ZPOPMIN', KEYS[2])[1]
   local meta = redis.call('HGET', KEYS[3], victim)
-  if meta then redis.call('DEL', ARGV[8] .. cjson.decode(meta).h) end
+  if meta then
+    local h = cjson.decode(meta).h
+    redis.call('DEL', ARGV[8] .. h)
+    redis.call('SET', ARGV[9] .. h, '1', 'PX', ARGV[10])
+  end
   redis.call('HDEL', KEYS[3], victim)
   out[#out + 1] = victim
   n = n - 1

@@ -54,7 +54,7 @@ export class MemorySessionIndex implements SessionIndex {
   async record(s: SessionToRecord, mode: RecordMode): Promise<RecordResult> {
     for (const [hash, until] of this.tombstones) if (until <= this.now()) this.tombstones.delete(hash);
     const tomb = this.tombstones.get(s.tokenHash);
-    if (mode.kind === "restore" && tomb !== undefined && tomb > this.now()) return { recorded: false, evicted: [] };
+    if (tomb !== undefined && tomb > this.now()) return { recorded: false, evicted: [] };
     const stored: Stored = {
       tokenHash: s.tokenHash,
       validity: { sessionId: s.sessionId, userId: s.userId, expiresAt: s.expiresAt, lastActiveAt: s.lastActiveAt },
@@ -84,6 +84,7 @@ export class MemorySessionIndex implements SessionIndex {
         const victim = oldestFirst.shift()!;
         sessions.delete(victim.device.sessionId);
         this.byToken.delete(victim.tokenHash);
+        this.tombstones.set(victim.tokenHash, this.now() + this.tombstoneTtlMs);
         evicted.push(victim.device.sessionId);
       }
     }

@@ -81,6 +81,8 @@ export class RedisSessionIndex implements SessionIndex {
       mode.kind,
       mode.kind === "new" ? mode.limit : 0,
       k.validityPrefix,
+      k.tombstonePrefix,
+      this.tombstoneTtlMs,
     )) as (number | string)[];
     return { recorded: reply[0] === 1, evicted: reply.slice(1).map(String) };
   }

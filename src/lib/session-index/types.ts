@@ -42,8 +42,8 @@ export interface SessionRef {
 export type RecordMode =
   /** A new sign-in: enforce the concurrent-session limit, evicting the oldest. */
   | { kind: "new"; limit: number }
-  /** Re-adding a session Postgres still holds (index lost or behind): never evicts,
-   *  and refuses a session that was removed moments ago (tombstoned). */
+  /** Re-adding a session Postgres still holds (index lost or behind): never evicts.
+   *  Both modes refuse a token removed moments ago (tombstoned). */
   | { kind: "restore" };
 
 export interface RecordResult {
