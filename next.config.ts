@@ -1,6 +1,9 @@
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
+  // e2e and bench builds use their own folder so they never replace files a running
+  // server (or another build) is using.
+  distDir: process.env.NEXT_DIST_DIR || ".next",
   // Server-only packages loaded from node_modules at runtime rather than bundled.
   serverExternalPackages: ["@electric-sql/pglite", "ioredis", "pg"],
   poweredByHeader: false,
