@@ -1,0 +1,104 @@
+// Sizes and durations of a bench run. `full` is what bench/results/latest.json holds; `smoke`
+// runs every code path at tiny sizes so CI notices when the benchmark rots.
+
+export interface Profile {
+  name: "full" | "smoke";
+  /** Sessions in Postgres and Redis while the modes are compared (3 per user). */
+  baseSessions: number;
+  /** Distinct sessions the load generator cycles through. */
+  loadSessions: number;
+  /** Load generator connections for the saturation runs (throughput). */
+  connections: number;
+  /** Connections for the paced runs (latency at a fixed rate below saturation). */
+  pacedConnections: number;
+  /** Paced rate as a fraction of the slowest mode's saturated throughput. */
+  pacedFraction: number;
+  warmupSeconds: number;
+  saturationSeconds: number;
+  pacedSeconds: number;
+  /** Interleaved rounds per mode; the table shows each figure's median over rounds. */
+  rounds: number;
+  /** Sequential requests per mode while counting Redis commands and SQL statements. */
+  probeRequests: number;
+  /** better-auth cookie cache maxAge (s) in the cookie-cache mode: its staleness bound. */
+  cookieCacheMaxAge: number;
+  /** Pause between staleness probes (ms). */
+  stalenessPaceMs: number;
+  /** Redis sizes for the scaling run (the proxy check must not slow down). */
+  scalingSizes: number[];
+  scalingSeconds: number;
+  revokeSizes: number[];
+  revokeTrials: number;
+  listSessions: number;
+  listTrials: number;
+  memorySessions: number;
+  /** Accounts to sign in to: each takes SIGN_INS_PER_ACCOUNT sign-ins, within the per-account limit. */
+  signInAccounts: number;
+  signInSeconds: number;
+  signInConnections: number;
+}
+
+export const PROFILES: Record<Profile["name"], Profile> = {
+  full: {
+    name: "full",
+    baseSessions: 10_000,
+    loadSessions: 200,
+    connections: 10,
+    pacedConnections: 4,
+    pacedFraction: 0.4,
+    warmupSeconds: 2,
+    saturationSeconds: 6,
+    pacedSeconds: 5,
+    rounds: 3,
+    probeRequests: 50,
+    cookieCacheMaxAge: 20,
+    stalenessPaceMs: 10,
+    scalingSizes: [10_000, 100_000, 1_000_000],
+    scalingSeconds: 5,
+    revokeSizes: [10, 100, 1_000],
+    revokeTrials: 5,
+    listSessions: 50,
+    listTrials: 20,
+    memorySessions: 10_000,
+    signInAccounts: 1_000,
+    signInSeconds: 8,
+    signInConnections: 4,
+  },
+  smoke: {
+    name: "smoke",
+    baseSessions: 300,
+    loadSessions: 20,
+    connections: 4,
+    pacedConnections: 2,
+    pacedFraction: 0.4,
+    warmupSeconds: 0.3,
+    saturationSeconds: 0.5,
+    pacedSeconds: 0.5,
+    rounds: 1,
+    probeRequests: 5,
+    cookieCacheMaxAge: 2,
+    stalenessPaceMs: 25,
+    scalingSizes: [300, 1_000],
+    scalingSeconds: 0.5,
+    revokeSizes: [10, 100],
+    revokeTrials: 1,
+    listSessions: 50,
+    listTrials: 3,
+    memorySessions: 1_000,
+    signInAccounts: 40,
+    signInSeconds: 1,
+    signInConnections: 2,
+  },
+};
+
+/** Targets from /work/shared/ARCHITECTURE.md ("Figures to reach"). */
+export const TARGETS = {
+  p50OverheadMs: 0.5,
+  p99OverheadMs: 2,
+  throughputRatio: 0.85,
+  revokeAllMs: 10,
+  revokeAllRoundTrips: 1,
+  listRoundTrips: 1,
+  listDbQueries: 0,
+  bytesPerSession: 512,
+} as const;

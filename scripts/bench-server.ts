@@ -1,0 +1,81 @@
+// Bench-only server (started by scripts/bench.ts, never in production): the production build
+// in .next served by Next's own request handler, the one `next start` uses, behind a thin
+// front that picks how /__bench/mode/<mode> is checked (src/lib/bench/gate-modes.ts).
+// Every other path goes to Next untouched (sign-in, /api/sessions, pages).
+//
+//   PORT                         port to listen on (127.0.0.1)
+//   BENCH_COOKIE_CACHE_MAX_AGE   better-auth cookie cache maxAge for the cookie-cache mode (s)
+//   plus the app's own environment (NODE_ENV=production, DATABASE_URL, REDIS_URL, ...)
+//
+// GET /__bench/stats answers {pgQueries}: statements this process sent to Postgres, counted at
+// the driver. `pg` is a server-external package, so Next's bundle and the front share this one
+// module and every query of the process is counted.
+import http from "node:http";
+import next from "next";
+import pg from "pg";
+import { createGateFront, modeOfUrl, REJECT_BODY } from "@/lib/bench/gate-modes";
+
+let pgQueries = 0;
+const originalQuery = pg.Client.prototype.query as unknown as (...args: unknown[]) => unknown;
+(pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (
+  this: pg.Client,
+  ...args: unknown[]
+) {
+  pgQueries++;
+  return originalQuery.apply(this, args);
+};
+
+const port = Number(process.env.PORT);
+if (!Number.isInteger(port) || port <= 0) throw new Error("PORT must be set");
+const maxAge = Number(process.env.BENCH_COOKIE_CACHE_MAX_AGE ?? 300);
+
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
+pool.on("error", (err) => console.error("[bench-server] idle client error:", err.message));
+const front = createGateFront({ pool, cookieCacheMaxAge: maxAge });
+
+const app = next({ dev: false, dir: process.cwd(), hostname: "127.0.0.1", port, quiet: true });
+await app.prepare();
+const handle = app.getRequestHandler();
+
+const server = http.createServer((req, res) => {
+  const url = req.url ?? "/";
+  if (url === "/__bench/stats") {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ pgQueries, rss: process.memoryUsage().rss }));
+    return;
+  }
+  const mode = modeOfUrl(url);
+  if (!mode) {
+    void handle(req, res);
+    return;
+  }
+  front.decide(mode, req.headers.cookie).then(
+    (decision) => {
+      if (decision.setCookie.length) res.setHeader("set-cookie", decision.setCookie);
+      if (decision.kind === "reject") {
+        res.writeHead(401, { "content-type": "application/json" });
+        res.end(REJECT_BODY);
+        return;
+      }
+      req.url = decision.path;
+      void handle(req, res);
+    },
+    (err: unknown) => {
+      console.error("[bench-server] check failed:", (err as Error).message);
+      res.writeHead(500, { "content-type": "text/plain" });
+      res.end("check failed");
+    },
+  );
+});
+server.keepAliveTimeout = 30_000;
+
+server.listen(port, "127.0.0.1", () => console.info(`BENCH_SERVER_READY ${port} pid=${process.pid}`));
+
+async function shutdown() {
+  server.close();
+  await app.close().catch(() => {});
+  await pool.end().catch(() => {});
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown());
+process.on("SIGINT", () => void shutdown());
