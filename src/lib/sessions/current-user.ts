@@ -13,7 +13,10 @@ export async function requireUser(nextPath: string): Promise<{ session: Validity
   await dbReady();
   const jar = await cookies();
   const check = await checkSessionCookie(jar.get(sessionCookieName())?.value);
-  if (!check.ok) redirect(`/sign-in?next=${encodeURIComponent(nextPath)}`);
+  if (!check.ok) {
+    const reason = check.reason === "missing" ? "" : `&reason=${check.reason === "idle" ? "idle" : "signed-out"}`;
+    redirect(`/sign-in?next=${encodeURIComponent(nextPath)}${reason}`);
+  }
   const [user] = await getDb().select().from(userTable).where(eq(userTable.id, check.session.userId));
   if (!user) redirect(`/sign-in?next=${encodeURIComponent(nextPath)}`);
   return { session: check.session, user };
