@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
-import { freePort } from "./redis-server";
+import { freePort, waitForPing } from "./redis-server";
 
 const run = promisify(execFile);
 
@@ -44,23 +44,6 @@ export class OwnRedisCluster {
     );
     await rm(this.dir, { recursive: true, force: true });
   }
-}
-
-async function waitForPing(port: number) {
-  for (let i = 0; i < 100; i++) {
-    const c = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    c.on("error", () => {});
-    try {
-      await c.connect();
-      await c.ping();
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    } finally {
-      c.disconnect();
-    }
-  }
-  throw new Error(`redis-server on ${port} did not start`);
 }
 
 async function waitForClusterOk(port: number) {

@@ -15,6 +15,24 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Resolves once a redis-server answers PING on the port (5 s at most). */
+export async function waitForPing(port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const c = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    c.on("error", () => {});
+    try {
+      await c.connect();
+      await c.ping();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      c.disconnect();
+    }
+  }
+  throw new Error(`redis-server did not start on ${port}`);
+}
+
 export class OwnRedis {
   private proc: ChildProcess | null = null;
   constructor(readonly port: number) {}
@@ -33,20 +51,7 @@ export class OwnRedis {
     this.proc = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
       stdio: "ignore",
     });
-    for (let i = 0; i < 100; i++) {
-      const c = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      c.on("error", () => {});
-      try {
-        await c.connect();
-        await c.ping();
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, 50));
-      } finally {
-        c.disconnect();
-      }
-    }
-    throw new Error(`redis-server did not start on ${this.port}`);
+    await waitForPing(this.port);
   }
 
   /** Process gone: connections refused, data lost (no persistence). */
