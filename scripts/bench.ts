@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import type autocannon from "autocannon";
-import { eq } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { closeDb, getDb, getQueryCount } from "@/db";
 import { hashPassword } from "better-auth/crypto";
@@ -84,6 +84,8 @@ interface Ctx {
   seedIdx: RedisSessionIndex & { client: Redis };
   redisUrl: string;
   dbIndex: number;
+  /** An admin connection to the private Redis (SLOWLOG, CLIENT LIST); null on a shared one. */
+  admin: Redis | null;
 }
 
 const modePath = (mode: GateMode) => `${MODE_PREFIX}${mode}`;
@@ -126,15 +128,18 @@ async function loadMode(
   ctx: Ctx,
   mode: GateMode,
   sessions: SeededSession[],
-  o: { seconds: number; connections: number; rate?: number },
+  o: { seconds: number; connections: number },
 ): Promise<LoadResult> {
+  // A MONITOR left open would slow Redis and this process under load: never measure with one.
+  const clients = ctx.admin ? String(await ctx.admin.call("CLIENT", "LIST")).split("\n") : [];
+  const monitors = clients.filter((c) => /\bflags=\S*O/.test(c)); // flag O: a client in MONITOR mode
+  if (monitors.length) throw new Error(`a Redis MONITOR is still open during a load run: ${monitors.join("; ")}`);
   const cookies = await cookiesFor(ctx, mode, sessions);
   const result = await runLoad({
     url: ctx.server.url,
     requests: requestsFor(mode, cookies),
     connections: o.connections,
     seconds: o.seconds,
-    rate: o.rate,
     okStatuses: [ACCEPTED],
   });
   const bad = result.requests - result.ok;
@@ -268,18 +273,36 @@ async function revokeAll(ctx: Ctx, n: number) {
   }
   const total: number[] = [];
   const redisOnly: number[] = [];
+  const redisExec: number[] = [];
+  const pgDelete: number[] = [];
+  await ctx.admin?.config("SET", "slowlog-log-slower-than", "0");
   for (let t = 0; t < profile.revokeTrials; t++) {
     const a = await seedOneUser(ctx.seedIdx, n, `revoke-${n}`);
     let start = process.hrtime.bigint();
     await revokeSessions(a[0]!.userId, { allExcept: a[0]!.sessionId });
     total.push(ms(start));
-    // The index call alone, with exactly what revokeSessions hands it after Postgres.
+    // Where the time goes. Postgres: the statement revokeSessions runs, alone.
     const b = await seedOneUser(ctx.seedIdx, n, `revoke-${n}`);
-    const refs = b.slice(1).map((s) => ({ sessionId: s.sessionId, tokenHash: hashToken(s.token) }));
+    start = process.hrtime.bigint();
+    const rows = await getDb()
+      .delete(sessionTable)
+      .where(and(eq(sessionTable.userId, b[0]!.userId), ne(sessionTable.id, b[0]!.sessionId)))
+      .returning({ id: sessionTable.id, token: sessionTable.token });
+    pgDelete.push(ms(start));
+    // Redis: the index call alone, with exactly what revokeSessions hands it after Postgres;
+    // SLOWLOG (threshold 0 on the private server) gives the script's own execution time.
+    const refs = rows.map((r) => ({ sessionId: r.id, tokenHash: hashToken(r.token) }));
+    await ctx.admin?.call("SLOWLOG", "RESET");
     start = process.hrtime.bigint();
     await getSessionIndex().remove(b[0]!.userId, refs, { keep: b[0]!.sessionId });
     redisOnly.push(ms(start));
+    if (ctx.admin) {
+      const entries = (await ctx.admin.call("SLOWLOG", "GET", "20")) as [number, number, number, string[]][];
+      const script = entries.find((e) => String(e[3]?.[0]).toLowerCase() === "evalsha");
+      if (script) redisExec.push(Number(script[2]) / 1000);
+    }
   }
+  await ctx.admin?.config("SET", "slowlog-log-slower-than", "10000");
   return {
     sessions: n,
     revoked: n - 1,
@@ -289,6 +312,10 @@ async function revokeAll(ctx: Ctx, n: number) {
     sqlStatements: observed.sql,
     totalMs: { median: median(total), max: Math.max(...total), trials: total },
     redisMs: { median: median(redisOnly), max: Math.max(...redisOnly), trials: redisOnly },
+    /** Inside Redis: the script's execution time (SLOWLOG), private Redis only. */
+    redisExecMs: redisExec.length ? { median: median(redisExec), max: Math.max(...redisExec) } : null,
+    /** The Postgres DELETE ... RETURNING alone. */
+    postgresMs: { median: median(pgDelete), max: Math.max(...pgDelete) },
   };
 }
 
@@ -539,6 +566,7 @@ async function main() {
   Object.assign(process.env, appEnv);
 
   const redisKind = redis.kind;
+  const cleanups: (() => void)[] = [];
   let server: BenchServer | undefined;
   const monitor = new RedisMonitor(redis.base, dbIndex);
   const seedIdx = seedingIndex();
@@ -552,7 +580,9 @@ async function main() {
     server = await section("start the production build (bench server)", () =>
       startServer(port, { ...appEnv, BENCH_COOKIE_CACHE_MAX_AGE: String(profile.cookieCacheMaxAge) }),
     );
-    const ctx: Ctx = { server, monitor, seedIdx, redisUrl: redis.url, dbIndex };
+    const admin = sharedRedis ? null : new Redis(redis.url);
+    const ctx: Ctx = { server, monitor, seedIdx, redisUrl: redis.url, dbIndex, admin };
+    cleanups.push(() => admin?.disconnect());
 
     results.selfCheck = await section("self-check of the bench paths", () => selfCheck(ctx, loadSample[0]!));
 
@@ -566,7 +596,7 @@ async function main() {
     const modes = [...GATE_MODES];
     const rotate = <T>(a: T[], r: number) => [...a.slice(r % a.length), ...a.slice(0, r % a.length)];
     const saturated: Record<GateMode, LoadResult[]> = { "no-proxy": [], none: [], index: [], "better-auth": [], "cookie-cache": [] };
-    const paced: Record<GateMode, LoadResult[]> = { "no-proxy": [], none: [], index: [], "better-auth": [], "cookie-cache": [] };
+    const oneAtATime: Record<GateMode, LoadResult[]> = { "no-proxy": [], none: [], index: [], "better-auth": [], "cookie-cache": [] };
     await section("warm-up", async () => {
       for (const mode of modes) await loadMode(ctx, mode, loadSample, { seconds: profile.warmupSeconds, connections: profile.connections });
     });
@@ -577,14 +607,10 @@ async function main() {
         }
       }
     });
-    const slowest = Math.min(...modes.map((m) => median(saturated[m].map((x) => x.requestsPerSecond))));
-    const pacedRate = Math.max(10, Math.floor((slowest * profile.pacedFraction) / 10) * 10);
-    await section(`latency: paced at ${pacedRate} req/s, ${profile.rounds} rounds`, async () => {
+    await section(`latency: one request at a time, ${profile.rounds} interleaved rounds`, async () => {
       for (let r = 0; r < profile.rounds; r++) {
         for (const mode of rotate(modes, r)) {
-          paced[mode].push(
-            await loadMode(ctx, mode, loadSample, { seconds: profile.pacedSeconds, connections: profile.pacedConnections, rate: pacedRate }),
-          );
+          oneAtATime[mode].push(await loadMode(ctx, mode, loadSample, { seconds: profile.latencySeconds, connections: 1 }));
         }
       }
     });
@@ -603,8 +629,8 @@ async function main() {
         mode,
         label: MODE_LABELS[mode],
         requestsPerSecond: rps,
-        p50: median(paced[mode].map((x) => x.p50)),
-        p99: median(paced[mode].map((x) => x.p99)),
+        p50: median(oneAtATime[mode].map((x) => x.p50)),
+        p99: median(oneAtATime[mode].map((x) => x.p99)),
         saturatedP50: median(saturated[mode].map((x) => x.p50)),
         saturatedP99: median(saturated[mode].map((x) => x.p99)),
         redisRoundTripsPerRequest: perRequest[mode].redisRoundTripsPerRequest,
@@ -626,10 +652,10 @@ async function main() {
       sessionsInStores: base.length,
       distinctCookies: loadSample.length,
       saturation: { connections: profile.connections, seconds: profile.saturationSeconds, rounds: profile.rounds },
-      paced: { rate: pacedRate, connections: profile.pacedConnections, seconds: profile.pacedSeconds, rounds: profile.rounds },
+      latency: { connections: 1, seconds: profile.latencySeconds, rounds: profile.rounds },
       cookieCacheMaxAgeSeconds: profile.cookieCacheMaxAge,
       summary: withRatios,
-      raw: { saturated, paced },
+      raw: { saturated, oneAtATime },
     };
 
     // --- micro-figures ------------------------------------------------------------------------
@@ -657,23 +683,34 @@ async function main() {
           inRedis = size;
         }
         const keys = await redisKeys(ctx);
-        const none = await loadMode(ctx, "none", sample, { seconds: profile.scalingSeconds, connections: profile.connections });
-        const index = await loadMode(ctx, "index", sample, { seconds: profile.scalingSeconds, connections: profile.connections });
-        const nonePaced = await loadMode(ctx, "none", sample, { seconds: profile.scalingSeconds, connections: profile.pacedConnections, rate: pacedRate });
-        const indexPaced = await loadMode(ctx, "index", sample, { seconds: profile.scalingSeconds, connections: profile.pacedConnections, rate: pacedRate });
+        // Rows 1 and 2, interleaved (none, index, index, none, ...), medians over rounds.
+        const runs: Record<"none" | "index", { sat: LoadResult[]; one: LoadResult[] }> = {
+          none: { sat: [], one: [] },
+          index: { sat: [], one: [] },
+        };
+        for (let r = 0; r < profile.scalingRounds; r++) {
+          for (const mode of r % 2 ? (["index", "none"] as const) : (["none", "index"] as const)) {
+            runs[mode].sat.push(await loadMode(ctx, mode, sample, { seconds: profile.scalingSeconds, connections: profile.connections }));
+            runs[mode].one.push(await loadMode(ctx, mode, sample, { seconds: profile.scalingSeconds, connections: 1 }));
+          }
+        }
+        const med = (mode: "none" | "index", k: "sat" | "one", f: keyof LoadResult) =>
+          median(runs[mode][k].map((x) => x[f] as number));
         out.push({
           sessions: size,
           redisKeys: keys,
           seedSeconds,
-          baselineRequestsPerSecond: none.requestsPerSecond,
-          indexRequestsPerSecond: index.requestsPerSecond,
-          throughputRatio: index.requestsPerSecond / none.requestsPerSecond,
-          baselineP50: nonePaced.p50,
-          indexP50: indexPaced.p50,
-          p50DeltaMs: indexPaced.p50 - nonePaced.p50,
-          baselineP99: nonePaced.p99,
-          indexP99: indexPaced.p99,
-          p99DeltaMs: indexPaced.p99 - nonePaced.p99,
+          rounds: profile.scalingRounds,
+          baselineRequestsPerSecond: med("none", "sat", "requestsPerSecond"),
+          indexRequestsPerSecond: med("index", "sat", "requestsPerSecond"),
+          throughputRatio: med("index", "sat", "requestsPerSecond") / med("none", "sat", "requestsPerSecond"),
+          baselineP50: med("none", "one", "p50"),
+          indexP50: med("index", "one", "p50"),
+          p50DeltaMs: med("index", "one", "p50") - med("none", "one", "p50"),
+          baselineP99: med("none", "one", "p99"),
+          indexP99: med("index", "one", "p99"),
+          p99DeltaMs: med("index", "one", "p99") - med("none", "one", "p99"),
+          raw: runs,
         });
       }
       return out;
@@ -684,6 +721,7 @@ async function main() {
     throw err;
   } finally {
     await server?.stop();
+    for (const c of cleanups) c();
     seedIdx.client.disconnect();
     getRedisClient()?.disconnect();
     await closeDb();
@@ -736,7 +774,7 @@ type ModeSummary = {
 };
 interface Report {
   profile: string;
-  modes: { summary: ModeSummary[]; paced: { rate: number }; sessionsInStores: number; distinctCookies: number; route: string };
+  modes: { summary: ModeSummary[]; sessionsInStores: number; distinctCookies: number; route: string; cookieCacheMaxAgeSeconds: number };
   revokeAll: Awaited<ReturnType<typeof revokeAll>>[];
   list: Awaited<ReturnType<typeof listFigure>>;
   memory: { sessionsPerUser: number; bytesPerSession: number; usedMemoryDeltaPerSession: number }[];
@@ -750,7 +788,7 @@ function print(r: Report) {
   console.log(`\nThe same protected route under each check — ${m.route}`);
   console.log(
     `${fmt.int(m.sessionsInStores)} sessions in Postgres and Redis, ${m.distinctCookies} distinct cookies. req/s: saturated; ` +
-      `p50/p99: paced at ${m.paced.rate} req/s. Ratios against baseline (1). Medians of interleaved rounds.\n`,
+      "p50/p99: one request at a time (1 connection). Ratios against baseline (1). Medians of interleaved rounds.\n",
   );
   console.log(
     table(
@@ -767,10 +805,14 @@ function print(r: Report) {
         fmt.signedMs(s.p99DeltaMs),
         fmt.num(s.redisRoundTripsPerRequest, 2),
         fmt.num(s.sqlPerRequest, 2),
-        s.staleness.rejected ? String(s.staleness.staleRequests) : `never (${s.staleness.staleRequests}+)`,
+        s.staleness.rejected ? String(s.staleness.staleRequests) : `never (${s.staleness.staleRequests}+ served)`,
         s.staleness.rejected ? fmt.ms(s.staleness.staleMs ?? NaN, 1) : `> ${fmt.int(s.staleness.watchedMs)}`,
       ]),
     ),
+  );
+  console.log(
+    `\nStaleness: requests still served after the revoke (one every ${profile.stalenessPaceMs} ms) and time to the first refusal. ` +
+      `The cookie cache's is bounded by its maxAge, ${m.cookieCacheMaxAgeSeconds} s in this run (better-auth's default: 300 s).`,
   );
   const idx = m.summary.find((s) => s.mode === "index")!;
   const ba = m.summary.find((s) => s.mode === "better-auth")!;
@@ -803,7 +845,7 @@ function print(r: Report) {
           x.sqlStatements,
           fmt.ms(x.totalMs.median),
           fmt.ms(x.totalMs.max),
-          `Redis alone ${fmt.ms(x.redisMs.median)} ms`,
+          `Postgres DELETE ${fmt.ms(x.postgresMs.median)} ms; index call ${fmt.ms(x.redisMs.median)} ms${x.redisExecMs ? ` (script ${fmt.ms(x.redisExecMs.median)} ms in Redis)` : ""}`,
         ]),
         [`list, ${r.list.sessions} sessions`, r.list.roundTrips, r.list.sqlStatements, fmt.ms(r.list.ms.median), fmt.ms(r.list.ms.p99), `over HTTP: ${r.list.overHttp.redisRoundTrips} RT, ${r.list.overHttp.sqlStatements} SQL`],
         ...r.memory.map((x) => [`memory, ${x.sessionsPerUser} session(s)/user`, "", "", "", "", `${fmt.int(x.bytesPerSession)} B/session (used_memory Δ ${fmt.int(x.usedMemoryDeltaPerSession)} B)`]),
@@ -818,7 +860,7 @@ function print(r: Report) {
       ],
     ),
   );
-  console.log(`\nScaling: our proxy check vs baseline as Redis grows (p50/p99 paced at ${m.paced.rate} req/s)\n`);
+  console.log("\nScaling: our proxy check vs baseline as Redis grows (req/s saturated; p50/p99 one request at a time)\n");
   console.log(
     table(
       ["sessions in Redis", "keys", "seed s", "req/s", "× base", "p50 ms", "Δp50", "p99 ms", "Δp99"],

@@ -9,13 +9,10 @@ export interface Profile {
   loadSessions: number;
   /** Load generator connections for the saturation runs (throughput). */
   connections: number;
-  /** Connections for the paced runs (latency at a fixed rate below saturation). */
-  pacedConnections: number;
-  /** Paced rate as a fraction of the slowest mode's saturated throughput. */
-  pacedFraction: number;
   warmupSeconds: number;
   saturationSeconds: number;
-  pacedSeconds: number;
+  /** Latency runs: one connection, one request at a time (service time, no queueing). */
+  latencySeconds: number;
   /** Interleaved rounds per mode; the table shows each figure's median over rounds. */
   rounds: number;
   /** Sequential requests per mode while counting Redis commands and SQL statements. */
@@ -27,6 +24,8 @@ export interface Profile {
   /** Redis sizes for the scaling run (the proxy check must not slow down). */
   scalingSizes: number[];
   scalingSeconds: number;
+  /** Interleaved rounds of rows 1 and 2 per scaling size. */
+  scalingRounds: number;
   revokeSizes: number[];
   revokeTrials: number;
   listSessions: number;
@@ -44,17 +43,16 @@ export const PROFILES: Record<Profile["name"], Profile> = {
     baseSessions: 10_000,
     loadSessions: 200,
     connections: 10,
-    pacedConnections: 4,
-    pacedFraction: 0.4,
     warmupSeconds: 2,
     saturationSeconds: 6,
-    pacedSeconds: 5,
+    latencySeconds: 5,
     rounds: 3,
     probeRequests: 50,
     cookieCacheMaxAge: 20,
     stalenessPaceMs: 10,
     scalingSizes: [10_000, 100_000, 1_000_000],
-    scalingSeconds: 5,
+    scalingSeconds: 4,
+    scalingRounds: 2,
     revokeSizes: [10, 100, 1_000],
     revokeTrials: 5,
     listSessions: 50,
@@ -69,17 +67,16 @@ export const PROFILES: Record<Profile["name"], Profile> = {
     baseSessions: 300,
     loadSessions: 20,
     connections: 4,
-    pacedConnections: 2,
-    pacedFraction: 0.4,
     warmupSeconds: 0.3,
     saturationSeconds: 0.5,
-    pacedSeconds: 0.5,
+    latencySeconds: 0.5,
     rounds: 1,
     probeRequests: 5,
     cookieCacheMaxAge: 2,
     stalenessPaceMs: 25,
     scalingSizes: [300, 1_000],
     scalingSeconds: 0.5,
+    scalingRounds: 1,
     revokeSizes: [10, 100],
     revokeTrials: 1,
     listSessions: 50,

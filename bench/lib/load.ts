@@ -8,8 +8,6 @@ export interface LoadSpec {
   requests: autocannon.Request[];
   connections: number;
   seconds: number;
-  /** Requests per second over all connections; omit to saturate. */
-  rate?: number;
   /** Status codes that count as served (the check passed). */
   okStatuses: number[];
 }
@@ -55,7 +53,6 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     requests: spec.requests,
     // autocannon stops at its next sample tick: sample every 100 ms so a run lasts its duration
     sampleInt: 100,
-    ...(spec.rate ? { overallRate: spec.rate } : {}),
   }) as unknown as autocannon.Instance & PromiseLike<autocannon.Result>;
   instance.on("response", (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
     statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;

@@ -43,8 +43,11 @@ export class RedisMonitor {
     const lines: { source: string; command: string }[] = [];
     const markers = new Set<string>();
     let recording = false;
+    let monitor: Redis | null = null;
     try {
-      const monitor = await conn.monitor();
+      // ioredis opens MONITOR on a connection of its own: that one must be closed too, or
+      // Redis keeps streaming every command to this process.
+      monitor = await conn.monitor();
       monitor.on("monitor", (_time: string, args: string[], source: string, database: string) => {
         if (database !== db) return;
         if (args[0]?.toLowerCase() === "echo" && String(args[1]).startsWith(MARKER)) {
@@ -86,6 +89,7 @@ export class RedisMonitor {
       }
       return { value, observed: { roundTrips, byCommand, insideScripts, clients: [...clients], connectionSetup } };
     } finally {
+      monitor?.disconnect();
       conn.disconnect();
       probe.disconnect();
     }
