@@ -32,20 +32,67 @@ export function keysFor(prefix: string, tag: string) {
     /** short-lived marker that a session was just removed: blocks a racing restore */
     tombstone: (tokenHash: string) => `${base}:x:${tokenHash}`,
     tombstonePrefix: `${base}:x:`,
-    /** the user's sessions ordered by creation time: ZSET sessionId -> createdAt */
+    /** the user's sessions ordered by creation time: ZSET tokenHash -> createdAt */
     byCreation: (userId: string) => `${base}:u:${userId}:z`,
-    /** the user's device metadata: HASH sessionId -> JSON */
-    devices: (userId: string) => `${base}:u:${userId}:d`,
   };
 }
 
-/** How a validity entry is stored: compact, one string. */
-export function encodeValidity(e: { sessionId: string; userId: string; expiresAt: number; lastActiveAt: number }): string {
-  return `${e.sessionId}|${e.userId}|${e.expiresAt}|${e.lastActiveAt}`;
+/** What a validity value carries besides the per-request fields (for the device list). */
+export interface StoredDevice {
+  createdAt: number;
+  browser: string | null;
+  os: string | null;
+  deviceType: string;
+  label: string;
+  ipAddress: string | null;
+}
+
+/**
+ * How a validity entry is stored: one string, the per-request fields first so the proxy's
+ * parse stops early, the device details last as a compact JSON array.
+ * `sessionId|userId|expiresAt|lastActiveAt|createdAt|["browser","os","type","label","ip"]`
+ */
+export function encodeValidity(
+  e: { sessionId: string; userId: string; expiresAt: number; lastActiveAt: number },
+  device?: StoredDevice,
+): string {
+  const head = `${e.sessionId}|${e.userId}|${e.expiresAt}|${e.lastActiveAt}`;
+  if (!device) return head;
+  const d = [device.browser, device.os, device.deviceType, device.label, device.ipAddress];
+  return `${head}|${device.createdAt}|${JSON.stringify(d)}`;
 }
 
 export function decodeValidity(raw: string) {
-  const [sessionId, userId, expiresAt, lastActiveAt] = raw.split("|");
+  const [sessionId, userId, expiresAt, lastActiveAt] = raw.split("|", 4);
   if (!sessionId || !userId || !expiresAt || !lastActiveAt) return null;
   return { sessionId, userId, expiresAt: Number(expiresAt), lastActiveAt: Number(lastActiveAt) };
+}
+
+/** The device details at the end of a validity value (null if absent or malformed). */
+export function decodeDevice(raw: string): StoredDevice | null {
+  const fifth = nthPipe(raw, 4);
+  const sixth = fifth < 0 ? -1 : raw.indexOf("|", fifth + 1);
+  if (sixth < 0) return null;
+  try {
+    const [browser, os, deviceType, label, ipAddress] = JSON.parse(raw.slice(sixth + 1)) as (string | null)[];
+    return {
+      createdAt: Number(raw.slice(fifth + 1, sixth)),
+      browser: browser ?? null,
+      os: os ?? null,
+      deviceType: deviceType ?? "unknown",
+      label: label ?? "Unknown device",
+      ipAddress: ipAddress ?? null,
+    };
+  } catch {
+    return null;
+  }
+}
+
+function nthPipe(s: string, n: number): number {
+  let at = -1;
+  for (let i = 0; i < n; i++) {
+    at = s.indexOf("|", at + 1);
+    if (at < 0) return -1;
+  }
+  return at;
 }

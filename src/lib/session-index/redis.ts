@@ -1,8 +1,8 @@
 // The production index: Redis (standalone or Cluster) through ioredis.
 // Every multi-key change is one Lua script over keys that share the user's hash tag.
 import type { Cluster, Redis } from "ioredis";
-import { decodeValidity, encodeValidity, keysFor, userTag } from "./keys";
-import { LIST, RECORD, REMOVE } from "./lua";
+import { decodeDevice, decodeValidity, encodeValidity, keysFor, userTag } from "./keys";
+import { LIST, RECORD, REMOVE, TOUCH } from "./lua";
 import type {
   IndexedSession,
   RecordMode,
@@ -14,17 +14,7 @@ import type {
 } from "./types";
 
 type Client = Redis | Cluster;
-
-interface StoredDevice {
-  h: string; // token hash: finds the validity key
-  c: number; // created
-  e: number; // expires
-  b: string | null;
-  o: string | null;
-  d: string;
-  l: string;
-  ip: string | null;
-}
+type Script = "rvRecord" | "rvRemove" | "rvList" | "rvTouch";
 
 export interface RedisIndexOptions {
   prefix: string;
@@ -44,40 +34,27 @@ export class RedisSessionIndex implements SessionIndex {
     this.prefix = options.prefix;
     this.tombstoneTtlMs = options.tombstoneTtlMs ?? 5 * 60_000;
     // defineCommand sends EVALSHA and falls back to EVAL once per node: one round trip.
-    client.defineCommand("rvRecord", { numberOfKeys: 4, lua: RECORD });
-    client.defineCommand("rvRemove", { numberOfKeys: 2, lua: REMOVE });
-    client.defineCommand("rvList", { numberOfKeys: 2, lua: LIST });
+    client.defineCommand("rvRecord", { numberOfKeys: 3, lua: RECORD });
+    client.defineCommand("rvRemove", { numberOfKeys: 1, lua: REMOVE });
+    client.defineCommand("rvList", { numberOfKeys: 1, lua: LIST });
+    client.defineCommand("rvTouch", { numberOfKeys: 1, lua: TOUCH });
   }
 
-  private cmd(name: "rvRecord" | "rvRemove" | "rvList", ...args: (string | number)[]): Promise<unknown> {
-    return (this.client as unknown as Record<string, (...a: (string | number)[]) => Promise<unknown>>)[name]!(
-      ...args,
-    );
+  private cmd(name: Script, ...args: (string | number)[]): Promise<unknown> {
+    return (this.client as unknown as Record<Script, (...a: (string | number)[]) => Promise<unknown>>)[name](...args);
   }
 
   async record(s: SessionToRecord, mode: RecordMode): Promise<RecordResult> {
     const k = keysFor(this.prefix, userTag(s.userId));
-    const device: StoredDevice = {
-      h: s.tokenHash,
-      c: s.createdAt,
-      e: s.expiresAt,
-      b: s.browser,
-      o: s.os,
-      d: s.deviceType,
-      l: s.label,
-      ip: s.ipAddress,
-    };
     const reply = (await this.cmd(
       "rvRecord",
       k.validity(s.tokenHash),
       k.byCreation(s.userId),
-      k.devices(s.userId),
       k.tombstone(s.tokenHash),
-      s.sessionId,
-      encodeValidity(s),
+      s.tokenHash,
+      encodeValidity(s, s),
       s.expiresAt,
       s.createdAt,
-      JSON.stringify(device),
       mode.kind,
       mode.kind === "new" ? mode.limit : 0,
       k.validityPrefix,
@@ -93,47 +70,35 @@ export class RedisSessionIndex implements SessionIndex {
   }
 
   async touch(tag: string, tokenHash: string, entry: ValidityEntry): Promise<void> {
-    // XX: never resurrect a session removed since the look-up; KEEPTTL: expiry stays absolute.
-    await this.client.set(keysFor(this.prefix, tag).validity(tokenHash), encodeValidity(entry), "KEEPTTL", "XX");
+    // Only the last-active field changes; the script keeps the TTL and never resurrects.
+    await this.cmd("rvTouch", keysFor(this.prefix, tag).validity(tokenHash), entry.lastActiveAt);
   }
 
   async remove(userId: string, sessions: SessionRef[], sweep?: { keep: string | null }): Promise<string[]> {
     if (sessions.length === 0 && !sweep) return [];
     const k = keysFor(this.prefix, userTag(userId));
-    const pairs = sessions.flatMap((s) => [s.sessionId, s.tokenHash]);
     const reply = (await this.cmd(
       "rvRemove",
       k.byCreation(userId),
-      k.devices(userId),
       k.validityPrefix,
       k.tombstonePrefix,
       this.tombstoneTtlMs,
       sweep ? "all" : "",
       sweep?.keep ?? "",
-      ...pairs,
+      ...sessions.map((s) => s.tokenHash),
     )) as string[];
-    return reply.map(String);
+    return [...new Set(reply.map(String))];
   }
 
   async list(userId: string): Promise<IndexedSession[]> {
     const k = keysFor(this.prefix, userTag(userId));
-    const flat = (await this.cmd("rvList", k.byCreation(userId), k.devices(userId), k.validityPrefix)) as string[];
+    const values = (await this.cmd("rvList", k.byCreation(userId), k.validityPrefix)) as string[];
     const out: IndexedSession[] = [];
-    for (let i = 0; i < flat.length; i += 2) {
-      const d = JSON.parse(flat[i]!) as StoredDevice;
-      const v = decodeValidity(flat[i + 1]!);
-      if (!v) continue;
-      out.push({
-        sessionId: v.sessionId,
-        createdAt: d.c,
-        expiresAt: d.e,
-        lastActiveAt: v.lastActiveAt,
-        browser: d.b,
-        os: d.o,
-        deviceType: d.d,
-        label: d.l,
-        ipAddress: d.ip,
-      });
+    for (const raw of values) {
+      const v = decodeValidity(raw);
+      const d = decodeDevice(raw);
+      if (!v || !d) continue;
+      out.push({ sessionId: v.sessionId, expiresAt: v.expiresAt, lastActiveAt: v.lastActiveAt, ...d });
     }
     return out;
   }
