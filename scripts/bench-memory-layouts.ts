@@ -44,60 +44,64 @@ function* sessions(perUser: number) {
   }
 }
 
-async function viaIndex(r: Redis, perUser: number) {
-  const index = new RedisSessionIndex(r, { prefix: "rv" });
-  const pending: Promise<unknown>[] = [];
-  for (const s of sessions(perUser)) {
-    pending.push(
-      index.record(
-        {
-          sessionId: s.sessionId,
-          userId: s.userId,
-          tokenHash: s.tokenHash,
-          createdAt: s.createdAt,
-          expiresAt: s.expiresAt,
-          lastActiveAt: s.lastActiveAt,
-          browser: s.device.browser,
-          os: s.device.os,
-          deviceType: s.device.deviceType,
-          label: s.device.label,
-          ipAddress: s.ip,
-        },
-        { kind: "new", limit: 0 },
-      ),
-    );
-    if (pending.length >= 2000) await Promise.all(pending.splice(0));
-  }
-  await Promise.all(pending);
-}
-
-/** One string per session holding validity + device fields; the per-user ZSET holds token
- *  hashes by creation time; no per-user HASH. `hashChars` shortens the token hash. */
-function merged(hashChars: number) {
+/** Through the app's own index (RedisSessionIndex.record); `hashChars` shortens the token
+ *  hash the keys and ZSET members are built from (the app uses 32). */
+function viaIndex(hashChars = 32) {
   return async (r: Redis, perUser: number) => {
-    let p = r.pipeline();
-    let n = 0;
+    const index = new RedisSessionIndex(r, { prefix: "rv" });
+    const pending: Promise<unknown>[] = [];
     for (const s of sessions(perUser)) {
-      const h = s.tokenHash.slice(0, hashChars);
-      const d = s.device;
-      const value = [s.sessionId, s.userId, s.expiresAt, s.lastActiveAt, d.browser ?? "", d.os ?? "", d.deviceType, d.label, s.ip].join("|");
-      p.set(`rv:{${s.tag}}:t:${h}`, value, "PXAT", s.expiresAt);
-      p.zadd(`rv:{${s.tag}}:u:${s.userId}:z`, s.createdAt, h);
-      p.pexpireat(`rv:{${s.tag}}:u:${s.userId}:z`, s.expiresAt);
-      if (++n % 2000 === 0) {
-        await p.exec();
-        p = r.pipeline();
-      }
+      pending.push(
+        index.record(
+          {
+            sessionId: s.sessionId,
+            userId: s.userId,
+            tokenHash: s.tokenHash.slice(0, hashChars),
+            createdAt: s.createdAt,
+            expiresAt: s.expiresAt,
+            lastActiveAt: s.lastActiveAt,
+            browser: s.device.browser,
+            os: s.device.os,
+            deviceType: s.device.deviceType,
+            label: s.device.label,
+            ipAddress: s.ip,
+          },
+          { kind: "new", limit: 0 },
+        ),
+      );
+      if (pending.length >= 2000) await Promise.all(pending.splice(0));
     }
-    await p.exec();
+    await Promise.all(pending);
   };
 }
 
+/** The layout before commit 2e94c92, for comparison: validity STRING `sid|uid|exp|last`, a
+ *  per-user HASH sessionId -> device JSON (with token hash, created, expires), a per-user ZSET
+ *  of session ids. */
+async function previousLayout(r: Redis, perUser: number) {
+  let p = r.pipeline();
+  let n = 0;
+  for (const s of sessions(perUser)) {
+    const base = `rv:{${s.tag}}`;
+    const d = s.device;
+    const json = JSON.stringify({ h: s.tokenHash, c: s.createdAt, e: s.expiresAt, b: d.browser, o: d.os, d: d.deviceType, l: d.label, ip: s.ip });
+    p.set(`${base}:t:${s.tokenHash}`, `${s.sessionId}|${s.userId}|${s.expiresAt}|${s.lastActiveAt}`, "PXAT", s.expiresAt);
+    p.hset(`${base}:u:${s.userId}:d`, s.sessionId, json);
+    p.zadd(`${base}:u:${s.userId}:z`, s.createdAt, s.sessionId);
+    p.pexpireat(`${base}:u:${s.userId}:d`, s.expiresAt);
+    p.pexpireat(`${base}:u:${s.userId}:z`, s.expiresAt);
+    if (++n % 2000 === 0) {
+      await p.exec();
+      p = r.pipeline();
+    }
+  }
+  await p.exec();
+}
+
 const LAYOUTS: Layout[] = [
-  { name: "current (RedisSessionIndex.record)", store: viaIndex },
-  { name: "current, hash-max-listpack-value 256", config: { "hash-max-listpack-value": "256" }, store: viaIndex },
-  { name: "merged: device in the validity string, ZSET of token hashes, no HASH", store: merged(32) },
-  { name: "merged, 22-char token hash (132 bits)", store: merged(22) },
+  { name: "current (RedisSessionIndex.record)", store: viaIndex() },
+  { name: "current, 22-char token hash (132 bits)", store: viaIndex(22) },
+  { name: "previous (validity + device HASH + ZSET), before 2e94c92", store: previousLayout },
 ];
 
 async function usage(r: Redis): Promise<number> {

@@ -2,9 +2,10 @@
 // `npx tsx scripts/bench-revoke-variants.ts` starts a private redis-server (port 3300-3399),
 // records users with 10 / 100 / 1,000 sessions through RedisSessionIndex, and times, inside
 // Redis (SLOWLOG with threshold 0), the app's REMOVE script as revokeSessions calls it against
-// a batched variant: the same removals, but with variadic DEL / ZREM / HDEL (one call per 500
-// sessions instead of four per session) and the tombstones as one per-user ZSET scored by
-// expiry (pruned on write, so it stays bounded) instead of one key per session.
+// a batched variant: the same removals, but MGET / DEL / ZREM over 500 sessions per call
+// instead of four calls per session, and the tombstones as one per-user ZSET scored by expiry
+// (pruned on write, so it stays bounded; RECORD would check ZSCORE instead of EXISTS) instead
+// of one key per session.
 import { Redis } from "ioredis";
 import { hashToken, userTag } from "@/lib/session-index";
 import { REMOVE } from "@/lib/session-index/lua";
@@ -14,44 +15,46 @@ import { startPrivateRedis } from "../bench/lib/redis-server";
 import { table } from "../bench/lib/report";
 import { randomId } from "../bench/lib/seed";
 
-/** KEYS: byCreation, devices, tombstones (ZSET hash -> expiry ms).
- *  ARGV: validityPrefix, tombstoneTtlMs, sweep ('all' | ''), keep, then sessionId, tokenHash pairs. */
+/** KEYS: byCreation, tombstones (ZSET tokenHash -> expiry ms).
+ *  ARGV: validityPrefix, tombstoneTtlMs, sweep ('all' | ''), keepSessionId, then token hashes.
+ *  Returns the ids of sessions that were present. */
 export const BATCHED_REMOVE = `
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local seen, sids, tomb, vkeys = {}, {}, {}, {}
-local function add(sid, h)
-  if seen[sid] or not h then return end
-  seen[sid] = true
-  sids[#sids + 1] = sid
-  vkeys[#vkeys + 1] = ARGV[1] .. h
-  tomb[#tomb + 1] = now + tonumber(ARGV[2])
-  tomb[#tomb + 1] = h
-end
-for i = 5, #ARGV, 2 do add(ARGV[i], ARGV[i + 1]) end
-if ARGV[3] == 'all' then
-  local rest = {}
-  for _, sid in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-    if sid ~= ARGV[4] and not seen[sid] then rest[#rest + 1] = sid end
+local seen, hs = {}, {}
+local function add(h) if not seen[h] then seen[h] = true; hs[#hs + 1] = h end end
+for i = 5, #ARGV do add(ARGV[i]) end
+if ARGV[3] == 'all' then for _, h in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do add(h) end end
+local out, drop, vkeys, tomb = {}, {}, {}, {}
+for a = 1, #hs, 500 do
+  local b = math.min(#hs, a + 499)
+  local keys = {}
+  for i = a, b do keys[#keys + 1] = ARGV[1] .. hs[i] end
+  local vals = redis.call('MGET', unpack(keys))
+  for j = 1, #keys do
+    local v = vals[j]
+    local sid = v and string.match(v, '^([^|]*)')
+    if not (ARGV[3] == 'all' and sid == ARGV[4]) then
+      local h = hs[a + j - 1]
+      drop[#drop + 1] = h
+      vkeys[#vkeys + 1] = keys[j]
+      tomb[#tomb + 1] = now + tonumber(ARGV[2])
+      tomb[#tomb + 1] = h
+      if sid then out[#out + 1] = sid end
+    end
   end
-  for a = 1, #rest, 500 do
-    local part = {unpack(rest, a, math.min(#rest, a + 499))}
-    local metas = redis.call('HMGET', KEYS[2], unpack(part))
-    for j, sid in ipairs(part) do add(sid, metas[j] and cjson.decode(metas[j]).h) end
-  end
 end
-for a = 1, #sids, 500 do
-  local b = math.min(#sids, a + 499)
+for a = 1, #drop, 500 do
+  local b = math.min(#drop, a + 499)
   redis.call('DEL', unpack(vkeys, a, b))
-  redis.call('ZREM', KEYS[1], unpack(sids, a, b))
-  redis.call('HDEL', KEYS[2], unpack(sids, a, b))
-  redis.call('ZADD', KEYS[3], unpack(tomb, 2 * a - 1, 2 * b))
+  redis.call('ZREM', KEYS[1], unpack(drop, a, b))
+  redis.call('ZADD', KEYS[2], unpack(tomb, 2 * a - 1, 2 * b))
 end
-if #sids > 0 then
-  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
-  redis.call('PEXPIRE', KEYS[3], ARGV[2])
+if #drop > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+  redis.call('PEXPIRE', KEYS[2], ARGV[2])
 end
-return #sids
+return out
 `;
 
 async function main() {
@@ -86,7 +89,7 @@ async function main() {
       );
     }
     const k = `rv:{${userTag(userId)}}`;
-    return { userId, refs, z: `${k}:u:${userId}:z`, d: `${k}:u:${userId}:d`, t: `${k}:t:`, x: `${k}:x:`, xz: `${k}:u:${userId}:x` };
+    return { userId, refs, z: `${k}:u:${userId}:z`, t: `${k}:t:`, x: `${k}:x:`, xz: `${k}:u:${userId}:x` };
   }
 
   /** The script's execution time inside Redis, ms. */
@@ -103,13 +106,13 @@ async function main() {
       const current: number[] = [];
       const batched: number[] = [];
       for (let trial = 0; trial < 5; trial++) {
-        // What revokeSessions sends: every other session's (id, token hash), plus the sweep.
+        // What revokeSessions sends: every other session's token hash, plus the sweep.
         let u = await user(n);
-        const pairs = u.refs.slice(1).flatMap((x) => [x.sessionId, x.tokenHash]);
-        current.push(await inRedis(() => r.eval(REMOVE, 2, u.z, u.d, u.t, u.x, 300_000, "all", u.refs[0]!.sessionId, ...pairs)));
+        const hashes = u.refs.slice(1).map((x) => x.tokenHash);
+        current.push(await inRedis(() => r.eval(REMOVE, 1, u.z, u.t, u.x, 300_000, "all", u.refs[0]!.sessionId, ...hashes)));
         u = await user(n);
-        const pairs2 = u.refs.slice(1).flatMap((x) => [x.sessionId, x.tokenHash]);
-        batched.push(await inRedis(() => r.eval(BATCHED_REMOVE, 3, u.z, u.d, u.xz, u.t, 300_000, "all", u.refs[0]!.sessionId, ...pairs2)));
+        const hashes2 = u.refs.slice(1).map((x) => x.tokenHash);
+        batched.push(await inRedis(() => r.eval(BATCHED_REMOVE, 2, u.z, u.xz, u.t, 300_000, "all", u.refs[0]!.sessionId, ...hashes2)));
         if ((await r.zcard(u.z)) !== 1 || (await r.exists(u.t + u.refs[1]!.tokenHash)) !== 0) throw new Error("batched variant left sessions behind");
       }
       rows.push([n, median(current).toFixed(2), median(batched).toFixed(2), `${(median(current) / median(batched)).toFixed(1)}×`]);

@@ -16,12 +16,14 @@ import { hashPassword } from "better-auth/crypto";
 import { account as accountTable, session as sessionTable, user as userTable } from "@/db/schema";
 import { BENCH_PATHS, GATE_MODES, MODE_LABELS, MODE_PREFIX, type GateMode } from "@/lib/bench/gate-modes";
 import { getRedisClient, getSessionIndex, hashToken, tagOfToken } from "@/lib/session-index";
+import { keysFor } from "@/lib/session-index/keys";
 import { RedisSessionIndex } from "@/lib/session-index/redis";
 import { COOKIE_PREFIX } from "@/lib/sessions/cookie";
 import { revokeSessions } from "@/lib/sessions/lifecycle";
+import { checkSessionCookie } from "@/lib/sessions/validate";
 import { listSessions } from "@/lib/sessions/service";
 import { PROFILES, TARGETS, type Profile } from "../bench/lib/config";
-import { median, percentile, runLoad, type LoadResult } from "../bench/lib/load";
+import { median, percentile, pooled, runLoad, withoutSamples, type LoadResult } from "../bench/lib/load";
 import { RedisMonitor } from "../bench/lib/monitor";
 import { startPrivateRedis } from "../bench/lib/redis-server";
 import { fmt, table, verdict } from "../bench/lib/report";
@@ -514,6 +516,40 @@ async function signInFigure(ctx: Ctx) {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * The proxy's check without HTTP around it: checkSessionCookie() in this process (HMAC, token
+ * hash, one GET through the app's index client), and a bare GET of the same keys, sequential.
+ * What it shows: the check's own cost, and whether a bigger Redis makes the GET slower.
+ */
+async function checkProfile(ctx: Ctx, sessions: SeededSession[], n: number) {
+  const raw = new Redis(ctx.redisUrl, { commandTimeout: 250, maxRetriesPerRequest: 1 });
+  const keys = sessions.map((s) => keysFor(process.env.REDIS_KEY_PREFIX ?? "rv", tagOfToken(s.token)).validity(hashToken(s.token)));
+  const values = sessions.map((s) => s.cookie.slice(s.cookie.indexOf("=") + 1));
+  async function time(fn: (i: number) => Promise<unknown>) {
+    for (let i = 0; i < Math.min(500, n); i++) await fn(i);
+    const t = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const start = process.hrtime.bigint();
+      await fn(i);
+      t[i] = Number(process.hrtime.bigint() - start) / 1e3;
+    }
+    t.sort();
+    return { p50: percentile(t, 0.5), p99: percentile(t, 0.99) };
+  }
+  try {
+    const get = await time(async (i) => {
+      if (!(await raw.get(keys[i % keys.length]!))) throw new Error("check profile: session not in Redis");
+    });
+    const check = await time(async (i) => {
+      const c = await checkSessionCookie(values[i % values.length]);
+      if (!c.ok) throw new Error(`check profile: ${c.reason}`);
+    });
+    return { samples: n, redisGetUs: get, checkUs: check };
+  } finally {
+    raw.disconnect();
+  }
+}
+
 async function redisKeys(ctx: Ctx): Promise<number> {
   const c = new Redis(ctx.redisUrl);
   try {
@@ -537,6 +573,7 @@ async function main() {
     buildInfo = { built: true, reason, seconds: b.seconds };
   }
   const buildAtStart = await buildId();
+  const git = { commit: tryGit("rev-parse", "HEAD"), dirty: (tryGit("status", "--porcelain", "--untracked-files=no") ?? "") !== "" };
 
   const runId = newRunId();
   const database = await createRunDatabase("bench", runId);
@@ -600,14 +637,14 @@ async function main() {
     await section("warm-up", async () => {
       for (const mode of modes) await loadMode(ctx, mode, loadSample, { seconds: profile.warmupSeconds, connections: profile.connections });
     });
-    await section(`throughput: ${profile.rounds} interleaved rounds × ${modes.length} modes`, async () => {
+    await section(`throughput: ${profile.rounds} interleaved rounds × ${modes.length} modes × ${profile.saturationSeconds} s`, async () => {
       for (let r = 0; r < profile.rounds; r++) {
         for (const mode of rotate(modes, r)) {
           saturated[mode].push(await loadMode(ctx, mode, loadSample, { seconds: profile.saturationSeconds, connections: profile.connections }));
         }
       }
     });
-    await section(`latency: one request at a time, ${profile.rounds} interleaved rounds`, async () => {
+    await section(`latency: one request at a time, ${profile.rounds} interleaved rounds × ${profile.latencySeconds} s`, async () => {
       for (let r = 0; r < profile.rounds; r++) {
         for (const mode of rotate(modes, r)) {
           oneAtATime[mode].push(await loadMode(ctx, mode, loadSample, { seconds: profile.latencySeconds, connections: 1 }));
@@ -629,10 +666,11 @@ async function main() {
         mode,
         label: MODE_LABELS[mode],
         requestsPerSecond: rps,
-        p50: median(oneAtATime[mode].map((x) => x.p50)),
-        p99: median(oneAtATime[mode].map((x) => x.p99)),
-        saturatedP50: median(saturated[mode].map((x) => x.p50)),
-        saturatedP99: median(saturated[mode].map((x) => x.p99)),
+        p50: pooled(oneAtATime[mode]).p50,
+        p99: pooled(oneAtATime[mode]).p99,
+        latencySamples: pooled(oneAtATime[mode]).count,
+        saturatedP50: pooled(saturated[mode]).p50,
+        saturatedP99: pooled(saturated[mode]).p99,
         redisRoundTripsPerRequest: perRequest[mode].redisRoundTripsPerRequest,
         sqlPerRequest: perRequest[mode].sqlPerRequest,
         staleness: stale[mode]!,
@@ -655,7 +693,10 @@ async function main() {
       latency: { connections: 1, seconds: profile.latencySeconds, rounds: profile.rounds },
       cookieCacheMaxAgeSeconds: profile.cookieCacheMaxAge,
       summary: withRatios,
-      raw: { saturated, oneAtATime },
+      raw: {
+        saturated: Object.fromEntries(modes.map((m) => [m, saturated[m].map(withoutSamples)])),
+        oneAtATime: Object.fromEntries(modes.map((m) => [m, oneAtATime[m].map(withoutSamples)])),
+      },
     };
 
     // --- micro-figures ------------------------------------------------------------------------
@@ -683,6 +724,7 @@ async function main() {
           inRedis = size;
         }
         const keys = await redisKeys(ctx);
+        const inProcess = await checkProfile(ctx, sample, profile.checkSamples);
         // Rows 1 and 2, interleaved (none, index, index, none, ...), medians over rounds.
         const runs: Record<"none" | "index", { sat: LoadResult[]; one: LoadResult[] }> = {
           none: { sat: [], one: [] },
@@ -694,23 +736,27 @@ async function main() {
             runs[mode].one.push(await loadMode(ctx, mode, sample, { seconds: profile.scalingSeconds, connections: 1 }));
           }
         }
-        const med = (mode: "none" | "index", k: "sat" | "one", f: keyof LoadResult) =>
-          median(runs[mode][k].map((x) => x[f] as number));
+        const rps = (mode: "none" | "index") => median(runs[mode].sat.map((x) => x.requestsPerSecond));
+        const lat = (mode: "none" | "index") => pooled(runs[mode].one);
         out.push({
           sessions: size,
           redisKeys: keys,
           seedSeconds,
           rounds: profile.scalingRounds,
-          baselineRequestsPerSecond: med("none", "sat", "requestsPerSecond"),
-          indexRequestsPerSecond: med("index", "sat", "requestsPerSecond"),
-          throughputRatio: med("index", "sat", "requestsPerSecond") / med("none", "sat", "requestsPerSecond"),
-          baselineP50: med("none", "one", "p50"),
-          indexP50: med("index", "one", "p50"),
-          p50DeltaMs: med("index", "one", "p50") - med("none", "one", "p50"),
-          baselineP99: med("none", "one", "p99"),
-          indexP99: med("index", "one", "p99"),
-          p99DeltaMs: med("index", "one", "p99") - med("none", "one", "p99"),
-          raw: runs,
+          baselineRequestsPerSecond: rps("none"),
+          indexRequestsPerSecond: rps("index"),
+          throughputRatio: rps("index") / rps("none"),
+          baselineP50: lat("none").p50,
+          indexP50: lat("index").p50,
+          p50DeltaMs: lat("index").p50 - lat("none").p50,
+          baselineP99: lat("none").p99,
+          indexP99: lat("index").p99,
+          p99DeltaMs: lat("index").p99 - lat("none").p99,
+          checkInProcess: inProcess,
+          raw: {
+            none: { saturated: runs.none.sat.map(withoutSamples), oneAtATime: runs.none.one.map(withoutSamples) },
+            index: { saturated: runs.index.sat.map(withoutSamples), oneAtATime: runs.index.one.map(withoutSamples) },
+          },
         });
       }
       return out;
@@ -741,7 +787,7 @@ async function main() {
       node: process.version,
       loadAverages,
     },
-    git: { commit: tryGit("rev-parse", "HEAD"), dirty: (tryGit("status", "--porcelain") ?? "") !== "" },
+    git,
     build: { ...buildInfo, id: buildAtStart },
     redis: redisKind,
     targets: TARGETS,
@@ -779,7 +825,19 @@ interface Report {
   list: Awaited<ReturnType<typeof listFigure>>;
   memory: { sessionsPerUser: number; bytesPerSession: number; usedMemoryDeltaPerSession: number }[];
   signIn: Awaited<ReturnType<typeof signInFigure>>;
-  scaling: { sessions: number; redisKeys: number; seedSeconds: number; throughputRatio: number; indexRequestsPerSecond: number; baselineRequestsPerSecond: number; indexP50: number; p50DeltaMs: number; indexP99: number; p99DeltaMs: number }[];
+  scaling: {
+    sessions: number;
+    redisKeys: number;
+    seedSeconds: number;
+    throughputRatio: number;
+    indexRequestsPerSecond: number;
+    baselineRequestsPerSecond: number;
+    indexP50: number;
+    p50DeltaMs: number;
+    indexP99: number;
+    p99DeltaMs: number;
+    checkInProcess: Awaited<ReturnType<typeof checkProfile>>;
+  }[];
   buildChangedDuringRun: boolean;
 }
 
@@ -788,7 +846,7 @@ function print(r: Report) {
   console.log(`\nThe same protected route under each check — ${m.route}`);
   console.log(
     `${fmt.int(m.sessionsInStores)} sessions in Postgres and Redis, ${m.distinctCookies} distinct cookies. req/s: saturated; ` +
-      "p50/p99: one request at a time (1 connection). Ratios against baseline (1). Medians of interleaved rounds.\n",
+      `p50/p99: one request at a time (1 connection), over all ${profile.rounds} interleaved rounds. Ratios against baseline (1).\n`,
   );
   console.log(
     table(
@@ -860,10 +918,13 @@ function print(r: Report) {
       ],
     ),
   );
-  console.log("\nScaling: our proxy check vs baseline as Redis grows (req/s saturated; p50/p99 one request at a time)\n");
+  console.log(
+    "\nScaling: our proxy check vs baseline as Redis grows (req/s saturated; p50/p99 one request at a time; " +
+      "check = checkSessionCookie() in-process, GET = a bare GET of the same keys, sequential)\n",
+  );
   console.log(
     table(
-      ["sessions in Redis", "keys", "seed s", "req/s", "× base", "p50 ms", "Δp50", "p99 ms", "Δp99"],
+      ["sessions in Redis", "keys", "seed s", "req/s", "× base", "p50 ms", "Δp50", "p99 ms", "Δp99", "check µs p50/p99", "GET µs p50/p99"],
       r.scaling.map((x) => [
         fmt.int(x.sessions),
         fmt.int(x.redisKeys),
@@ -874,6 +935,8 @@ function print(r: Report) {
         fmt.signedMs(x.p50DeltaMs),
         fmt.ms(x.indexP99),
         fmt.signedMs(x.p99DeltaMs),
+        `${fmt.int(x.checkInProcess.checkUs.p50)} / ${fmt.int(x.checkInProcess.checkUs.p99)}`,
+        `${fmt.int(x.checkInProcess.redisGetUs.p50)} / ${fmt.int(x.checkInProcess.redisGetUs.p99)}`,
       ]),
     ),
   );

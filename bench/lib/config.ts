@@ -13,7 +13,8 @@ export interface Profile {
   saturationSeconds: number;
   /** Latency runs: one connection, one request at a time (service time, no queueing). */
   latencySeconds: number;
-  /** Interleaved rounds per mode; the table shows each figure's median over rounds. */
+  /** Interleaved rounds per mode (short slices, the mode order rotating): throughput is the
+   *  median over rounds, latency percentiles are over every response of every round. */
   rounds: number;
   /** Sequential requests per mode while counting Redis commands and SQL statements. */
   probeRequests: number;
@@ -24,6 +25,8 @@ export interface Profile {
   /** Redis sizes for the scaling run (the proxy check must not slow down). */
   scalingSizes: number[];
   scalingSeconds: number;
+  /** Sequential in-process checks (and bare GETs) per scaling size. */
+  checkSamples: number;
   /** Interleaved rounds of rows 1 and 2 per scaling size. */
   scalingRounds: number;
   revokeSizes: number[];
@@ -44,17 +47,18 @@ export const PROFILES: Record<Profile["name"], Profile> = {
     loadSessions: 200,
     connections: 10,
     warmupSeconds: 2,
-    saturationSeconds: 6,
-    latencySeconds: 5,
-    rounds: 3,
+    saturationSeconds: 2,
+    latencySeconds: 1.5,
+    rounds: 10,
     probeRequests: 50,
     cookieCacheMaxAge: 20,
     stalenessPaceMs: 10,
     scalingSizes: [10_000, 100_000, 1_000_000],
-    scalingSeconds: 4,
-    scalingRounds: 2,
+    scalingSeconds: 2,
+    scalingRounds: 4,
+    checkSamples: 20_000,
     revokeSizes: [10, 100, 1_000],
-    revokeTrials: 5,
+    revokeTrials: 9,
     listSessions: 50,
     listTrials: 20,
     memorySessions: 10_000,
@@ -77,6 +81,7 @@ export const PROFILES: Record<Profile["name"], Profile> = {
     scalingSizes: [300, 1_000],
     scalingSeconds: 0.5,
     scalingRounds: 1,
+    checkSamples: 1_000,
     revokeSizes: [10, 100],
     revokeTrials: 1,
     listSessions: 50,

@@ -24,6 +24,28 @@ export interface LoadResult {
   statuses: Record<string, number>;
   errors: number;
   seconds: number;
+  /** Every served response's time (ms), sorted. Not serialized (see withoutSamples). */
+  samples?: Float64Array;
+}
+
+/** Pools the response times of several runs: exact percentiles over all of them. */
+export function pooled(results: LoadResult[]): { p50: number; p90: number; p99: number; count: number } {
+  const total = results.reduce((a, r) => a + (r.samples?.length ?? 0), 0);
+  const all = new Float64Array(total);
+  let at = 0;
+  for (const r of results) {
+    if (!r.samples) continue;
+    all.set(r.samples, at);
+    at += r.samples.length;
+  }
+  all.sort();
+  return { p50: percentile(all, 0.5), p90: percentile(all, 0.9), p99: percentile(all, 0.99), count: total };
+}
+
+export function withoutSamples(r: LoadResult): Omit<LoadResult, "samples"> {
+  const { samples: _samples, ...rest } = r;
+  void _samples;
+  return rest;
 }
 
 export function percentile(sorted: Float64Array | number[], q: number): number {
@@ -83,5 +105,6 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     statuses,
     errors: result.errors + result.timeouts,
     seconds: result.duration || seconds,
+    samples: sorted,
   };
 }

@@ -29,6 +29,9 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   );
   let stderr = "";
   child.stderr!.on("data", (b: Buffer) => (stderr += b.toString()));
+  // Never outlive this process, however it ends.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
   const spawned = await new Promise<Error | null>((resolve) => {
     child.once("error", (err) => resolve(err));
     child.once("spawn", () => resolve(null));
@@ -57,6 +60,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     port,
     version,
     async stop() {
+      process.off("exit", killOnExit);
       if (child.exitCode === null) {
         const gone = new Promise((r) => child.once("exit", r));
         child.kill("SIGTERM");

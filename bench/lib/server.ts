@@ -1,7 +1,7 @@
 // The production build and the bench server process around it.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile, rm, stat } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -64,7 +64,7 @@ async function runBuild(log: string): Promise<{ code: number; output: string }> 
 
 /** `next build`, once. Someone else's build in the same tree holds Next's lock on .next:
  *  wait for it (up to 3 min) rather than clobber it. */
-export async function build(): Promise<{ seconds: number; log: string }> {
+export async function build(): Promise<{ seconds: number }> {
   const log = path.join(os.tmpdir(), `revocable-bench-build-${process.pid}.log`);
   const started = Date.now();
   for (let attempt = 0; ; attempt++) {
@@ -77,7 +77,8 @@ export async function build(): Promise<{ seconds: number; log: string }> {
     }
     throw new Error(`next build failed (exit ${code}); last lines of ${log}:\n${output.split("\n").slice(-30).join("\n")}`);
   }
-  return { seconds: (Date.now() - started) / 1000, log };
+  await rm(log, { force: true });
+  return { seconds: (Date.now() - started) / 1000 };
 }
 
 /** A free port in 3300-3399 (the range the bench may use). */
@@ -110,6 +111,8 @@ export async function startServer(port: number, env: Record<string, string>): Pr
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
   let output = "";
   const append = (b: Buffer) => {
     output += b.toString();
@@ -144,6 +147,7 @@ export async function startServer(port: number, env: Record<string, string>): Pr
       return (await res.json()) as { pgQueries: number; rss: number };
     },
     async stop() {
+      process.off("exit", killOnExit);
       if (exited) return;
       const gone = new Promise<void>((r) => child.once("exit", () => r()));
       child.kill("SIGTERM");
