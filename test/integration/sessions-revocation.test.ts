@@ -256,6 +256,8 @@ describe("users only see and revoke their own sessions", () => {
       { all: "yes" },
       { all: false },
       { sessionId: "x".repeat(129) },
+      { sessionId: "\u0000" },
+      { sessionId: "abc'; drop table session; --" },
       {},
       [],
       null,

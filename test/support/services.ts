@@ -59,29 +59,34 @@ export async function createRunDatabase(kind: string, runId: string) {
   };
 }
 
-const LOCK_KEY = "revocable:test-run-lock";
+// Claims live in DB 0 (one small key per claimed index, with a TTL), not in the claimed DB
+// itself, so a test that FLUSHDBs its own index cannot drop the claim.
+const lockKey = (db: number) => `revocable:test-run-lock:${db}`;
 
 /** Claims a free Redis DB index (15 down to 1) with a lock key, cleans it, returns its URL. */
 export async function claimRedisDb(runId: string) {
-  for (let db = 15; db >= 1; db--) {
-    const r = new Redis(`${REDIS_BASE_URL}/${db}`, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await r.connect();
-    try {
-      if ((await r.set(LOCK_KEY, runId, "EX", 3600, "NX")) === "OK") {
-        const keys = (await r.keys("*")).filter((k) => k !== LOCK_KEY);
-        if (keys.length) await r.del(...keys);
-        return {
-          url: `${REDIS_BASE_URL}/${db}`,
-          release: async () => {
-            const c = new Redis(`${REDIS_BASE_URL}/${db}`);
-            await c.flushdb();
-            c.disconnect();
-          },
-        };
-      }
-    } finally {
+  const locks = new Redis(`${REDIS_BASE_URL}/0`, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await locks.connect();
+  try {
+    for (let db = 15; db >= 1; db--) {
+      if ((await locks.set(lockKey(db), runId, "EX", 3600, "NX")) !== "OK") continue;
+      const r = new Redis(`${REDIS_BASE_URL}/${db}`);
+      await r.flushdb();
       r.disconnect();
+      return {
+        url: `${REDIS_BASE_URL}/${db}`,
+        release: async () => {
+          const c = new Redis(`${REDIS_BASE_URL}/${db}`);
+          await c.flushdb();
+          c.disconnect();
+          const l = new Redis(`${REDIS_BASE_URL}/0`);
+          if ((await l.get(lockKey(db))) === runId) await l.del(lockKey(db));
+          l.disconnect();
+        },
+      };
     }
+  } finally {
+    locks.disconnect();
   }
   throw new Error("No free Redis DB index (1-15): other test runs hold them all.");
 }

@@ -29,11 +29,11 @@ export function keysFor(prefix: string, tag: string) {
     /** validity entry of one session, by token hash: STRING, expires with the session */
     validity: (tokenHash: string) => `${base}:t:${tokenHash}`,
     validityPrefix: `${base}:t:`,
-    /** short-lived marker that a session was just removed: blocks a racing restore */
-    tombstone: (tokenHash: string) => `${base}:x:${tokenHash}`,
-    tombstonePrefix: `${base}:x:`,
     /** the user's sessions ordered by creation time: ZSET tokenHash -> createdAt */
     byCreation: (userId: string) => `${base}:u:${userId}:z`,
+    /** token hashes removed in the last few minutes: ZSET tokenHash -> lapse time. Blocks
+     *  a record or restore racing the removal from bringing the session back. */
+    tombstones: (userId: string) => `${base}:u:${userId}:x`,
   };
 }
 

@@ -35,7 +35,7 @@ export class RedisSessionIndex implements SessionIndex {
     this.tombstoneTtlMs = options.tombstoneTtlMs ?? 5 * 60_000;
     // defineCommand sends EVALSHA and falls back to EVAL once per node: one round trip.
     client.defineCommand("rvRecord", { numberOfKeys: 3, lua: RECORD });
-    client.defineCommand("rvRemove", { numberOfKeys: 1, lua: REMOVE });
+    client.defineCommand("rvRemove", { numberOfKeys: 2, lua: REMOVE });
     client.defineCommand("rvList", { numberOfKeys: 1, lua: LIST });
     client.defineCommand("rvTouch", { numberOfKeys: 1, lua: TOUCH });
   }
@@ -50,7 +50,7 @@ export class RedisSessionIndex implements SessionIndex {
       "rvRecord",
       k.validity(s.tokenHash),
       k.byCreation(s.userId),
-      k.tombstone(s.tokenHash),
+      k.tombstones(s.userId),
       s.tokenHash,
       encodeValidity(s, s),
       s.expiresAt,
@@ -58,7 +58,6 @@ export class RedisSessionIndex implements SessionIndex {
       mode.kind,
       mode.kind === "new" ? mode.limit : 0,
       k.validityPrefix,
-      k.tombstonePrefix,
       this.tombstoneTtlMs,
     )) as (number | string)[];
     return { recorded: reply[0] === 1, evicted: reply.slice(1).map(String) };
@@ -80,8 +79,8 @@ export class RedisSessionIndex implements SessionIndex {
     const reply = (await this.cmd(
       "rvRemove",
       k.byCreation(userId),
+      k.tombstones(userId),
       k.validityPrefix,
-      k.tombstonePrefix,
       this.tombstoneTtlMs,
       sweep ? "all" : "",
       sweep?.keep ?? "",

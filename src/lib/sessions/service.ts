@@ -62,7 +62,13 @@ async function listFromDatabase(userId: string): Promise<IndexedSession[]> {
   return rows.map(toRecord);
 }
 
-const sessionId = z.string().min(1, "sessionId must not be empty").max(128, "sessionId is too long");
+// Session ids are better-auth's URL-safe random strings. Anything else (NUL bytes, which
+// Postgres text refuses, found by the fuzz test) is malformed: 400 for every caller alike.
+const sessionId = z
+  .string()
+  .min(1, "sessionId must not be empty")
+  .max(128, "sessionId is too long")
+  .regex(/^[A-Za-z0-9_-]+$/, "sessionId has characters no session id has");
 const password = z.string().min(1).max(128).optional();
 
 export const revokeBody = z.union([
