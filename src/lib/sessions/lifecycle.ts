@@ -11,7 +11,7 @@ import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
 import { parseUserAgent } from "@/lib/device";
 import { env } from "@/lib/env";
-import { getSessionIndex, hashToken, type SessionRef, type SessionToRecord } from "@/lib/session-index";
+import { getSessionIndex, hashToken, type SessionRef, type SessionToRecord, type ValidityEntry } from "@/lib/session-index";
 import { queueFailedRemoval } from "./index-health";
 
 export interface SessionRow {
@@ -25,15 +25,22 @@ export interface SessionRow {
   userAgent?: string | null;
 }
 
-export function toRecord(row: SessionRow): SessionToRecord {
-  const device = parseUserAgent(row.userAgent);
+/** What the per-request check needs from a row (updated_at doubles as last active). */
+export function validityOf(row: SessionRow): ValidityEntry {
   return {
     sessionId: row.id,
     userId: row.userId,
-    tokenHash: hashToken(row.token),
-    createdAt: row.createdAt.getTime(),
     expiresAt: row.expiresAt.getTime(),
     lastActiveAt: Math.max(row.updatedAt.getTime(), row.createdAt.getTime()),
+  };
+}
+
+export function toRecord(row: SessionRow): SessionToRecord {
+  const device = parseUserAgent(row.userAgent);
+  return {
+    ...validityOf(row),
+    tokenHash: hashToken(row.token),
+    createdAt: row.createdAt.getTime(),
     browser: device.browser,
     os: device.os,
     deviceType: device.deviceType,
@@ -49,7 +56,7 @@ export async function indexNewSession(row: SessionRow): Promise<{ evicted: strin
   const limit = env().SESSION_MAX_CONCURRENT;
   try {
     const { evicted } = await getSessionIndex().record(toRecord(row), { kind: "new", limit });
-    if (evicted.length) await deleteSessionRows(row.userId, evicted);
+    if (evicted.length) await revokeSessions(row.userId, { sessionIds: evicted });
     // The index only knows sessions it holds; after an outage Postgres may hold more.
     // Both sides evict by the same order (created_at, id), so the newest N survive.
     if (limit > 0 && (await countInDatabase(row.userId)) > limit) {
@@ -63,14 +70,8 @@ export async function indexNewSession(row: SessionRow): Promise<{ evicted: strin
   }
 }
 
-/** Deletes session rows by id and drops them from the index (tombstoned). */
-async function deleteSessionRows(userId: string, ids: string[]): Promise<void> {
-  const rows = await getDb()
-    .delete(sessionTable)
-    .where(and(eq(sessionTable.userId, userId), inArray(sessionTable.id, ids)))
-    .returning({ id: sessionTable.id, token: sessionTable.token });
-  await unindexSessions(userId, rows.map(refOf));
-}
+/** hashToken() in SQL: base64url(sha256(token)), first 32 chars. */
+export const TOKEN_HASH_SQL = sql`substr(translate(encode(sha256(convert_to(${sessionTable.token}, 'UTF8')), 'base64'), '+/', '-_'), 1, 32)`;
 
 async function countInDatabase(userId: string): Promise<number> {
   const [row] = await getDb()
@@ -86,10 +87,11 @@ async function enforceLimitInDatabase(userId: string, limit: number): Promise<st
     .select({ id: sessionTable.id })
     .from(sessionTable)
     .where(and(eq(sessionTable.userId, userId), sql`${sessionTable.expiresAt} > now()`))
-    // Same order as the Redis ZSET (score, then member bytewise): hence COLLATE "C".
-    .orderBy(sql`${sessionTable.createdAt} desc, ${sessionTable.id} collate "C" desc`);
+    // Same order as the Redis ZSET: created_at, then the member (the token hash, see
+    // keys.ts hashToken) compared bytewise, so both stores pick the same victims on ties.
+    .orderBy(sql`${sessionTable.createdAt} desc, ${TOKEN_HASH_SQL} collate "C" desc`);
   const victims = rows.slice(limit).map((r) => r.id);
-  if (victims.length) await deleteSessionRows(userId, victims);
+  if (victims.length) await revokeSessions(userId, { sessionIds: victims });
   return victims;
 }
 

@@ -8,7 +8,7 @@ import { env } from "@/lib/env";
 import { getSessionIndex, hashToken, tagOfToken, type ValidityEntry } from "@/lib/session-index";
 import { verifySessionCookie } from "./cookie";
 import { indexIsSuspect, sessionStillInDatabase } from "./index-health";
-import { restoreSession, revokeSessions, unindexSessions, type SessionRow } from "./lifecycle";
+import { restoreSession, revokeSessions, unindexSessions, validityOf, type SessionRow } from "./lifecycle";
 
 export type SessionCheck =
   | { ok: true; session: ValidityEntry; source: "index" | "database" }
@@ -55,12 +55,7 @@ async function checkInDatabase(token: string, now: number, indexReachable: boole
     throw new SessionStoreUnavailable(err);
   }
   if (!row) return { ok: false, reason: "revoked" };
-  const entry: ValidityEntry = {
-    sessionId: row.id,
-    userId: row.userId,
-    expiresAt: row.expiresAt.getTime(),
-    lastActiveAt: Math.max(row.updatedAt.getTime(), row.createdAt.getTime()),
-  };
+  const entry = validityOf(row);
   const verdict = judge(entry, now);
   if (verdict) {
     background("end timed-out session", revokeSessions(row.userId, { sessionIds: [row.id] }));
