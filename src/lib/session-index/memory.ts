@@ -76,9 +76,9 @@ export class MemorySessionIndex implements SessionIndex {
     const evicted: string[] = [];
     if (mode.kind === "new" && mode.limit > 0 && sessions.size > mode.limit) {
       for (const [id, other] of sessions) if (!this.live(other)) sessions.delete(id);
-      // Same order as the Redis ZSET: creation time, then session id.
+      // Same order as the Redis ZSET: creation time, then token hash.
       const oldestFirst = [...sessions.values()].sort(
-        (a, b) => a.device.createdAt - b.device.createdAt || (a.device.sessionId < b.device.sessionId ? -1 : 1),
+        (a, b) => a.device.createdAt - b.device.createdAt || (a.tokenHash < b.tokenHash ? -1 : 1),
       );
       while (sessions.size > mode.limit) {
         const victim = oldestFirst.shift()!;
