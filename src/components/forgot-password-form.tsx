@@ -3,7 +3,7 @@
 import { useRef, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { TextField } from "@/components/ui/field";
+import { EmailField } from "@/components/ui/field";
 import { authClient } from "@/lib/auth-client";
 import { emailProblem } from "@/lib/ui/auth-errors";
 
@@ -59,14 +59,8 @@ export function ForgotPasswordForm() {
           {failed}
         </Alert>
       )}
-      <TextField
+      <EmailField
         ref={emailRef}
-        label="Email"
-        name="email"
-        type="email"
-        autoComplete="email"
-        inputMode="email"
-        required
         error={error}
         hint="The address you signed up with."
       />

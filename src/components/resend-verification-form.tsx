@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { TextField } from "@/components/ui/field";
+import { EmailField } from "@/components/ui/field";
 import { authClient } from "@/lib/auth-client";
 import { emailProblem } from "@/lib/ui/auth-errors";
 
@@ -63,15 +63,9 @@ export function ResendVerificationForm({
           {failed}
         </Alert>
       )}
-      <TextField
+      <EmailField
         ref={emailRef}
-        label="Email"
-        name="email"
-        type="email"
-        autoComplete="email"
-        inputMode="email"
         defaultValue={defaultEmail}
-        required
         error={error}
       />
       <div>

@@ -4,7 +4,7 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { useRef, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { TextField } from "@/components/ui/field";
+import { EmailField, TextField } from "@/components/ui/field";
 import { authClient } from "@/lib/auth-client";
 import { safeNextPath } from "@/lib/safe-next";
 import { authErrorMessage, emailProblem } from "@/lib/ui/auth-errors";
@@ -107,14 +107,8 @@ export function SignInForm() {
           {formError}
         </Alert>
       )}
-      <TextField
+      <EmailField
         ref={emailRef}
-        label="Email"
-        name="email"
-        type="email"
-        autoComplete="email"
-        inputMode="email"
-        required
         error={errors.email}
         describedBy={formError ? "sign-in-error" : undefined}
       />

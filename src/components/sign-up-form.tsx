@@ -3,7 +3,7 @@ import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
-import { TextField } from "@/components/ui/field";
+import { EmailField, TextField } from "@/components/ui/field";
 import { authClient } from "@/lib/auth-client";
 import { authErrorMessage, emailProblem, PASSWORD_MIN, passwordProblem } from "@/lib/ui/auth-errors";
 
@@ -61,14 +61,8 @@ export function SignUpForm() {
         </Alert>
       )}
       <TextField ref={nameRef} label="Name" name="name" autoComplete="name" required error={errors.name} />
-      <TextField
+      <EmailField
         ref={emailRef}
-        label="Email"
-        name="email"
-        type="email"
-        autoComplete="email"
-        inputMode="email"
-        required
         error={errors.email}
         hint="We'll send a link to this address to verify it."
       />

@@ -65,3 +65,8 @@ export function TextField({ label, hint, error, labelAside, id, describedBy: ext
     </div>
   );
 }
+
+/** The email input every auth form asks for: same label, name, type and autofill hints. */
+export function EmailField(props: Omit<TextFieldProps, "label" | "name" | "type">) {
+  return <TextField label="Email" name="email" type="email" autoComplete="email" inputMode="email" required {...props} />;
+}
