@@ -1,4 +1,6 @@
-// `npm run db:migrate`: apply drizzle/ migrations to DATABASE_URL.
+// `npm run db:migrate`: apply drizzle/ migrations to DATABASE_URL (from the environment
+// or the .env files, see load-env.ts).
+import "./load-env";
 import { migratePostgres } from "../src/db/index";
 
 const url = process.env.DATABASE_URL;

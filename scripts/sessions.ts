@@ -1,6 +1,8 @@
 // Operator CLI for the session index.
 //   npm run sessions:reindex                 rebuild the Redis index from Postgres
 //   npm run sessions:end-user -- <email>     end every session of one user, now
+// Configuration comes from the environment or the .env files (load-env.ts).
+import "./load-env";
 import { closeDb } from "../src/db/index";
 import { env } from "../src/lib/env";
 import { getSessionIndex } from "../src/lib/session-index/index";

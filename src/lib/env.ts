@@ -15,10 +15,10 @@ const schema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     APP_URL: z.url().default("http://localhost:3000"),
-    BETTER_AUTH_SECRET: z
-      .string()
-      .min(32, "must be at least 32 characters (generate one with: openssl rand -base64 32)")
-      .optional(),
+    // Empty counts as unset, like the URLs: .env.example ships `BETTER_AUTH_SECRET=`.
+    BETTER_AUTH_SECRET: optionalString.pipe(
+      z.string().min(32, "must be at least 32 characters (generate one with: openssl rand -base64 32)").optional(),
+    ),
     DATABASE_URL: optionalString.pipe(
       z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
     ),
@@ -63,6 +63,9 @@ const schema = z
       });
     }
   });
+
+/** Every variable the schema reads (test/unit/env-example.test.ts holds .env.example to it). */
+export const ENV_KEYS: readonly string[] = Object.keys(schema.shape);
 
 export type Env = z.infer<typeof schema> & { BETTER_AUTH_SECRET: string };
 
