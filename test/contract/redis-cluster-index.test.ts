@@ -1,5 +1,5 @@
 // The same contract on a real 3-master Redis Cluster through ioredis.Cluster
-// (invariant 7: no script or transaction spans hash slots).
+// (the app works on Redis Cluster: no script or transaction spans hash slots).
 import calculateSlot from "cluster-key-slot";
 import { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

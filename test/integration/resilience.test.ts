@@ -1,5 +1,6 @@
-// Invariant 5: Redis is an index, not the truth. Data loss, a dead Redis and a frozen
-// one, each against real servers the test controls; and a dead Postgres.
+// Redis is an index, not the truth: losing its data or losing Redis itself signs no valid
+// session out and brings no revoked one back. Data loss, a dead Redis and a frozen one,
+// each against real servers the test controls; and a dead Postgres.
 import { Redis } from "ioredis";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { closeDb, getDb } from "@/db";

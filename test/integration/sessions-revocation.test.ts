@@ -1,5 +1,6 @@
-// Invariants 1-4 of ARCHITECTURE.md through the real handlers, the real proxy gate,
-// real Postgres and real Redis: revocation takes effect on the very next request.
+// Revocation on every path, the concurrent-session limit, and "only your own sessions",
+// through the real handlers, the real proxy gate, real Postgres and real Redis:
+// revocation takes effect on the very next request.
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "@/db";
