@@ -27,7 +27,7 @@ async function valuesOf(redis: Redis, key: string): Promise<string[]> {
     case "string":
       return [(await redis.get(key)) ?? ""];
     case "zset":
-      return redis.zrange(key, 0, -1, "WITHSCORES");
+      return redis.zrange(key, "0", "-1", "WITHSCORES");
     case "hash":
       return Object.entries(await redis.hgetall(key)).flat();
     case "set":
