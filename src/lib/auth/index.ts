@@ -18,6 +18,7 @@ import {
   sendWelcomeEmail,
   VERIFY_EMAIL_EXPIRES_IN_HOURS,
 } from "./emails";
+import { IP_ADDRESS_OPTIONS } from "./client-ip";
 import { notifyIfNewDevice } from "./new-device";
 import { accountRateLimitPlugin, RATE_LIMIT_RULES, rateLimitStorage } from "./rate-limit";
 import { sessionIndexPlugin } from "./session-index-plugin";
@@ -67,6 +68,7 @@ function createAuth() {
       cookiePrefix: COOKIE_PREFIX,
       useSecureCookies: secureCookies(),
       defaultCookieAttributes: { sameSite: "lax", httpOnly: true },
+      ipAddress: IP_ADDRESS_OPTIONS,
     },
     hooks: {
       after: createAuthMiddleware(async (ctx) => {

@@ -6,18 +6,15 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
 import { getAuth } from "@/lib/auth";
+import type { Device } from "@/lib/device";
 import { env } from "@/lib/env";
 import { ApiError } from "@/lib/http/errors";
 import { getSessionIndex, type IndexedSession, type ValidityEntry } from "@/lib/session-index";
 import { revokeSessions, toRecord } from "./lifecycle";
 
-export interface SessionView {
+/** One row of the Active devices panel (GET /api/sessions). */
+export interface SessionView extends Device {
   id: string;
-  browser: string | null;
-  os: string | null;
-  deviceType: string;
-  label: string;
-  ipAddress: string | null;
   createdAt: string;
   lastActiveAt: string;
   expiresAt: string;
