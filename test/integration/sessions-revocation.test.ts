@@ -180,9 +180,19 @@ describe("concurrent-session limit (3)", () => {
     const stores = await bothStores(userId);
     expect(stores.postgres).toHaveLength(3);
     expect(stores.redis).toEqual(stores.postgres);
-    let accepted = 0;
-    for (const b of browsers) if ((await b.throughProxy("/api/sessions")).status === 200) accepted++;
-    expect(accepted).toBeLessThanOrEqual(3);
+    // Which browser holds which surviving session, read from Postgres by token.
+    const rows = await getDb().select({ id: session.id, token: session.token }).from(session).where(eq(session.userId, userId));
+    const idByToken = new Map(rows.map((r) => [r.token, r.id]));
+    const survivors = browsers.filter((b) => idByToken.has(tokenOf(b)));
+    expect(survivors).toHaveLength(3);
+    const accepted: string[] = [];
+    for (const b of browsers) {
+      const token = tokenOf(b);
+      if ((await b.throughProxy("/api/sessions")).status === 200) accepted.push(idByToken.get(token)!);
+    }
+    // Exactly the three survivors get in, and they are the sessions both stores hold.
+    expect(accepted.sort()).toEqual(stores.postgres);
+    expect(await bothStores(userId)).toEqual(stores);
   });
 });
 
