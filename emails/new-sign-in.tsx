@@ -15,7 +15,7 @@ export const PreviewProps: NewSignInProps = {
   at: "2025-03-04T14:05:09Z",
   locale: "en-GB",
   timeZone: "Europe/Berlin",
-  device: { label: "Safari on iPhone", browser: "Mobile Safari 17", os: "iOS 17.5", ipAddress: "198.51.100.7" },
+  device: { label: "Safari on iPhone", browser: "Mobile Safari 17", os: "iOS 17.5", deviceType: "mobile", ipAddress: "198.51.100.7" },
   activeDevicesUrl: "http://localhost:3000/settings/security",
 };
 

@@ -19,7 +19,7 @@ export const PreviewProps: PasswordChangedProps = {
   locale: "en-US",
   timeZone: "Europe/London",
   reason: "change",
-  device: { label: "Chrome 131 on macOS", browser: "Chrome 131", os: "macOS 10.15.7", ipAddress: "203.0.113.24" },
+  device: { label: "Chrome 131 on macOS", browser: "Chrome 131", os: "macOS 10.15.7", deviceType: "desktop", ipAddress: "203.0.113.24" },
   secureAccountUrl: "http://localhost:3000/forgot-password",
 };
 

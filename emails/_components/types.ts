@@ -1,12 +1,7 @@
-// Prop shapes shared by the templates (structurally the same as src/lib/mail/types.ts).
+// Prop shapes shared by the templates. The device is the app's one Device type.
+import type { Device } from "../../src/lib/device";
 
-export interface EmailDevice {
-  /** "Chrome 131 on macOS" */
-  label: string;
-  browser: string | null;
-  os: string | null;
-  ipAddress: string | null;
-}
+export type EmailDevice = Device;
 
 /** How a time is shown: the recipient's locale and IANA time zone, when known. */
 export interface TimeDisplay {

@@ -1,4 +1,6 @@
 // Inline SVG icons for the Active devices panel (outline style, 24px grid).
+import type { DeviceType } from "@/lib/device";
+
 const PATHS: Record<"desktop" | "mobile" | "tablet" | "unknown", React.ReactNode> = {
   desktop: (
     <>
@@ -29,7 +31,7 @@ const PATHS: Record<"desktop" | "mobile" | "tablet" | "unknown", React.ReactNode
 export type DeviceKind = keyof typeof PATHS;
 
 /** The icon family for ua-parser's device type (consoles, TVs… show as "unknown"). */
-export function deviceKind(deviceType: string): DeviceKind {
+export function deviceKind(deviceType: DeviceType): DeviceKind {
   return deviceType === "desktop" || deviceType === "mobile" || deviceType === "tablet" ? deviceType : "unknown";
 }
 
@@ -40,7 +42,7 @@ const NAMES: Record<DeviceKind, string> = {
   unknown: "Unknown device type",
 };
 
-export function DeviceIcon({ deviceType, className = "size-6" }: { deviceType: string; className?: string }) {
+export function DeviceIcon({ deviceType, className = "size-6" }: { deviceType: DeviceType; className?: string }) {
   const kind = deviceKind(deviceType);
   return (
     <svg

@@ -1,14 +1,36 @@
-// User agent -> the device details the Active devices panel shows, via ua-parser-js.
+// The device a session was signed in from: the one type for the index value, the
+// Active devices panel, the emails, and the parse of a user agent (via ua-parser-js).
 import { UAParser } from "ua-parser-js";
 
-export interface ParsedDevice {
-  browser: string | null;
-  os: string | null;
-  deviceType: "desktop" | "mobile" | "tablet" | "console" | "smarttv" | "wearable" | "embedded" | "unknown";
+export type DeviceType = "desktop" | "mobile" | "tablet" | "console" | "smarttv" | "wearable" | "embedded" | "unknown";
+
+/** What a session's device is, as shown to its owner. No raw user agent, no token. */
+export interface Device {
+  browser: string | null; // "Chrome 131"
+  os: string | null; // "macOS 14.5"
+  deviceType: DeviceType;
   /** "Chrome 131 on macOS", "Safari on iPhone" */
   label: string;
+  /** The client IP at sign-in (null when unknown). */
+  ipAddress: string | null;
+}
+
+export interface ParsedDevice extends Omit<Device, "ipAddress"> {
   /** Stable per (browser family, OS family, device type): what "a device seen before" means. */
   fingerprint: string;
+}
+
+const DEVICE_TYPES: ReadonlySet<string> = new Set<DeviceType>(["desktop", "mobile", "tablet", "console", "smarttv", "wearable", "embedded", "unknown"]);
+
+/** A stored device type back to the union (anything unknown reads as "unknown"). */
+export function asDeviceType(value: string | null | undefined): DeviceType {
+  return value && DEVICE_TYPES.has(value) ? (value as DeviceType) : "unknown";
+}
+
+/** A user agent and an IP -> the Device recorded for a session. */
+export function deviceOf(userAgent: string | null | undefined, ipAddress: string | null | undefined): Device {
+  const { browser, os, deviceType, label } = parseUserAgent(userAgent);
+  return { browser, os, deviceType, label, ipAddress: ipAddress || null };
 }
 
 // ua-parser-js 1.x names -> what people call them.

@@ -2,8 +2,10 @@
 // a session the index (or, on a miss, Postgres) says is live. One index look-up on the
 // hot path, zero database queries.
 import { NextResponse, type NextRequest } from "next/server";
-import { authCookieNames, secureCookies, sessionCookieName } from "@/lib/sessions/cookie";
-import { checkSessionCookie, type SessionCheck } from "@/lib/sessions/validate";
+import { authCookieNames, readSessionCookie, secureCookies } from "@/lib/sessions/cookie";
+import { signVerdict, VERDICT_HEADER } from "@/lib/sessions/forwarded";
+import { checkRequestSession } from "@/lib/sessions/request";
+import type { SessionCheck } from "@/lib/sessions/validate";
 
 const PUBLIC_PAGES = new Set(["/", "/sign-in", "/sign-up", "/forgot-password", "/reset-password", "/verify-email", "/check-email"]);
 const PUBLIC_PREFIXES = ["/api/auth/", "/api/health", "/_next/", "/favicon"];
@@ -56,17 +58,30 @@ function unavailable(request: NextRequest): NextResponse {
   );
 }
 
+/** Passes the request on without any client-sent copy of the verdict header. */
+function passPublic(request: NextRequest): NextResponse {
+  if (!request.headers.has(VERDICT_HEADER)) return NextResponse.next();
+  const headers = new Headers(request.headers);
+  headers.delete(VERDICT_HEADER);
+  return NextResponse.next({ request: { headers } });
+}
+
 export async function gate(request: NextRequest): Promise<NextResponse> {
-  if (isPublicPath(request.nextUrl.pathname)) return NextResponse.next();
+  if (isPublicPath(request.nextUrl.pathname)) return passPublic(request);
+  const cookie = readSessionCookie(request.headers);
   let check: SessionCheck;
   try {
-    check = await checkSessionCookie(request.cookies.get(sessionCookieName())?.value);
+    check = await checkRequestSession(cookie);
   } catch (err) {
     console.error("[proxy] session check failed:", (err as Error).message);
     return unavailable(request);
   }
   if (!check.ok) return reject(request, check);
-  const res = NextResponse.next();
+  // Hand the verdict to the route handler (overwriting any client-sent copy), so it need
+  // not check again: see lib/sessions/forwarded.ts.
+  const headers = new Headers(request.headers);
+  headers.set(VERDICT_HEADER, signVerdict(check.session, cookie!));
+  const res = NextResponse.next({ request: { headers } });
   // Signed-in pages must not be served from the browser cache after sign-out (ASVS 7.4.1).
   res.headers.set("Cache-Control", "private, no-store");
   return res;

@@ -9,6 +9,7 @@ import * as passwordReset from "@emails/password-reset";
 import * as verifyEmail from "@emails/verify-email";
 import * as welcome from "@emails/welcome";
 import { formatWhen, safeLocale, safeTimeZone } from "@emails/_components/format";
+import type { Device } from "@/lib/device";
 import { renderAuthEmail, type AuthEmail, type RenderedEmail } from "@/lib/mail";
 
 const DEFAULTS = { locale: "en-US", timeZone: "UTC" };
@@ -18,8 +19,8 @@ const VERIFY_URL = "https://app.example.test/api/auth/verify-email?token=eyJ.ver
 const RESET_URL = "https://app.example.test/api/auth/reset-password/RsT0k3n?callbackURL=%2Freset-password";
 const SECURE_URL = "https://app.example.test/forgot-password";
 const DEVICES_URL = "https://app.example.test/settings/security";
-const MAC = { label: "Chrome 131 on macOS", browser: "Chrome 131", os: "macOS 10.15.7", ipAddress: "203.0.113.24" };
-const IPHONE = { label: "Safari on iPhone", browser: "Mobile Safari 17", os: "iOS 17.5", ipAddress: "2001:db8::7" };
+const MAC: Device = { label: "Chrome 131 on macOS", browser: "Chrome 131", os: "macOS 10.15.7", deviceType: "desktop", ipAddress: "203.0.113.24" };
+const IPHONE: Device = { label: "Safari on iPhone", browser: "Mobile Safari 17", os: "iOS 17.5", deviceType: "mobile", ipAddress: "2001:db8::7" };
 
 const PLACEHOLDERS = ["undefined", "null", "{{", "}}", "NaN", "Invalid Date", "[object Object]"];
 
@@ -149,7 +150,7 @@ describe("password-changed", () => {
 
   it("shows Unknown, never null, for device details it does not have", async () => {
     const m = await renderAuthEmail(
-      { ...base, reason: "reset", device: { label: "Unknown device", browser: null, os: null, ipAddress: null } },
+      { ...base, reason: "reset", device: { label: "Unknown device", browser: null, os: null, deviceType: "unknown", ipAddress: null } },
       DEFAULTS,
     );
     expectFilled(m);

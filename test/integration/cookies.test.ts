@@ -1,9 +1,11 @@
 // Session cookies (ASVS 3.3.x, 7.2.4): flags, the __Secure- prefix on https, and a fresh
 // token at every sign-in (no fixation).
+import { NextRequest } from "next/server";
 import { afterAll, describe, expect, it } from "vitest";
 import { POST as authRoute } from "@/app/api/auth/[...all]/route";
 import { resetAuthForTests } from "@/lib/auth";
 import { resetEnvForTests } from "@/lib/env";
+import { gate } from "@/lib/proxy-gate";
 import { Browser, PASSWORD, signIn, signUpVerified } from "../support/browser";
 import { tokenOf } from "../support/sessions";
 
@@ -26,7 +28,7 @@ describe("session cookie", () => {
       resetAuthForTests();
     });
 
-    it("is Secure with the __Secure- prefix, and the proxy reads it", async () => {
+    it("is Secure with the __Secure- prefix, and the proxy reads it (under that name only)", async () => {
       const b = new Browser();
       const { email } = await signUpVerified(b);
       process.env.APP_URL = "https://revocable.example";
@@ -45,6 +47,18 @@ describe("session cookie", () => {
       expect(cookie).toMatch(/; Secure/i);
       expect(cookie).toMatch(/HttpOnly/i);
       expect(cookie).toMatch(/SameSite=Lax/i);
+
+      // The proxy gate reads that cookie on a protected path and lets the request through...
+      const value = cookie.slice(cookie.indexOf("=") + 1, cookie.indexOf(";"));
+      const through = (cookieHeader: string) =>
+        gate(new NextRequest("https://revocable.example/settings/security", { headers: { cookie: cookieHeader, "user-agent": "cookie-test" } }));
+      const passed = await through(`__Secure-rv.session_token=${value}`);
+      expect(passed.status).toBe(200);
+      expect(passed.headers.get("x-middleware-next")).toBe("1");
+      // ...but on https not the same value without the prefix (it could be planted over http).
+      const unprefixed = await through(`rv.session_token=${value}`);
+      expect(unprefixed.status).toBe(303);
+      expect(new URL(unprefixed.headers.get("location")!).pathname).toBe("/sign-in");
     });
   });
 });

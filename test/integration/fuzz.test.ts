@@ -6,9 +6,10 @@ import { POST as revokeRoute } from "@/app/api/sessions/revoke/route";
 import { GET as listRoute } from "@/app/api/sessions/route";
 import { userTag } from "@/lib/session-index";
 import { signSessionToken } from "@/lib/sessions/cookie";
+import { flushRepairs } from "@/lib/sessions/repairs";
 import { checkSessionCookie } from "@/lib/sessions/validate";
 import { Browser, signIn, signUpVerified, UA } from "../support/browser";
-import { bothStores, settle, userIdOf } from "../support/sessions";
+import { bothStores, userIdOf } from "../support/sessions";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 const headerSafe = (s: string) => s.replace(/[\u0000-\u001f\u007f\u0080-\uffff]/g, "");
@@ -68,7 +69,7 @@ describe("fuzz", () => {
     const victim = new Browser(UA.windowsFirefox);
     const { email: victimEmail } = await signUpVerified(victim);
     await signIn(new Browser(UA.androidChrome), victimEmail);
-    await settle();
+    await flushRepairs();
     const victimId = await userIdOf(victimEmail);
     const victimBefore = await bothStores(victimId);
     expect(victimBefore.postgres).toHaveLength(2);

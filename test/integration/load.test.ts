@@ -7,9 +7,10 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "@/db";
 import { session } from "@/db/schema";
 import { decodeValidity } from "@/lib/session-index/keys";
+import { flushRepairs } from "@/lib/sessions/repairs";
 import { Browser, ORIGIN, PASSWORD, signUpVerified, UA } from "../support/browser";
 import { startHttpApp } from "../support/http-app";
-import { bothStores, settle, userIdOf } from "../support/sessions";
+import { bothStores, userIdOf } from "../support/sessions";
 
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 6);
 const USERS = 8;
@@ -79,7 +80,7 @@ describe("load on loopback", () => {
     }
 
     await Promise.all(Array.from({ length: WORKERS }, worker));
-    await settle(300);
+    await flushRepairs();
     await app.close();
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     console.info(`load: ${total()} requests in ${seconds}s by ${WORKERS} workers: ${JSON.stringify(counts)} statuses ${JSON.stringify(statuses)}`);

@@ -2,15 +2,16 @@
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { endAllSessionsOf, reindexFromDatabase } from "@/lib/sessions/admin";
+import { flushRepairs } from "@/lib/sessions/repairs";
 import { Browser, signIn, signUpVerified, UA } from "../support/browser";
-import { bothStores, settle, userIdOf } from "../support/sessions";
+import { bothStores, userIdOf } from "../support/sessions";
 
 describe("sessions:reindex", () => {
   it("rebuilds the index from Postgres: lost entries come back, orphans go", async () => {
     const a = new Browser(UA.macChrome);
     const { email } = await signUpVerified(a);
     await signIn(new Browser(UA.iphoneSafari), email);
-    await settle();
+    await flushRepairs();
     const userId = await userIdOf(email);
     const raw = new Redis(process.env.REDIS_URL!);
     await raw.flushdb();
@@ -33,7 +34,7 @@ describe("sessions:end-user", () => {
     const a = new Browser();
     const { email } = await signUpVerified(a);
     await signIn(new Browser(UA.windowsFirefox), email);
-    await settle();
+    await flushRepairs();
     expect(await endAllSessionsOf(email)).toMatchObject({ ended: 2 });
     expect(await bothStores(await userIdOf(email))).toEqual({ postgres: [], redis: [] });
     expect((await a.throughProxy("/api/sessions")).status).toBe(401);

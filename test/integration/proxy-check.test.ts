@@ -8,14 +8,14 @@ import { session } from "@/db/schema";
 import { env } from "@/lib/env";
 import { getSessionIndex, hashToken, tagOfToken, userTag } from "@/lib/session-index";
 import { signSessionToken } from "@/lib/sessions/cookie";
+import { flushRepairs, pendingRepairs, scheduleRepairs } from "@/lib/sessions/repairs";
 import { checkSessionToken } from "@/lib/sessions/validate";
 import { Browser, signUpVerified } from "../support/browser";
-import { settle, tokenOf, userIdOf } from "../support/sessions";
+import { bothStores, checkAndRepair, tokenOf, userIdOf } from "../support/sessions";
 
 async function signedInBrowser() {
   const b = new Browser();
   const { email } = await signUpVerified(b);
-  await settle();
   return { b, userId: await userIdOf(email) };
 }
 
@@ -89,12 +89,10 @@ describe("expiry and activity", () => {
     const token = tokenOf(b);
     const t0 = (await getSessionIndex().lookup(tagOfToken(token), hashToken(token)))!.lastActiveAt;
     const interval = env().SESSION_TOUCH_INTERVAL * 1000;
-    await checkSessionToken(token, t0 + 1_000);
-    await checkSessionToken(token, t0 + interval - 1);
-    await settle();
+    expect((await checkAndRepair(token, t0 + 1_000)).repairs).toEqual([]);
+    expect((await checkAndRepair(token, t0 + interval - 1)).repairs).toEqual([]);
     expect((await getSessionIndex().lookup(tagOfToken(token), hashToken(token)))!.lastActiveAt).toBe(t0);
-    await checkSessionToken(token, t0 + interval + 5);
-    await settle();
+    expect((await checkAndRepair(token, t0 + interval + 5)).repairs).toMatchObject([{ kind: "touch" }]);
     expect((await getSessionIndex().lookup(tagOfToken(token), hashToken(token)))!.lastActiveAt).toBe(t0 + interval + 5);
     const [row] = await getDb().select().from(session).where(eq(session.userId, userId));
     expect(row!.updatedAt.getTime()).toBe(t0 + interval + 5);
@@ -105,16 +103,51 @@ describe("expiry and activity", () => {
     const token = tokenOf(b);
     const idleMs = env().SESSION_IDLE_TIMEOUT * 1000;
     const entry = (await getSessionIndex().lookup(tagOfToken(token), hashToken(token)))!;
-    expect(await checkSessionToken(token, entry.lastActiveAt + idleMs + 1)).toEqual({ ok: false, reason: "idle" });
-    await settle();
-    expect(await getDb().select().from(session).where(eq(session.userId, userId))).toEqual([]);
-    expect(await checkSessionToken(token)).toEqual({ ok: false, reason: "revoked" });
+    expect(await checkAndRepair(token, entry.lastActiveAt + idleMs + 1)).toMatchObject({ ok: false, reason: "idle" });
+    expect(await bothStores(userId)).toEqual({ postgres: [], redis: [] });
+    expect(await checkAndRepair(token)).toMatchObject({ ok: false, reason: "revoked" });
   });
 
   it("ends a session at its absolute expiry even if it is active", async () => {
     const { b } = await signedInBrowser();
     const token = tokenOf(b);
     const entry = (await getSessionIndex().lookup(tagOfToken(token), hashToken(token)))!;
-    expect(await checkSessionToken(token, entry.expiresAt + 1)).toEqual({ ok: false, reason: "expired" });
+    expect(await checkSessionToken(token, entry.expiresAt + 1)).toEqual({ ok: false, reason: "expired", repairs: [] });
+  });
+});
+
+describe("the check reads; repairs are scheduled once, off the request", () => {
+  it("an idle session's check changes neither store; the end it asks for runs when scheduled", async () => {
+    const { b, userId } = await signedInBrowser();
+    const token = tokenOf(b);
+    const entry = (await getSessionIndex().lookup(tagOfToken(token), hashToken(token)))!;
+    const before = await bothStores(userId);
+    const check = await checkSessionToken(token, entry.lastActiveAt + env().SESSION_IDLE_TIMEOUT * 1000 + 1);
+    expect(check).toEqual({
+      ok: false,
+      reason: "idle",
+      repairs: [{ kind: "end", userId, sessionId: entry.sessionId }],
+    });
+    expect(await bothStores(userId)).toEqual(before);
+    scheduleRepairs(check.repairs);
+    await flushRepairs();
+    expect(await bothStores(userId)).toEqual({ postgres: [], redis: [] });
+  });
+
+  it("the same repair asked for by concurrent requests of one session runs once", async () => {
+    const { b, userId } = await signedInBrowser();
+    const token = tokenOf(b);
+    const t0 = (await getSessionIndex().lookup(tagOfToken(token), hashToken(token)))!.lastActiveAt;
+    const later = t0 + env().SESSION_TOUCH_INTERVAL * 1000 + 5;
+    const checks = await Promise.all(Array.from({ length: 5 }, () => checkSessionToken(token, later)));
+    for (const c of checks) expect(c.repairs).toMatchObject([{ kind: "touch" }]);
+    const queries = getQueryCount();
+    for (const c of checks) scheduleRepairs(c.repairs);
+    expect(pendingRepairs()).toBe(1);
+    await flushRepairs();
+    expect(pendingRepairs()).toBe(0);
+    expect(getQueryCount() - queries).toBe(1); // one UPDATE of updated_at, not five
+    const [row] = await getDb().select().from(session).where(eq(session.userId, userId));
+    expect(row!.updatedAt.getTime()).toBe(later);
   });
 });

@@ -9,21 +9,23 @@ import { POST as revokeRoute } from "@/app/api/sessions/revoke/route";
 import { GET as listRoute } from "@/app/api/sessions/route";
 import { resetAuthForTests } from "@/lib/auth";
 import { resetEnvForTests } from "@/lib/env";
-import { createRedisClient, getSessionIndex, guard, hashToken, setSessionIndexForTests, tagOfToken } from "@/lib/session-index";
+import { createRedisClient } from "@/lib/redis/client";
+import { getSessionIndex, hashToken, setSessionIndexForTests, tagOfToken } from "@/lib/session-index";
+import { guard } from "@/lib/session-index/circuit";
 import type { GuardedSessionIndex } from "@/lib/session-index/guarded";
 import { RedisSessionIndex } from "@/lib/session-index/redis";
 import { indexIsSuspect } from "@/lib/sessions/index-health";
-import { checkSessionToken } from "@/lib/sessions/validate";
+import { flushRepairs } from "@/lib/sessions/repairs";
 import { Browser, signIn, signUpVerified, UA } from "../support/browser";
 import { OwnRedis } from "../support/redis-server";
-import { bothStores, sessionIdOf, settle, tokenOf, userIdOf } from "../support/sessions";
+import { bothStores, checkAndRepair, pause, sessionIdOf, tokenOf, userIdOf } from "../support/sessions";
 
 async function twoDevices() {
   const a = new Browser(UA.macChrome);
   const { email } = await signUpVerified(a);
   const b = new Browser(UA.iphoneSafari);
   await signIn(b, email);
-  await settle();
+  await flushRepairs();
   return { email, userId: await userIdOf(email), a, b };
 }
 
@@ -41,7 +43,7 @@ async function until(cond: () => Promise<boolean> | boolean, timeoutMs = 5_000) 
   const end = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error("condition not met in time");
-    await settle(50);
+    await pause(50);
   }
 }
 
@@ -54,10 +56,9 @@ describe("Redis loses its data (FLUSHDB)", () => {
     await raw.flushdb();
     raw.disconnect();
 
-    const first = await checkSessionToken(tokenOf(a));
+    const first = await checkAndRepair(tokenOf(a));
     expect(first).toMatchObject({ ok: true, source: "database" });
-    await settle();
-    expect(await checkSessionToken(tokenOf(a))).toMatchObject({ ok: true, source: "index" });
+    expect(await checkAndRepair(tokenOf(a))).toMatchObject({ ok: true, source: "index" });
 
     const ghost = new Browser();
     ghost.cookies.set("rv.session_token", bCookie);
@@ -105,7 +106,7 @@ describe("Redis unreachable", () => {
     expect(await status(c)).toBe(200);
 
     await own.start(); // empty: no persistence
-    await settle(350); // breaker cooldown
+    await pause(350); // breaker cooldown
     await until(async () => (await status(a)) === 200 && index.breaker.state === "closed");
     // Sessions created during the outage are indexed again on their next request.
     expect(await status(c)).toBe(200);
@@ -133,7 +134,7 @@ describe("Redis unreachable", () => {
 
     own.thaw(); // Redis is back and still holds B's stale validity entry
     expect(await status(b)).toBe(401); // suspect: hits are confirmed in Postgres
-    await settle(350);
+    await pause(350); // breaker cooldown
     await until(async () => (await status(a)) === 200 && !indexIsSuspect());
     expect(await getDb().select().from(sessionIndexBacklog)).toEqual([]);
     expect(await index.inner.lookup(tagOfToken(bToken), bHash)).toBeNull();

@@ -5,6 +5,7 @@ import path from "node:path";
 import { NextRequest } from "next/server";
 import { getAuth } from "@/lib/auth";
 import { gate } from "@/lib/proxy-gate";
+import { forwardedRequest } from "./next-forward";
 
 export const ORIGIN = "http://localhost:3000";
 
@@ -70,6 +71,21 @@ export class Browser {
   /** A request through the proxy gate, as Next would run it before a route. */
   async throughProxy(pathname: string, init: { method?: string } = {}) {
     const res = await gate(new NextRequest(`${ORIGIN}${pathname}`, { method: init.method ?? "GET", headers: this.headers() }));
+    this.absorb(res);
+    return res;
+  }
+
+  /** A request as Next runs it: the proxy gate, then (if it lets it through) the route handler with the headers the gate forwards. */
+  async api(handler: (req: Request) => Promise<Response>, pathname: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+    const headers = this.headers(init.headers);
+    let body: string | undefined;
+    if (init.body !== undefined) {
+      body = typeof init.body === "string" ? init.body : JSON.stringify(init.body);
+      if (!headers.has("content-type")) headers.set("content-type", "application/json");
+    }
+    const request = new Request(`${ORIGIN}${pathname}`, { method: init.method ?? (body !== undefined ? "POST" : "GET"), headers, body });
+    const gated = await gate(new NextRequest(request.url, { method: request.method, headers: request.headers }));
+    const res = gated.headers.get("x-middleware-next") === "1" ? await handler(forwardedRequest(request, gated)) : gated;
     this.absorb(res);
     return res;
   }

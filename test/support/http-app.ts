@@ -1,5 +1,6 @@
 // The app's request path on a real loopback HTTP server for load tests: the proxy gate
-// first, then the same route handlers Next would run. (Pages other than the API answer
+// first, then the same route handlers Next would run, with the request headers the gate
+// forwards (its verdict among them). (Pages other than the API answer
 // a plain 200 once the gate lets them through.)
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -8,14 +9,16 @@ import { GET as authGet, POST as authPost } from "@/app/api/auth/[...all]/route"
 import { POST as revokeRoute } from "@/app/api/sessions/revoke/route";
 import { GET as listRoute } from "@/app/api/sessions/route";
 import { gate } from "@/lib/proxy-gate";
+import { forwardedRequest } from "./next-forward";
 
 async function dispatch(request: Request): Promise<Response> {
   const { pathname } = new URL(request.url);
   if (pathname.startsWith("/api/auth/")) return request.method === "GET" ? authGet(request) : authPost(request);
   const gated = await gate(new NextRequest(request.url, { method: request.method, headers: request.headers }));
   if (gated.headers.get("x-middleware-next") !== "1") return gated;
-  if (pathname === "/api/sessions") return listRoute(request);
-  if (pathname === "/api/sessions/revoke") return revokeRoute(request);
+  const forwarded = forwardedRequest(request, gated);
+  if (pathname === "/api/sessions") return listRoute(forwarded);
+  if (pathname === "/api/sessions/revoke") return revokeRoute(forwarded);
   return new Response("ok", { status: 200 });
 }
 

@@ -4,6 +4,8 @@ import { getDb } from "@/db";
 import { session, user } from "@/db/schema";
 import { getSessionIndex, hashToken, tagOfToken } from "@/lib/session-index";
 import { sessionCookieName, verifySessionCookie } from "@/lib/sessions/cookie";
+import { flushRepairs, scheduleRepairs } from "@/lib/sessions/repairs";
+import { checkSessionToken, type SessionCheck } from "@/lib/sessions/validate";
 import type { Browser } from "./browser";
 
 export async function userIdOf(email: string): Promise<string> {
@@ -38,5 +40,16 @@ export async function bothStores(userId: string) {
   return { postgres: await pgSessionIds(userId), redis: await indexSessionIds(userId) };
 }
 
-/** Lets queued after-hooks and background index writes settle. */
-export const settle = (ms = 50) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Lets real time pass, for what depends on the clock itself (a breaker cooldown, a TTL).
+ * Never for background writes: those are awaited with flushRepairs().
+ */
+export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The per-request check as the proxy runs it, with its repairs applied before returning. */
+export async function checkAndRepair(token: string, now?: number): Promise<SessionCheck> {
+  const check = await checkSessionToken(token, now);
+  scheduleRepairs(check.repairs);
+  await flushRepairs();
+  return check;
+}

@@ -1,15 +1,14 @@
 // Where better-auth's verification link lands (its callbackURL). Success: the link
 // signed this browser in (autoSignInAfterVerification). Failure: ?error=CODE.
 import Link from "next/link";
-import { cookies } from "next/headers";
+import { headers } from "next/headers";
 import { ResendVerificationForm } from "@/components/resend-verification-form";
 import { buttonClasses } from "@/components/ui/button";
 import { Alert } from "@/components/ui/alert";
 import { AuthCard } from "@/components/ui/card";
 import { dbReady } from "@/db";
 import { safeNextPath } from "@/lib/safe-next";
-import { sessionCookieName } from "@/lib/sessions/cookie";
-import { checkSessionCookie } from "@/lib/sessions/validate";
+import { sessionOfRequest } from "@/lib/sessions/request";
 import { firstParam } from "@/lib/ui/search-params";
 
 export const metadata = { title: "Verify your email" };
@@ -18,8 +17,7 @@ export const dynamic = "force-dynamic";
 async function signedIn(): Promise<boolean> {
   try {
     await dbReady();
-    const jar = await cookies();
-    return (await checkSessionCookie(jar.get(sessionCookieName())?.value)).ok;
+    return (await sessionOfRequest(await headers())).ok;
   } catch {
     return false;
   }

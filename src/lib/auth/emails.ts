@@ -2,10 +2,10 @@
 // rendering and delivery happen after the auth request has its answer, so a slow or
 // failing mail provider never holds up or breaks the flow (sendAuthEmail never rejects).
 import type { Session, User } from "better-auth";
-import { getIP } from "better-auth/api";
-import { parseUserAgent } from "@/lib/device";
+import { deviceOf, type Device } from "@/lib/device";
 import { env } from "@/lib/env";
-import { sendAuthEmail, type DeviceDetails } from "@/lib/mail";
+import { sendAuthEmail } from "@/lib/mail";
+import { clientIp } from "./client-ip";
 
 /** Where the emails' "not you?" links lead. */
 export function accountLinks() {
@@ -20,19 +20,6 @@ export function accountLinks() {
 
 export const VERIFY_EMAIL_EXPIRES_IN_HOURS = 24;
 export const RESET_PASSWORD_EXPIRES_IN_MINUTES = 60;
-
-export function deviceDetails(userAgent: string | null | undefined, ipAddress: string | null | undefined): DeviceDetails {
-  const d = parseUserAgent(userAgent);
-  return { label: d.label, browser: d.browser, os: d.os, ipAddress: ipAddress || null };
-}
-
-/** The client IP as better-auth resolves it for session rows (same headers, same proxies). */
-async function clientIp(headers: Headers | undefined): Promise<string | null> {
-  if (!headers) return null;
-  // Imported lazily: ./index imports this module to configure better-auth.
-  const { getAuth } = await import("./index");
-  return getIP(headers, getAuth().options);
-}
 
 export async function sendVerificationEmail({ user, url }: { user: User; url: string }): Promise<void> {
   void sendAuthEmail({
@@ -63,7 +50,7 @@ export async function sendWelcomeEmail(user: User): Promise<void> {
   void sendAuthEmail({ template: "welcome", to: user.email, name: user.name, activeDevicesUrl: accountLinks().activeDevices });
 }
 
-function sendPasswordChanged(user: User, reason: "change" | "reset", device: DeviceDetails): void {
+function sendPasswordChanged(user: User, reason: "change" | "reset", device: Device): void {
   void sendAuthEmail({
     template: "password-changed",
     to: user.email,
@@ -79,7 +66,7 @@ function sendPasswordChanged(user: User, reason: "change" | "reset", device: Dev
 export async function onPasswordReset({ user }: { user: User }, request?: Request): Promise<void> {
   try {
     const headers = request?.headers;
-    sendPasswordChanged(user, "reset", deviceDetails(headers?.get("user-agent"), await clientIp(headers)));
+    sendPasswordChanged(user, "reset", deviceOf(headers?.get("user-agent"), clientIp(headers)));
   } catch (err) {
     console.error(`[auth] password-changed email for user ${user.id} not sent: ${(err as Error).message}`);
   }
@@ -96,8 +83,8 @@ export async function onPasswordChanged(
   if (!current) return;
   try {
     const userAgent = current.session.userAgent || headers?.get("user-agent");
-    const ip = current.session.ipAddress || (await clientIp(headers));
-    sendPasswordChanged(current.user, "change", deviceDetails(userAgent, ip));
+    const ip = current.session.ipAddress || clientIp(headers);
+    sendPasswordChanged(current.user, "change", deviceOf(userAgent, ip));
   } catch (err) {
     console.error(`[auth] password-changed email for user ${current.user.id} not sent: ${(err as Error).message}`);
   }

@@ -7,6 +7,7 @@ import { nextCookies } from "better-auth/next-js";
 import { getDb } from "@/db";
 import { schema } from "@/db/schema";
 import { env } from "@/lib/env";
+import { getRedisClient } from "@/lib/redis/client";
 import { COOKIE_PREFIX, secureCookies } from "@/lib/sessions/cookie";
 import {
   onPasswordChanged,
@@ -17,8 +18,8 @@ import {
   sendWelcomeEmail,
   VERIFY_EMAIL_EXPIRES_IN_HOURS,
 } from "./emails";
+import { IP_ADDRESS_OPTIONS } from "./client-ip";
 import { notifyIfNewDevice } from "./new-device";
-import { getRedisClient } from "@/lib/session-index";
 import { accountRateLimitPlugin, RATE_LIMIT_RULES, rateLimitStorage } from "./rate-limit";
 import { sessionIndexPlugin } from "./session-index-plugin";
 
@@ -67,6 +68,7 @@ function createAuth() {
       cookiePrefix: COOKIE_PREFIX,
       useSecureCookies: secureCookies(),
       defaultCookieAttributes: { sameSite: "lax", httpOnly: true },
+      ipAddress: IP_ADDRESS_OPTIONS,
     },
     hooks: {
       after: createAuthMiddleware(async (ctx) => {

@@ -13,7 +13,7 @@
 import { and, eq, ne, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { knownDevice, user as userTable } from "@/db/schema";
-import { parseUserAgent } from "@/lib/device";
+import { deviceOf, parseUserAgent } from "@/lib/device";
 import { sendAuthEmail } from "@/lib/mail";
 import type { SessionRow } from "@/lib/sessions/lifecycle";
 import { accountLinks } from "./emails";
@@ -53,7 +53,7 @@ export async function notifyIfNewDevice(session: SessionRow): Promise<void> {
       to: u.email,
       name: u.name,
       at: session.createdAt,
-      device: { label: device.label, browser: device.browser, os: device.os, ipAddress: session.ipAddress || null },
+      device: deviceOf(session.userAgent, session.ipAddress),
       activeDevicesUrl: accountLinks().activeDevices,
     });
   } catch (err) {

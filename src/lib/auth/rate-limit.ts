@@ -5,8 +5,8 @@
 import { createHash } from "node:crypto";
 import type { BetterAuthOptions, BetterAuthPlugin } from "better-auth";
 import { APIError, createAuthMiddleware } from "better-auth/api";
-import type { Cluster, Redis } from "ioredis";
 import { env } from "@/lib/env";
+import type { RedisClient } from "@/lib/redis/client";
 
 export type RateLimitStorage = NonNullable<NonNullable<BetterAuthOptions["rateLimit"]>["customStorage"]>;
 
@@ -33,7 +33,7 @@ export function memoryWindow() {
   };
 }
 
-export function redisRateLimitStorage(client: Redis | Cluster): RateLimitStorage {
+export function redisRateLimitStorage(client: RedisClient): RateLimitStorage {
   client.defineCommand("rvRateLimit", { numberOfKeys: 1, lua: CONSUME });
   const fallback = memoryWindow();
   const prefix = `${env().REDIS_KEY_PREFIX}:rl:`;
@@ -61,7 +61,7 @@ export const RATE_LIMIT_RULES: Record<string, Rule> = {
 };
 
 /** The storage for this process: Redis when configured, else process memory. */
-export function rateLimitStorage(client: Redis | Cluster | null): RateLimitStorage {
+export function rateLimitStorage(client: RedisClient | null): RateLimitStorage {
   if (client) return redisRateLimitStorage(client);
   const window = memoryWindow();
   return { consume: async (key, rule) => window(key, rule) };

@@ -11,7 +11,7 @@ import { renderAuthEmail } from "./render";
 import { sendWithResend } from "./resend";
 import type { AuthEmail } from "./types";
 
-export type { AuthEmail, AuthEmailTemplate, DeviceDetails, RenderedEmail, TimePreferences } from "./types";
+export type { AuthEmail, AuthEmailTemplate, RenderedEmail, TimePreferences } from "./types";
 export { renderAuthEmail } from "./render";
 
 const inFlight = new Set<Promise<void>>();

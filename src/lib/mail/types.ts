@@ -1,11 +1,5 @@
 // The auth emails the product sends, as data. Templates in emails/ render them.
-
-export interface DeviceDetails {
-  label: string; // "Chrome 131 on macOS"
-  browser: string | null;
-  os: string | null;
-  ipAddress: string | null;
-}
+import type { Device } from "@/lib/device";
 
 /**
  * How times in a message are shown. Unset or unknown values fall back to DEFAULT_LOCALE /
@@ -29,7 +23,7 @@ export type AuthEmail = TimePreferences &
         at: Date;
         /** "change": signed-in change (other devices signed out); "reset": via emailed link (all signed out) */
         reason: "change" | "reset";
-        device: DeviceDetails;
+        device: Device;
         secureAccountUrl: string;
       }
     | {
@@ -37,7 +31,7 @@ export type AuthEmail = TimePreferences &
         to: string;
         name: string;
         at: Date;
-        device: DeviceDetails;
+        device: Device;
         activeDevicesUrl: string;
       }
     | { template: "welcome"; to: string; name: string; activeDevicesUrl: string }

@@ -5,6 +5,7 @@
 // has the cookie's token, not the user id, so the token itself starts with the tag:
 // the better-auth hook prefixes each new token with userTag(userId).
 import { createHash } from "node:crypto";
+import { asDeviceType, type Device } from "@/lib/device";
 
 export const TAG_LENGTH = 8;
 
@@ -38,13 +39,8 @@ export function keysFor(prefix: string, tag: string) {
 }
 
 /** What a validity value carries besides the per-request fields (for the device list). */
-export interface StoredDevice {
+export interface StoredDevice extends Device {
   createdAt: number;
-  browser: string | null;
-  os: string | null;
-  deviceType: string;
-  label: string;
-  ipAddress: string | null;
 }
 
 /**
@@ -79,7 +75,7 @@ export function decodeDevice(raw: string): StoredDevice | null {
       createdAt: Number(raw.slice(fifth + 1, sixth)),
       browser: browser ?? null,
       os: os ?? null,
-      deviceType: deviceType ?? "unknown",
+      deviceType: asDeviceType(deviceType),
       label: label ?? "Unknown device",
       ipAddress: ipAddress ?? null,
     };

@@ -1,5 +1,6 @@
 // The session index: Redis (or, in development, process memory) mirrors of the
 // session rows that let every request be checked with one look-up.
+import type { Device } from "@/lib/device";
 
 /** What the per-request check reads: one value per live session, keyed by token hash. */
 export interface ValidityEntry {
@@ -9,16 +10,8 @@ export interface ValidityEntry {
   lastActiveAt: number; // epoch ms, throttled
 }
 
-/** Device details kept for the Active devices panel (no raw user agent, no token). */
-export interface DeviceMeta {
-  browser: string | null; // "Chrome 131"
-  os: string | null; // "macOS 14.5"
-  deviceType: string; // desktop | mobile | tablet | ...
-  label: string; // "Chrome 131 on macOS", "Safari on iPhone"
-  ipAddress: string | null;
-}
 
-export interface SessionToRecord extends DeviceMeta {
+export interface SessionToRecord extends Device {
   sessionId: string;
   userId: string;
   tokenHash: string;
@@ -27,7 +20,7 @@ export interface SessionToRecord extends DeviceMeta {
   lastActiveAt: number;
 }
 
-export interface IndexedSession extends DeviceMeta {
+export interface IndexedSession extends Device {
   sessionId: string;
   createdAt: number;
   expiresAt: number;

@@ -1,7 +1,15 @@
 // The session cookie, as better-auth writes it: `<token>.<base64 HMAC-SHA256(token)>`,
-// URL-encoded, named rv.session_token (with the __Secure- prefix on https).
-// Verifying the signature here rejects forged or tampered cookies with no I/O at all.
+// URL-encoded, named rv.session_token (with the __Secure- prefix on https). The one
+// reader of it for the proxy, route handlers, pages and tests.
+//
+// Parsing the Cookie header is better-auth's parseCookies (RFC 6265 names and values,
+// percent-decoding). Its getSessionCookie is not used: it accepts the cookie with OR
+// without the __Secure- prefix whatever the scheme (on https an unprefixed cookie could
+// be planted over http or by a sibling subdomain), and it does not verify the HMAC.
+// So the name is chosen here and the signature is verified here: a forged or tampered
+// cookie is rejected with no I/O at all.
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { parseCookies } from "better-auth/cookies";
 import { env } from "@/lib/env";
 
 export const COOKIE_PREFIX = "rv";
@@ -22,7 +30,14 @@ export function authCookieNames(): string[] {
 
 const MAX_COOKIE_LENGTH = 512;
 
-/** The token inside a signed session cookie value, or null if it is malformed or forged. */
+/** The session cookie's value in a request's Cookie header (decoded, unverified), if any. */
+export function readSessionCookie(headers: Headers): string | undefined {
+  const header = headers.get("cookie");
+  if (!header) return undefined;
+  return parseCookies(header).get(sessionCookieName());
+}
+
+/** The token inside a signed session cookie value (raw or decoded), or null if it is malformed or forged. */
 export function verifySessionCookie(raw: string | undefined | null, secret = env().BETTER_AUTH_SECRET): string | null {
   if (!raw || raw.length > MAX_COOKIE_LENGTH) return null;
   let value = raw;

@@ -1,18 +1,16 @@
-// The signed-in user for server components (pages). Same check as the API: one index
-// look-up, then the user row.
+// The signed-in user for server components (pages): the proxy's verdict for this request
+// (or, without one, the same check as the API), then the user row.
 import { eq } from "drizzle-orm";
-import { cookies } from "next/headers";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { dbReady, getDb } from "@/db";
 import { user as userTable } from "@/db/schema";
 import type { ValidityEntry } from "@/lib/session-index";
-import { sessionCookieName } from "./cookie";
-import { checkSessionCookie } from "./validate";
+import { sessionOfRequest } from "./request";
 
 export async function requireUser(nextPath: string): Promise<{ session: ValidityEntry; user: typeof userTable.$inferSelect }> {
   await dbReady();
-  const jar = await cookies();
-  const check = await checkSessionCookie(jar.get(sessionCookieName())?.value);
+  const check = await sessionOfRequest(await headers());
   if (!check.ok) {
     const reason = check.reason === "missing" ? "" : `&reason=${check.reason === "idle" ? "idle" : "signed-out"}`;
     redirect(`/sign-in?next=${encodeURIComponent(nextPath)}${reason}`);

@@ -9,7 +9,8 @@ import { eq, inArray } from "drizzle-orm";
 import { getDb } from "@/db";
 import { session as sessionTable, sessionIndexBacklog } from "@/db/schema";
 import { env } from "@/lib/env";
-import { getSessionIndex, indexEvents, type SessionRef } from "@/lib/session-index";
+import { getSessionIndex, type SessionRef } from "@/lib/session-index";
+import { indexEvents } from "@/lib/session-index/circuit";
 
 interface HealthState {
   suspect: boolean;

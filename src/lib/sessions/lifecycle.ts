@@ -9,7 +9,7 @@
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
-import { parseUserAgent } from "@/lib/device";
+import { deviceOf } from "@/lib/device";
 import { env } from "@/lib/env";
 import { getSessionIndex, hashToken, type SessionRef, type SessionToRecord, type ValidityEntry } from "@/lib/session-index";
 import { queueFailedRemoval } from "./index-health";
@@ -36,16 +36,11 @@ export function validityOf(row: SessionRow): ValidityEntry {
 }
 
 export function toRecord(row: SessionRow): SessionToRecord {
-  const device = parseUserAgent(row.userAgent);
   return {
     ...validityOf(row),
+    ...deviceOf(row.userAgent, row.ipAddress),
     tokenHash: hashToken(row.token),
     createdAt: row.createdAt.getTime(),
-    browser: device.browser,
-    os: device.os,
-    deviceType: device.deviceType,
-    label: device.label,
-    ipAddress: row.ipAddress || null,
   };
 }
 

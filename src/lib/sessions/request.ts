@@ -1,22 +1,32 @@
-// The signed-in session of a request, for route handlers and server components.
-// Re-checks the index itself (one look-up) instead of trusting anything the proxy or a
-// cached copy says: authorization never rests on stale data.
+// The signed-in session of a request, for the proxy, route handlers and pages.
+//
+// checkRequestSession() is the full check (validate.ts) with its repairs scheduled
+// (repairs.ts). requireSession() is what a route handler calls: it takes the verdict the
+// proxy already reached for this very request (forwarded.ts) and only checks again when
+// there is none it can trust. Why that is safe: docs/code-map.md, "Handler re-check".
 import { ApiError } from "@/lib/http/errors";
 import type { ValidityEntry } from "@/lib/session-index";
-import { sessionCookieName } from "./cookie";
-import { checkSessionCookie } from "./validate";
+import { readSessionCookie } from "./cookie";
+import { readForwardedVerdict } from "./forwarded";
+import { scheduleRepairs } from "./repairs";
+import { checkSessionCookie, type SessionCheck } from "./validate";
 
-export function readSessionCookie(headers: Headers): string | undefined {
-  const name = sessionCookieName();
-  for (const part of (headers.get("cookie") ?? "").split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
+/** The per-request check of a cookie value; the writes it asks for run in the background. */
+export async function checkRequestSession(cookieValue: string | undefined | null, now = Date.now()): Promise<SessionCheck> {
+  const check = await checkSessionCookie(cookieValue, now);
+  scheduleRepairs(check.repairs);
+  return check;
+}
+
+/** The live session of a request (the proxy's verdict when it gave one), or a 401. */
+export async function sessionOfRequest(headers: Headers): Promise<SessionCheck> {
+  const forwarded = readForwardedVerdict(headers);
+  if (forwarded) return { ok: true, session: forwarded, source: "proxy", repairs: [] };
+  return checkRequestSession(readSessionCookie(headers));
 }
 
 export async function requireSession(request: Request): Promise<ValidityEntry> {
-  const check = await checkSessionCookie(readSessionCookie(request.headers));
+  const check = await sessionOfRequest(request.headers);
   if (!check.ok) throw new ApiError(401, "unauthenticated", "You are not signed in, or your session has ended.");
   return check.session;
 }

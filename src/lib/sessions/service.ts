@@ -5,19 +5,15 @@ import { and, eq, gt } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
-import { getAuth } from "@/lib/auth";
+import type { Device } from "@/lib/device";
 import { env } from "@/lib/env";
 import { ApiError } from "@/lib/http/errors";
 import { getSessionIndex, type IndexedSession, type ValidityEntry } from "@/lib/session-index";
 import { revokeSessions, toRecord } from "./lifecycle";
 
-export interface SessionView {
+/** One row of the Active devices panel (GET /api/sessions). */
+export interface SessionView extends Device {
   id: string;
-  browser: string | null;
-  os: string | null;
-  deviceType: string;
-  label: string;
-  ipAddress: string | null;
   createdAt: string;
   lastActiveAt: string;
   expiresAt: string;
@@ -77,18 +73,17 @@ export const revokeBody = z.union([
 ]);
 export type RevokeBody = z.infer<typeof revokeBody>;
 
+/** Confirms the signed-in user's password (lib/auth provides it; sessions never import auth). */
+export type PasswordCheck = (password: string, headers: Headers) => Promise<boolean>;
+
 /**
  * Ending other sessions needs a fresh sign-in or the password (ASVS 7.5.2), so a stolen
  * old cookie cannot sign the owner out everywhere.
  */
-async function assertRecentlyAuthenticated(current: ValidityEntry, body: RevokeBody, headers: Headers) {
+async function assertRecentlyAuthenticated(current: ValidityEntry, body: RevokeBody, headers: Headers, passwordMatches: PasswordCheck) {
   if (body.password !== undefined) {
-    try {
-      await getAuth().api.verifyPassword({ body: { password: body.password }, headers });
-      return;
-    } catch {
-      throw new ApiError(403, "invalid_password", "That password is not correct.");
-    }
+    if (await passwordMatches(body.password, headers)) return;
+    throw new ApiError(403, "invalid_password", "That password is not correct.");
   }
   const freshAge = env().SESSION_FRESH_AGE * 1000;
   const createdAt = await sessionCreatedAt(current);
@@ -105,7 +100,12 @@ async function sessionCreatedAt(current: ValidityEntry): Promise<number> {
   return row?.createdAt.getTime() ?? 0;
 }
 
-export async function revoke(current: ValidityEntry, body: RevokeBody, headers: Headers): Promise<{ revoked: number }> {
+export async function revoke(
+  current: ValidityEntry,
+  body: RevokeBody,
+  headers: Headers,
+  passwordMatches: PasswordCheck,
+): Promise<{ revoked: number }> {
   if ("sessionId" in body && body.sessionId === current.sessionId) {
     throw new ApiError(
       400,
@@ -113,7 +113,7 @@ export async function revoke(current: ValidityEntry, body: RevokeBody, headers: 
       "This is the session you are using. Use “Sign out” to end it.",
     );
   }
-  await assertRecentlyAuthenticated(current, body, headers);
+  await assertRecentlyAuthenticated(current, body, headers, passwordMatches);
   if ("all" in body) {
     const ids = await revokeSessions(current.userId, { allExcept: current.sessionId });
     return { revoked: ids.length };

@@ -1,6 +1,11 @@
 // The per-request check. Hot path: verify the cookie's HMAC (no I/O), then ONE index
 // look-up by token hash. Postgres is consulted only when the index has no entry
 // (revoked, or the index lost it) or cannot be reached.
+//
+// It only READS. What it finds worth fixing (a last-active bump, an entry to restore, a
+// timed-out session to end, a stale entry to drop) comes back as data in `repairs`;
+// the caller hands them to scheduleRepairs() (repairs.ts), which runs them off the
+// request path.
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
@@ -8,11 +13,16 @@ import { env } from "@/lib/env";
 import { getSessionIndex, hashToken, tagOfToken, type ValidityEntry } from "@/lib/session-index";
 import { verifySessionCookie } from "./cookie";
 import { indexIsSuspect, sessionStillInDatabase } from "./index-health";
-import { restoreSession, revokeSessions, unindexSessions, validityOf, type SessionRow } from "./lifecycle";
+import { validityOf, type SessionRow } from "./lifecycle";
+import type { Repair } from "./repairs";
 
-export type SessionCheck =
-  | { ok: true; session: ValidityEntry; source: "index" | "database" }
+export type SessionVerdict =
+  // "proxy": a route handler taking the verdict the proxy reached for the same request.
+  | { ok: true; session: ValidityEntry; source: "index" | "database" | "proxy" }
   | { ok: false; reason: "missing" | "invalid-cookie" | "revoked" | "expired" | "idle" };
+
+/** The verdict, plus the writes the check would like done (never done by the check). */
+export type SessionCheck = SessionVerdict & { repairs: Repair[] };
 
 export class SessionStoreUnavailable extends Error {
   constructor(cause: unknown) {
@@ -21,21 +31,9 @@ export class SessionStoreUnavailable extends Error {
   }
 }
 
-function background(what: string, p: Promise<unknown>): void {
-  p.catch((err: unknown) => console.warn(`[sessions] ${what} failed: ${(err as Error).message}`));
-}
+type Rejection = Extract<SessionVerdict, { ok: false }>;
 
-/** Throttled last-active bump: index and Postgres, off the request's critical path. */
-function touch(token: string, entry: ValidityEntry, now: number): void {
-  const next = { ...entry, lastActiveAt: now };
-  background("index touch", getSessionIndex().touch(tagOfToken(token), hashToken(token), next));
-  background(
-    "db touch",
-    getDb().update(sessionTable).set({ updatedAt: new Date(now) }).where(eq(sessionTable.id, entry.sessionId)),
-  );
-}
-
-function judge(entry: ValidityEntry, now: number): Extract<SessionCheck, { ok: false }> | null {
+function judge(entry: ValidityEntry, now: number): Rejection | null {
   if (entry.expiresAt <= now) return { ok: false, reason: "expired" };
   const idle = env().SESSION_IDLE_TIMEOUT * 1000;
   if (idle > 0 && now - entry.lastActiveAt > idle) return { ok: false, reason: "idle" };
@@ -54,55 +52,58 @@ async function checkInDatabase(token: string, now: number, indexReachable: boole
   } catch (err) {
     throw new SessionStoreUnavailable(err);
   }
-  if (!row) return { ok: false, reason: "revoked" };
+  if (!row) return { ok: false, reason: "revoked", repairs: [] };
   const entry = validityOf(row);
   const verdict = judge(entry, now);
-  if (verdict) {
-    background("end timed-out session", revokeSessions(row.userId, { sessionIds: [row.id] }));
-    return verdict;
-  }
-  if (indexReachable) background("index restore", restoreSession(row));
-  return { ok: true, session: entry, source: "database" };
+  if (verdict) return { ...verdict, repairs: [{ kind: "end", userId: row.userId, sessionId: row.id }] };
+  return { ok: true, session: entry, source: "database", repairs: indexReachable ? [{ kind: "restore", row }] : [] };
 }
 
-async function confirmInDatabase(entry: ValidityEntry, token: string): Promise<boolean> {
-  let present: boolean;
+async function stillInDatabase(entry: ValidityEntry): Promise<boolean> {
   try {
-    present = await sessionStillInDatabase(entry.sessionId);
+    return await sessionStillInDatabase(entry.sessionId);
   } catch (err) {
     throw new SessionStoreUnavailable(err);
   }
-  if (!present) {
-    background("drop stale index entry", unindexSessions(entry.userId, [{ sessionId: entry.sessionId, tokenHash: hashToken(token) }]));
-  }
-  return present;
 }
 
 /** Checks a raw token (already taken out of a verified cookie). */
 export async function checkSessionToken(token: string, now = Date.now()): Promise<SessionCheck> {
   let entry: ValidityEntry | null;
+  const tag = tagOfToken(token);
+  const tokenHash = hashToken(token);
   try {
-    entry = await getSessionIndex().lookup(tagOfToken(token), hashToken(token));
+    entry = await getSessionIndex().lookup(tag, tokenHash);
   } catch (err) {
     console.warn(`[sessions] index look-up failed, using Postgres: ${(err as Error).message}`);
     return checkInDatabase(token, now, false);
   }
   if (!entry) return checkInDatabase(token, now, true);
   // After an outage the index may still hold sessions revoked meanwhile: confirm.
-  if (indexIsSuspect() && !(await confirmInDatabase(entry, token))) return { ok: false, reason: "revoked" };
+  if (indexIsSuspect() && !(await stillInDatabase(entry))) {
+    return {
+      ok: false,
+      reason: "revoked",
+      repairs: [{ kind: "drop-entry", userId: entry.userId, ref: { sessionId: entry.sessionId, tokenHash } }],
+    };
+  }
   const verdict = judge(entry, now);
   if (verdict) {
-    if (verdict.reason === "idle") background("end idle session", revokeSessions(entry.userId, { sessionIds: [entry.sessionId] }));
-    return verdict;
+    // An expired entry leaves with its TTL; an idle one must be ended in both stores.
+    const repairs: Repair[] = verdict.reason === "idle" ? [{ kind: "end", userId: entry.userId, sessionId: entry.sessionId }] : [];
+    return { ...verdict, repairs };
   }
-  if (now - entry.lastActiveAt >= env().SESSION_TOUCH_INTERVAL * 1000) touch(token, entry, now);
-  return { ok: true, session: entry, source: "index" };
+  const repairs: Repair[] =
+    now - entry.lastActiveAt >= env().SESSION_TOUCH_INTERVAL * 1000
+      ? [{ kind: "touch", userTag: tag, tokenHash, entry: { ...entry, lastActiveAt: now } }]
+      : [];
+  return { ok: true, session: entry, source: "index", repairs };
 }
 
 /** Checks a signed session cookie value. Forged or malformed cookies cost no I/O. */
 export async function checkSessionCookie(cookieValue: string | undefined | null, now = Date.now()): Promise<SessionCheck> {
-  if (!cookieValue) return { ok: false, reason: "missing" };
+  if (!cookieValue) return { ok: false, reason: "missing", repairs: [] };
   const token = verifySessionCookie(cookieValue);
-  if (!token) return { ok: false, reason: "invalid-cookie" };
+  if (!token) return { ok: false, reason: "invalid-cookie", repairs: [] };
   return checkSessionToken(token, now);
 }

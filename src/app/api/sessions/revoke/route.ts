@@ -1,4 +1,5 @@
 // POST /api/sessions/revoke  {"sessionId": "..."} | {"all": true}  (+ optional "password")
+import { passwordMatches } from "@/lib/auth/password";
 import { ApiError, handleErrors } from "@/lib/http/errors";
 import { readJsonBody } from "@/lib/http/json-body";
 import { assertSameOrigin } from "@/lib/http/same-origin";
@@ -12,6 +13,6 @@ export const POST = handleErrors(async (request: Request) => {
   if (!parsed.success) {
     throw new ApiError(400, "invalid_body", 'Send {"sessionId": "<id>"} or {"all": true}.');
   }
-  const result = await revoke(current, parsed.data, request.headers);
+  const result = await revoke(current, parsed.data, request.headers, passwordMatches);
   return Response.json(result, { headers: { "Cache-Control": "no-store" } });
 });
