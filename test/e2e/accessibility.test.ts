@@ -171,6 +171,8 @@ describe("the sign-out dialogs work with the keyboard alone", () => {
       await dialog.waitFor({ state: "hidden" });
       expect(await focused(a.page)).toMatchObject({ inDialog: false, name: opener });
       await count(deviceRows(a.page), 3);
+      await b.page.goto("/settings/security");
+      expect(new URL(b.page.url()).pathname).toBe("/settings/security");
 
       await a.page.keyboard.press("Enter");
       await visible(dialog);

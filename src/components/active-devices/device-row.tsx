@@ -1,8 +1,9 @@
 // One row of the Active devices list, and the skeleton shown while the list loads.
 // Layout: icon | label and details | Sign out, side by side when the list (a CSS container)
 // is at least 32rem wide, else the button goes under the text. The details are a wrapping row of
-// "term value" pairs; a pair wraps as a whole, never word by word, and only the IP
-// address (an IPv6 /64 is 39 characters of monospace) may break inside itself.
+// "term value" pairs; a pair moves to the next line as a whole, at 320 px its value may go
+// under its term, but a term or a time never breaks word by word. Only the IP address (an
+// IPv6 /64 is 39 characters of monospace) may break inside itself.
 import { DeviceIcon } from "@/components/device-icon";
 import { Button } from "@/components/ui/button";
 import { cx } from "@/lib/ui/cx";
@@ -20,9 +21,9 @@ function When({ iso, now }: { iso: string; now: number | null }) {
 
 function Detail({ term, children, breakable = false }: { term: string; children: React.ReactNode; breakable?: boolean }) {
   return (
-    <div className={cx("flex min-w-0 max-w-full gap-1", breakable ? "flex-wrap" : "whitespace-nowrap")}>
-      <dt className="shrink-0 whitespace-nowrap">{term}</dt>
-      <dd className={cx(breakable && "min-w-0 wrap-anywhere")}>{children}</dd>
+    <div className="flex min-w-0 max-w-full flex-wrap gap-x-1">
+      <dt className="whitespace-nowrap">{term}</dt>
+      <dd className={breakable ? "min-w-0 wrap-anywhere" : "whitespace-nowrap"}>{children}</dd>
     </div>
   );
 }
