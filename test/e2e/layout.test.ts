@@ -81,7 +81,8 @@ describe("every page holds at 320, 390, 768 and 1280 px", () => {
         await expect.poll(() => page.locator("time").first().innerText()).toMatch(/now|ago/);
         await expectHolds(page, "active devices");
         await screenshot(page, "security", width);
-        await screenshot(page, "active-devices", width, page.getByRole("region", { name: "Active devices" }));
+        // The panel's card (the region's parent), padding included.
+        await screenshot(page, "active-devices", width, page.getByRole("region", { name: "Active devices" }).locator("xpath=.."));
 
         await page.getByRole("button", { name: `Sign out ${LONG_LABEL}` }).click();
         const one = page.getByRole("dialog", { name: "Sign out this device?" });

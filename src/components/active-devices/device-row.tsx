@@ -19,6 +19,17 @@ function When({ iso, now }: { iso: string; now: number | null }) {
   );
 }
 
+/** An IP address that, when it must break, breaks after a colon or dot (IPv6: "2001:0db8:…:"). */
+function Address({ ip }: { ip: string }) {
+  const parts = ip.split(/(?<=[:.])/);
+  return parts.map((part, i) => (
+    <span key={i}>
+      {part}
+      {i < parts.length - 1 && <wbr />}
+    </span>
+  ));
+}
+
 function Detail({ term, children, breakable = false }: { term: string; children: React.ReactNode; breakable?: boolean }) {
   return (
     <div className="flex min-w-0 max-w-full flex-wrap gap-x-1">
@@ -53,7 +64,7 @@ export function DeviceRow({ session: s, now, onSignOut }: { session: SessionView
           </p>
           <dl className="mt-1 flex flex-wrap gap-x-4 gap-y-0.5 text-sm text-zinc-600 dark:text-zinc-400">
             <Detail term="IP address" breakable>
-              <span className="font-mono text-zinc-800 dark:text-zinc-200">{s.ipAddress ?? "unknown"}</span>
+              <span className="font-mono text-zinc-800 dark:text-zinc-200">{s.ipAddress ? <Address ip={s.ipAddress} /> : "unknown"}</span>
             </Detail>
             <Detail term="Signed in">
               <When iso={s.createdAt} now={now} />
