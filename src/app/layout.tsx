@@ -33,7 +33,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
               Revocable
             </Link>
             <nav aria-label="Main">
-              <Link href="/settings/security" prefetch={false} className="text-sm font-medium text-zinc-700 dark:text-zinc-300">
+              <Link href="/settings/security" prefetch={false} className="text-sm font-medium text-zinc-700 no-underline hover:underline dark:text-zinc-300">
                 Security
               </Link>
             </nav>

@@ -7,7 +7,9 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { TextField } from "@/components/ui/field";
 import { authClient } from "@/lib/auth-client";
-import { authErrorMessage, PASSWORD_MAX, PASSWORD_MIN, passwordProblem } from "@/lib/ui/auth-errors";
+import { authRequest } from "@/lib/ui/auth-request";
+import { failureMessage } from "@/lib/ui/failure-message";
+import { PASSWORD_MAX, PASSWORD_MIN, passwordProblem } from "@/lib/ui/form-checks";
 import { signedOutUrl } from "@/lib/ui/sessions-api";
 
 type FieldErrors = { current?: string; next?: string; confirm?: string };
@@ -50,22 +52,25 @@ export function ChangePasswordForm({
 
     const others = otherDevices;
     setPending(true);
-    const { error } = await authClient.changePassword({ currentPassword, newPassword, revokeOtherSessions: true });
+    const result = await authRequest((fetchOptions) =>
+      authClient.changePassword({ currentPassword, newPassword, revokeOtherSessions: true, fetchOptions }),
+    );
     setPending(false);
-    if (error) {
-      if (error.code === "INVALID_PASSWORD") {
-        setErrors({ current: "That password is not correct." });
+    if (!result.ok) {
+      const { failure } = result;
+      if (failure.code === "INVALID_PASSWORD") {
+        setErrors({ current: failureMessage(failure) });
         return currentRef.current?.select();
       }
-      if (error.code === "PASSWORD_TOO_SHORT" || error.code === "PASSWORD_TOO_LONG") {
-        setErrors({ next: authErrorMessage(error) });
+      if (failure.code === "PASSWORD_TOO_SHORT" || failure.code === "PASSWORD_TOO_LONG") {
+        setErrors({ next: failureMessage(failure) });
         return nextRef.current?.focus();
       }
-      if (error.status === 401) {
+      if (failure.status === 401) {
         router.replace(signedOutUrl("/settings/security"));
         return;
       }
-      setFormError(authErrorMessage(error, "We couldn't change your password. Nothing was changed."));
+      setFormError(failureMessage(failure, { fallback: "We couldn't change your password. Nothing was changed." }));
       return;
     }
     formRef.current?.reset();

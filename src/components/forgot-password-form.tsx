@@ -5,7 +5,14 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { EmailField } from "@/components/ui/field";
 import { authClient } from "@/lib/auth-client";
-import { emailProblem } from "@/lib/ui/auth-errors";
+import { authRequest } from "@/lib/ui/auth-request";
+import { failureMessage } from "@/lib/ui/failure-message";
+import { emailProblem } from "@/lib/ui/form-checks";
+
+const SEND_FAILURE_WORDS = {
+  tooMany: "You've asked for several reset emails in a short time.",
+  serverError: "We couldn't send the email just now. Please try again in a moment.",
+};
 
 export function ForgotPasswordForm() {
   const [error, setError] = useState<string | null>(null);
@@ -22,14 +29,11 @@ export function ForgotPasswordForm() {
     setFailed(null);
     if (problem) return emailRef.current?.focus();
     setPending(true);
-    const { error } = await authClient.requestPasswordReset({ email, redirectTo: "/reset-password" });
+    const result = await authRequest((fetchOptions) => authClient.requestPasswordReset({ email, redirectTo: "/reset-password", fetchOptions }));
     setPending(false);
-    if (error?.status === 429) {
-      setFailed("You've asked for several reset emails in a short time. Wait a minute, then try again.");
-      return;
-    }
-    if (error && error.status >= 500) {
-      setFailed("We couldn't send the email just now. Please try again in a moment.");
+    // Any other 4xx gets the same answer as success: nothing to enumerate.
+    if (!result.ok && (result.failure.status === 429 || result.failure.status === 0 || result.failure.status >= 500)) {
+      setFailed(failureMessage(result.failure, SEND_FAILURE_WORDS));
       return;
     }
     setSentTo(email);

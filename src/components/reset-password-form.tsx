@@ -6,7 +6,9 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { TextField } from "@/components/ui/field";
 import { authClient } from "@/lib/auth-client";
-import { authErrorMessage, PASSWORD_MIN, passwordProblem } from "@/lib/ui/auth-errors";
+import { authRequest } from "@/lib/ui/auth-request";
+import { failureMessage } from "@/lib/ui/failure-message";
+import { PASSWORD_MIN, passwordProblem } from "@/lib/ui/form-checks";
 
 type FieldErrors = { password?: string; confirm?: string };
 
@@ -34,15 +36,16 @@ export function ResetPasswordForm({ token }: { token: string }) {
     if (found.confirm) return confirmRef.current?.focus();
 
     setPending(true);
-    const { error } = await authClient.resetPassword({ newPassword: password, token });
-    if (error) {
+    const result = await authRequest((fetchOptions) => authClient.resetPassword({ newPassword: password, token, fetchOptions }));
+    if (!result.ok) {
+      const { failure } = result;
       setPending(false);
-      if (error.code === "INVALID_TOKEN") return setInvalidToken(true);
-      if (error.code === "PASSWORD_TOO_SHORT" || error.code === "PASSWORD_TOO_LONG") {
-        setErrors({ password: authErrorMessage(error) });
+      if (failure.code === "INVALID_TOKEN") return setInvalidToken(true);
+      if (failure.code === "PASSWORD_TOO_SHORT" || failure.code === "PASSWORD_TOO_LONG") {
+        setErrors({ password: failureMessage(failure) });
         return passwordRef.current?.focus();
       }
-      setFormError(authErrorMessage(error, "We couldn't reset your password. Please try again."));
+      setFormError(failureMessage(failure, { fallback: "We couldn't reset your password. Please try again." }));
       return;
     }
     router.replace("/sign-in?reset=1");

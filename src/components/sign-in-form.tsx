@@ -7,7 +7,9 @@ import { Button } from "@/components/ui/button";
 import { EmailField, TextField } from "@/components/ui/field";
 import { authClient } from "@/lib/auth-client";
 import { safeNextPath } from "@/lib/safe-next";
-import { authErrorMessage, emailProblem } from "@/lib/ui/auth-errors";
+import { authRequest } from "@/lib/ui/auth-request";
+import { failureMessage } from "@/lib/ui/failure-message";
+import { emailProblem } from "@/lib/ui/form-checks";
 
 /** Where a verification link sent from here lands: the landing page, then `next`. */
 export function verifyCallbackURL(next: string | null): string {
@@ -46,15 +48,15 @@ export function SignInForm() {
     if (found.password) return passwordRef.current?.focus();
 
     setPending(true);
-    const { error } = await authClient.signIn.email({ email, password });
-    if (error) {
+    const result = await authRequest((fetchOptions) => authClient.signIn.email({ email, password, fetchOptions }));
+    if (!result.ok) {
       setPending(false);
-      if (error.code === "EMAIL_NOT_VERIFIED") {
+      if (result.failure.code === "EMAIL_NOT_VERIFIED") {
         // better-auth has just re-sent the verification email (sendOnSignIn).
         setUnverified(email);
         return;
       }
-      setFormError(authErrorMessage(error, "Sign-in failed. Please try again."));
+      setFormError(failureMessage(result.failure, { fallback: "Sign-in failed. Please try again.", tooMany: "Too many sign-in attempts." }));
       passwordRef.current?.select();
       return;
     }
@@ -67,8 +69,14 @@ export function SignInForm() {
   async function resend() {
     if (!unverified) return;
     setResending(true);
-    await authClient.sendVerificationEmail({ email: unverified, callbackURL: verifyCallbackURL(next) });
+    const result = await authRequest((fetchOptions) =>
+      authClient.sendVerificationEmail({ email: unverified, callbackURL: verifyCallbackURL(next), fetchOptions }),
+    );
     setResending(false);
+    if (!result.ok && (result.failure.status === 429 || result.failure.status === 0 || result.failure.status >= 500)) {
+      setFormError(failureMessage(result.failure, { tooMany: "You've asked for several emails in a short time." }));
+      return;
+    }
     router.push(`/check-email?email=${encodeURIComponent(unverified)}&resent=1`);
   }
 

@@ -5,7 +5,9 @@ import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { EmailField, TextField } from "@/components/ui/field";
 import { authClient } from "@/lib/auth-client";
-import { authErrorMessage, emailProblem, PASSWORD_MIN, passwordProblem } from "@/lib/ui/auth-errors";
+import { authRequest } from "@/lib/ui/auth-request";
+import { failureMessage } from "@/lib/ui/failure-message";
+import { emailProblem, PASSWORD_MIN, passwordProblem } from "@/lib/ui/form-checks";
 
 type FieldErrors = { name?: string; email?: string; password?: string };
 
@@ -36,18 +38,21 @@ export function SignUpForm() {
     if (first) return { name: nameRef, email: emailRef, password: passwordRef }[first].current?.focus();
 
     setPending(true);
-    const { error } = await authClient.signUp.email({ name, email, password, callbackURL: "/verify-email" });
-    if (error) {
+    const result = await authRequest((fetchOptions) =>
+      authClient.signUp.email({ name, email, password, callbackURL: "/verify-email", fetchOptions }),
+    );
+    if (!result.ok) {
+      const { failure } = result;
       setPending(false);
-      if (error.code === "PASSWORD_TOO_SHORT" || error.code === "PASSWORD_TOO_LONG") {
-        setErrors({ password: authErrorMessage(error) });
+      if (failure.code === "PASSWORD_TOO_SHORT" || failure.code === "PASSWORD_TOO_LONG") {
+        setErrors({ password: failureMessage(failure) });
         return passwordRef.current?.focus();
       }
-      if (error.code === "INVALID_EMAIL") {
-        setErrors({ email: authErrorMessage(error) });
+      if (failure.code === "INVALID_EMAIL") {
+        setErrors({ email: failureMessage(failure) });
         return emailRef.current?.focus();
       }
-      setFormError(authErrorMessage(error, "We couldn't create your account. Please try again."));
+      setFormError(failureMessage(failure, { fallback: "We couldn't create your account. Please try again." }));
       return;
     }
     router.push(`/check-email?email=${encodeURIComponent(email)}`);

@@ -2,6 +2,7 @@
 // a session the index (or, on a miss, Postgres) says is live. One index look-up on the
 // hot path, zero database queries.
 import { NextResponse, type NextRequest } from "next/server";
+import { API_ERROR } from "@/lib/http/error-codes";
 import { authCookieNames, readSessionCookie, secureCookies } from "@/lib/sessions/cookie";
 import { signVerdict, VERDICT_HEADER } from "@/lib/sessions/forwarded";
 import { checkRequestSession } from "@/lib/sessions/request";
@@ -30,7 +31,7 @@ function reject(request: NextRequest, check: Extract<SessionCheck, { ok: false }
   const hadSession = check.reason !== "missing";
   if (isApi(pathname)) {
     const res = NextResponse.json(
-      { error: { code: "unauthenticated", message: "You are not signed in, or your session has ended." } },
+      { error: { code: API_ERROR.unauthenticated, message: "You are not signed in, or your session has ended." } },
       { status: 401 },
     );
     return hadSession ? clearAuthCookies(res) : res;
@@ -48,7 +49,7 @@ function unavailable(request: NextRequest): NextResponse {
   const headers = { "Retry-After": "5", "Cache-Control": "no-store" };
   if (isApi(request.nextUrl.pathname)) {
     return NextResponse.json(
-      { error: { code: "unavailable", message: "The service is temporarily unavailable. Please try again shortly." } },
+      { error: { code: API_ERROR.unavailable, message: "The service is temporarily unavailable. Please try again shortly." } },
       { status: 503, headers },
     );
   }

@@ -15,7 +15,7 @@ export default async function CheckEmailPage({ searchParams }: { searchParams: P
       description={
         email ? (
           <p>
-            We sent a verification link to <strong className="text-zinc-900 dark:text-zinc-100">{email}</strong>. Open it
+            We sent a verification link to <strong className="wrap-anywhere text-zinc-900 dark:text-zinc-100">{email}</strong>. Open it
             to finish creating your account. The link works for 24 hours.
           </p>
         ) : (

@@ -32,7 +32,7 @@ export function Alert({ tone = "info", title, children, role, className, id }: A
       <svg viewBox="0 0 20 20" fill="currentColor" aria-hidden="true" className="mt-0.5 size-5 shrink-0">
         <path fillRule="evenodd" clipRule="evenodd" d={ICONS[tone]} />
       </svg>
-      <div className="grid gap-1">
+      <div className="grid min-w-0 gap-1 wrap-anywhere">
         {title && <p className="font-semibold">{title}</p>}
         {children && <div className="grid gap-2 [&_a]:font-medium [&_a]:text-current [&_a]:underline">{children}</div>}
       </div>

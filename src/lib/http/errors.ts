@@ -1,16 +1,18 @@
 // One shape for every API error: { error: { code, message } } with the right status.
+import { API_ERROR, errorBody, type ApiErrorCode } from "./error-codes";
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
   ) {
     super(message);
   }
 }
 
-export function jsonError(status: number, code: string, message: string, headers?: HeadersInit): Response {
-  return Response.json({ error: { code, message } }, { status, headers });
+export function jsonError(status: number, code: ApiErrorCode, message: string, headers?: HeadersInit): Response {
+  return Response.json(errorBody(code, message), { status, headers });
 }
 
 /** Wraps a route handler: ApiError -> its JSON; anything else -> a logged 500 without details. */
@@ -21,12 +23,12 @@ export function handleErrors<A extends unknown[]>(fn: (...args: A) => Promise<Re
     } catch (err) {
       if (err instanceof ApiError) return jsonError(err.status, err.code, err.message);
       if ((err as Error)?.name === "SessionStoreUnavailable") {
-        return jsonError(503, "unavailable", "The service is temporarily unavailable. Please try again shortly.", {
+        return jsonError(503, API_ERROR.unavailable, "The service is temporarily unavailable. Please try again shortly.", {
           "Retry-After": "5",
         });
       }
       console.error("[api] unhandled error:", err);
-      return jsonError(500, "internal", "Something went wrong on our side. Nothing was changed.");
+      return jsonError(500, API_ERROR.internal, "Something went wrong on our side. Nothing was changed.");
     }
   };
 }

@@ -1,4 +1,5 @@
 // Reads a small JSON body, refusing oversized or malformed input with a clear 400/413.
+import { API_ERROR } from "./error-codes";
 import { ApiError } from "./errors";
 
 const MAX_BODY_BYTES = 4 * 1024;
@@ -6,15 +7,15 @@ const MAX_BODY_BYTES = 4 * 1024;
 export async function readJsonBody(request: Request): Promise<unknown> {
   const type = request.headers.get("content-type") ?? "";
   if (!type.toLowerCase().startsWith("application/json")) {
-    throw new ApiError(415, "unsupported_media_type", "Send the body as application/json.");
+    throw new ApiError(415, API_ERROR.unsupportedMediaType, "Send the body as application/json.");
   }
   const text = await request.text();
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
-    throw new ApiError(413, "body_too_large", `The body must be at most ${MAX_BODY_BYTES} bytes.`);
+    throw new ApiError(413, API_ERROR.bodyTooLarge, `The body must be at most ${MAX_BODY_BYTES} bytes.`);
   }
   try {
     return JSON.parse(text);
   } catch {
-    throw new ApiError(400, "malformed_json", "The body is not valid JSON.");
+    throw new ApiError(400, API_ERROR.malformedJson, "The body is not valid JSON.");
   }
 }

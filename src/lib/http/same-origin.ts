@@ -1,6 +1,7 @@
 // Cross-site request refusal for state-changing routes: the browser's Origin (or, failing
 // that, Sec-Fetch-Site) must say the request came from our own pages.
 import { env } from "@/lib/env";
+import { API_ERROR } from "./error-codes";
 import { ApiError } from "./errors";
 
 export function isSameOrigin(headers: Headers): boolean {
@@ -14,6 +15,6 @@ export function isSameOrigin(headers: Headers): boolean {
 
 export function assertSameOrigin(request: Request): void {
   if (!isSameOrigin(request.headers)) {
-    throw new ApiError(403, "cross_site_request", "Cross-site requests are not allowed.");
+    throw new ApiError(403, API_ERROR.crossSiteRequest, "Cross-site requests are not allowed.");
   }
 }

@@ -1,32 +1,33 @@
-// The browser side of /api/sessions: typed results instead of thrown errors.
+// The browser side of /api/sessions: typed results instead of thrown errors. A failure
+// carries the API's code (see lib/http/error-codes.ts) for the caller to switch on;
+// failureMessage() has the words for it.
 // (A type-only import from the server module: nothing of it reaches the bundle.)
+import { isApiErrorCode, type ApiErrorCode } from "@/lib/http/error-codes";
 import type { SessionView } from "@/lib/sessions/service";
+import { NETWORK_FAILURE, parseRetryAfter, type RequestFailure } from "./failure-message";
 
 export type { SessionView };
 
-export interface ApiFailure {
+export interface ApiFailure extends RequestFailure {
   ok: false;
-  status: number;
-  code: string;
-  message: string;
+  /** null: no answer (network), or an answer without one of our codes. */
+  code: ApiErrorCode | null;
 }
 
 export type ApiResult<T> = ({ ok: true } & T) | ApiFailure;
 
 async function failure(res: Response): Promise<ApiFailure> {
-  let code = "http_error";
-  let message = `The server answered ${res.status}.`;
+  let code: ApiErrorCode | null = null;
   try {
-    const body = (await res.json()) as { error?: { code?: string; message?: string } };
-    code = body.error?.code ?? code;
-    message = body.error?.message ?? message;
+    const body = (await res.json()) as { error?: { code?: unknown } };
+    if (isApiErrorCode(body.error?.code)) code = body.error.code;
   } catch {
-    // not JSON: keep the generic message
+    // not JSON (a proxy's error page): the status says enough
   }
-  return { ok: false, status: res.status, code, message };
+  return { ok: false, status: res.status, code, retryAfter: parseRetryAfter(res.headers.get("retry-after")) };
 }
 
-const NETWORK: ApiFailure = { ok: false, status: 0, code: "network", message: "We couldn't reach the server." };
+const NETWORK: ApiFailure = { ...NETWORK_FAILURE, ok: false, code: null };
 
 export async function fetchSessions(signal?: AbortSignal): Promise<ApiResult<{ sessions: SessionView[] }>> {
   try {
@@ -40,9 +41,10 @@ export async function fetchSessions(signal?: AbortSignal): Promise<ApiResult<{ s
   }
 }
 
-export type RevokeRequest = ({ sessionId: string } | { all: true }) & { password?: string };
+export type SignOutRequest = ({ sessionId: string } | { all: true }) & { password?: string };
 
-export async function revokeSessions(body: RevokeRequest): Promise<ApiResult<{ revoked: number }>> {
+/** Asks the server to sign out one device or all others (POST /api/sessions/revoke). */
+export async function requestSignOut(body: SignOutRequest): Promise<ApiResult<{ revoked: number }>> {
   try {
     const res = await fetch("/api/sessions/revoke", {
       method: "POST",

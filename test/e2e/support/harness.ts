@@ -62,8 +62,8 @@ export interface Device {
  * X-Forwarded-For, as a reverse proxy in front of the app would set it, so each device
  * shows its own IP in the panel and gets its own rate-limit bucket.
  */
-export async function newDevice(browser: Browser, name: string, userAgent = UA.macChrome): Promise<Device> {
-  const ip = nextIp();
+export async function newDevice(browser: Browser, name: string, userAgent = UA.macChrome, options: { ip?: string } = {}): Promise<Device> {
+  const ip = options.ip ?? nextIp();
   const mobile = /iPhone|Android/.test(userAgent);
   const tablet = /iPad/.test(userAgent);
   const context = await browser.newContext({

@@ -1,5 +1,6 @@
 // POST /api/sessions/revoke  {"sessionId": "..."} | {"all": true}  (+ optional "password")
 import { passwordMatches } from "@/lib/auth/password";
+import { API_ERROR } from "@/lib/http/error-codes";
 import { ApiError, handleErrors } from "@/lib/http/errors";
 import { readJsonBody } from "@/lib/http/json-body";
 import { assertSameOrigin } from "@/lib/http/same-origin";
@@ -11,7 +12,7 @@ export const POST = handleErrors(async (request: Request) => {
   const current = await requireSession(request);
   const parsed = revokeBody.safeParse(await readJsonBody(request));
   if (!parsed.success) {
-    throw new ApiError(400, "invalid_body", 'Send {"sessionId": "<id>"} or {"all": true}.');
+    throw new ApiError(400, API_ERROR.invalidBody, 'Send {"sessionId": "<id>"} or {"all": true}.');
   }
   const result = await revoke(current, parsed.data, request.headers, passwordMatches);
   return Response.json(result, { headers: { "Cache-Control": "no-store" } });

@@ -1,0 +1,42 @@
+// The API's error codes: the one vocabulary the route handlers, the proxy gate and the
+// browser share. A response body is { error: { code, message } } with one of these codes;
+// the browser switches on the code, never on the message.
+export const API_ERROR = {
+  /** 401: no session, or it has ended (also answered by the proxy gate). */
+  unauthenticated: "unauthenticated",
+  /** 503: Postgres or the session store cannot be reached; comes with Retry-After. */
+  unavailable: "unavailable",
+  /** 403: ending other sessions needs a recent sign-in or the password. */
+  reauthenticationRequired: "reauthentication_required",
+  /** 403: the password sent for re-authentication is wrong. */
+  invalidPassword: "invalid_password",
+  /** 404: no such session for this user (another user's id answers the same). */
+  sessionNotFound: "session_not_found",
+  /** 400: "revoke one" aimed at the current session (sign out instead). */
+  cannotRevokeCurrent: "cannot_revoke_current",
+  /** 403: a POST from another site. */
+  crossSiteRequest: "cross_site_request",
+  /** 400: the JSON is well formed but not a valid request. */
+  invalidBody: "invalid_body",
+  /** 400: the body is not JSON. */
+  malformedJson: "malformed_json",
+  /** 413 */
+  bodyTooLarge: "body_too_large",
+  /** 415 */
+  unsupportedMediaType: "unsupported_media_type",
+  /** 500: logged on the server, never detailed to the client. */
+  internal: "internal",
+} as const;
+
+export type ApiErrorCode = (typeof API_ERROR)[keyof typeof API_ERROR];
+
+const CODES = new Set<string>(Object.values(API_ERROR));
+
+export function isApiErrorCode(value: unknown): value is ApiErrorCode {
+  return typeof value === "string" && CODES.has(value);
+}
+
+/** The body of an error response: `{ error: { code, message } }`. */
+export function errorBody(code: ApiErrorCode, message: string) {
+  return { error: { code, message } };
+}

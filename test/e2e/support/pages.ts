@@ -1,0 +1,30 @@
+// The pages the layout and accessibility tests visit, and the longest values they show.
+
+/** An uncompressible IPv6 client address... */
+export const LONG_IPV6 = "2001:db8:1234:5678:9abc:def0:1234:5678";
+/** ...which better-auth stores as its /64, written out in full: 39 characters. */
+export const SHOWN_IPV6 = "2001:0db8:1234:5678:0000:0000:0000:0000";
+/** A phone model that ua-parser reports verbatim, making a long device label. */
+export const LONG_MODEL_UA =
+  "Mozilla/5.0 (Linux; Android 14; Extraordinarily-Long-Prototype-Model-Name-X1000 Build/UP1A) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
+export const LONG_LABEL = "Chrome on Extraordinarily-Long-Prototype-Model-Name-X1000";
+const LONG_EMAIL = "a.very.long.address.with.many.dots@an-equally-long-domain-name.example.test";
+
+/** The pages anyone can open, by screenshot name, each in its fullest state. */
+export const SIGNED_OUT_PAGES: Record<string, string> = {
+  home: "/",
+  "sign-in": "/sign-in?next=%2Fsettings%2Fsecurity&reason=signed-out",
+  "sign-up": "/sign-up",
+  "forgot-password": "/forgot-password",
+  "reset-password": "/reset-password?token=not-a-real-token",
+  "reset-password-invalid": "/reset-password?error=INVALID_TOKEN",
+  "verify-email": "/verify-email",
+  "verify-email-expired": "/verify-email?error=TOKEN_EXPIRED",
+  "check-email": `/check-email?email=${encodeURIComponent(LONG_EMAIL)}`,
+};
+
+/** Pages that look different to a signed-in visitor (the panel itself is tested apart). */
+export const SIGNED_IN_PAGES: Record<string, string> = {
+  "home-signed-in": "/",
+  "verify-email-signed-in": "/verify-email",
+};
