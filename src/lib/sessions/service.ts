@@ -83,10 +83,14 @@ export type RevokeBody = z.infer<typeof revokeBody>;
  */
 async function assertRecentlyAuthenticated(current: ValidityEntry, body: RevokeBody, headers: Headers) {
   if (body.password !== undefined) {
+    // Through better-auth's hooks: limited per client and per account like sign-in.
     try {
       await getAuth().api.verifyPassword({ body: { password: body.password }, headers });
       return;
-    } catch {
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 429) {
+        throw new ApiError(429, "too_many_attempts", "Too many password attempts. Please try again later.");
+      }
       throw new ApiError(403, "invalid_password", "That password is not correct.");
     }
   }
@@ -105,6 +109,15 @@ async function sessionCreatedAt(current: ValidityEntry): Promise<number> {
   return row?.createdAt.getTime() ?? 0;
 }
 
+async function ownsSession(userId: string, sessionId: string): Promise<boolean> {
+  const [row] = await getDb()
+    .select({ id: sessionTable.id })
+    .from(sessionTable)
+    .where(and(eq(sessionTable.userId, userId), eq(sessionTable.id, sessionId)))
+    .limit(1);
+  return row !== undefined;
+}
+
 export async function revoke(current: ValidityEntry, body: RevokeBody, headers: Headers): Promise<{ revoked: number }> {
   if ("sessionId" in body && body.sessionId === current.sessionId) {
     throw new ApiError(
@@ -112,6 +125,11 @@ export async function revoke(current: ValidityEntry, body: RevokeBody, headers: 
       "cannot_revoke_current",
       "This is the session you are using. Use “Sign out” to end it.",
     );
+  }
+  // Existence first, so the answer for a missing session never depends on the password
+  // (403 for a wrong one and 404 for the right one was a password oracle).
+  if ("sessionId" in body && !(await ownsSession(current.userId, body.sessionId))) {
+    throw new ApiError(404, "session_not_found", "No such session.");
   }
   await assertRecentlyAuthenticated(current, body, headers);
   if ("all" in body) {
