@@ -20,6 +20,7 @@ import { authCookieNames, secureCookies, sessionCookieName, verifySessionCookie 
 import { revokeSessions } from "@/lib/sessions/lifecycle";
 import { readSessionCookie } from "@/lib/sessions/request";
 import { checkSessionCookie, type SessionCheck } from "@/lib/sessions/validate";
+import type { ValidityEntry } from "@/lib/session-index";
 import { assertSafeInput, NAME_FIELD_PATHS, normalizeName } from "./input-rules";
 
 /** Answer 404 over HTTP. Server code may still call them through auth.api. */
@@ -86,7 +87,7 @@ function sessionCookieCount(headers: Headers | undefined): number {
 }
 
 /** The app's session check for a better-auth request: the live session, or an APIError. */
-async function requireLiveSession(headers: Headers | undefined): Promise<Extract<SessionCheck, { ok: true }>["session"]> {
+async function requireLiveSession(headers: Headers | undefined): Promise<ValidityEntry> {
   // Two session cookies: we would check one and better-auth might act on the other.
   if (sessionCookieCount(headers) > 1) {
     throw new APIError("UNAUTHORIZED", { code: "UNAUTHENTICATED", message: "Send exactly one session cookie." }, clearedCookies());
@@ -164,9 +165,9 @@ export const frontDoorPlugin = () =>
             if (NAME_FIELD_PATHS.has(ctx.path) && body && (ctx.path === "/sign-up/email" || "name" in body)) {
               body = { ...body, name: normalizeName(body.name) };
             }
-            if (!(ctx.path in PUBLIC_PATHS)) {
+            if (!Object.hasOwn(PUBLIC_PATHS, ctx.path)) {
               const current = await requireLiveSession(ctx.headers);
-              const passwordField = ENDS_OTHER_SESSIONS[ctx.path];
+              const passwordField = Object.hasOwn(ENDS_OTHER_SESSIONS, ctx.path) ? ENDS_OTHER_SESSIONS[ctx.path] : undefined;
               if (passwordField) {
                 const password = body?.[passwordField];
                 if (typeof password !== "string" || password === "") await assertFreshSession(current.sessionId);

@@ -44,7 +44,7 @@ export const passwordAttemptLimitPlugin = (storage: RateLimitStorage) =>
     hooks: {
       before: [
         {
-          matcher: (ctx) => typeof ctx.path === "string" && ctx.path in PASSWORD_CHECKS,
+          matcher: (ctx) => typeof ctx.path === "string" && Object.hasOwn(PASSWORD_CHECKS, ctx.path),
           handler: createAuthMiddleware(async (ctx) => {
             const field = PASSWORD_CHECKS[ctx.path]!;
             const body = ctx.body as Record<string, unknown> | undefined;
