@@ -12,7 +12,7 @@ import { DISABLED_PATHS, ENDS_OTHER_SESSIONS, PUBLIC_PATHS } from "@/lib/auth/fr
 import { env } from "@/lib/env";
 import { revokeSessions } from "@/lib/sessions/lifecycle";
 import { Browser, PASSWORD, signIn, signUpVerified } from "../support/browser";
-import { bothStores, sessionIdOf, settle, userIdOf } from "../support/sessions";
+import { bothStores, sessionIdOf, settle, tokenOf, userIdOf } from "../support/sessions";
 
 interface Endpoint {
   key: string;
@@ -177,6 +177,23 @@ describe("the issue's findings, one by one", () => {
     const list = await b.route(listRoute, "/api/sessions");
     expect(list.status).toBe(200);
     expect(JSON.stringify(await list.json())).not.toMatch(/token/i);
+  });
+
+  it("no better-auth answer hands script the session token the HttpOnly cookie holds", async () => {
+    const b = new Browser();
+    const { email } = await signUpVerified(b);
+    const signedIn = await signIn(b, email);
+    const raw = tokenOf(b);
+    const bodies = [await signedIn.text(), await (await b.auth("/get-session")).text()];
+    const changed = await b.auth("/change-password", { currentPassword: PASSWORD, newPassword: "yet another password 1" });
+    expect(changed.status).toBe(200);
+    bodies.push(await changed.text());
+    const after = await b.auth("/get-session");
+    expect(after.status).toBe(200);
+    bodies.push(await after.text());
+    const tokens = [raw, tokenOf(b)];
+    for (const body of bodies) for (const t of tokens) expect(body).not.toContain(t);
+    expect(JSON.parse(bodies[1]!).session.token).toBeNull();
   });
 
   it("password change ends every other session even when the client sends revokeOtherSessions: false; the changer continues on a new token", async () => {

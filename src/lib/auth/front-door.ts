@@ -135,6 +135,28 @@ async function endPreviousSessionOfThisBrowser(headers: Headers | undefined): Pr
   if (row) await revokeSessions(row.userId, { sessionIds: [row.id] });
 }
 
+/**
+ * better-auth puts the raw session token in JSON bodies (sign-in, change-password, and
+ * get-session's `session.token`): script in the page could read what the HttpOnly cookie
+ * hides. The cookie is all a browser needs, so the token is left out (null).
+ */
+function withoutSessionToken(returned: unknown): Record<string, unknown> | null {
+  if (returned === null || typeof returned !== "object" || returned instanceof Error || returned instanceof Response) return null;
+  const body = returned as Record<string, unknown>;
+  let changed = false;
+  const out: Record<string, unknown> = { ...body };
+  if (typeof body.token === "string") {
+    out.token = null;
+    changed = true;
+  }
+  const session = body.session as Record<string, unknown> | null | undefined;
+  if (session && typeof session === "object" && typeof session.token === "string") {
+    out.session = { ...session, token: null };
+    changed = true;
+  }
+  return changed ? out : null;
+}
+
 export const frontDoorPlugin = () =>
   ({
     id: "front-door",
@@ -176,6 +198,15 @@ export const frontDoorPlugin = () =>
             // A password change ends every other session, whatever the client asked (ASVS 7.4.3).
             if (ctx.path === "/change-password" && body) body = { ...body, revokeOtherSessions: true };
             return body === ctx.body ? undefined : { context: { body } };
+          }),
+        },
+      ],
+      after: [
+        {
+          matcher: () => true,
+          handler: createAuthMiddleware(async (ctx) => {
+            const stripped = withoutSessionToken(ctx.context.returned);
+            if (stripped) return ctx.json(stripped);
           }),
         },
       ],

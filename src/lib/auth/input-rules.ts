@@ -26,7 +26,7 @@ function checkString(field: string, value: string): void {
   }
   if (CONTROL_CHARS.test(value)) throw invalid(`${field} contains control characters.`);
   const max = field === "email" ? EMAIL_MAX_LENGTH : STRING_MAX_LENGTH; // names: normalizeName
-  if (value.length > max) throw invalid(`${field} is too long (at most ${max} characters).`);
+  if (value.length > max) throw invalid(`${field} is too long (at most ${field === "name" ? NAME_MAX_LENGTH : max} characters).`);
 }
 
 function walk(field: string, value: unknown, depth: number): void {
