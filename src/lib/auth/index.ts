@@ -21,6 +21,8 @@ import {
 import { IP_ADDRESS_OPTIONS } from "./client-ip";
 import { notifyIfNewDevice } from "./new-device";
 import { accountRateLimitPlugin, RATE_LIMIT_RULES, rateLimitStorage } from "./rate-limit";
+import { DISABLED_PATHS, frontDoorPlugin } from "./front-door";
+import { passwordAttemptLimitPlugin } from "./password-rules";
 import { sessionIndexPlugin } from "./session-index-plugin";
 
 function createAuth() {
@@ -32,6 +34,8 @@ function createAuth() {
     baseURL: e.APP_URL,
     secret: e.BETTER_AUTH_SECRET,
     trustedOrigins: [e.APP_URL],
+    // Endpoints the app replaces or does not use: 404 (see front-door.ts, docs/front-door.md).
+    disabledPaths: DISABLED_PATHS,
     database: drizzleAdapter(getDb(), { provider: "pg", schema }),
     emailAndPassword: {
       enabled: true,
@@ -78,8 +82,10 @@ function createAuth() {
       }),
     },
     plugins: [
+      // First: hostile input and the app's session check run before anything else.
+      frontDoorPlugin(),
       sessionIndexPlugin({ onSessionCreated: notifyIfNewDevice }),
-      ...(rateLimited ? [accountRateLimitPlugin(limiter)] : []),
+      ...(rateLimited ? [accountRateLimitPlugin(limiter), passwordAttemptLimitPlugin(limiter)] : []),
       nextCookies(),
     ],
   });

@@ -3,12 +3,16 @@
 // Passed to lib/sessions by the route handler: sessions never import auth.
 import { getAuth } from "./index";
 
-/** True when `password` is the signed-in user's (the session comes from `headers`). */
-export async function passwordMatches(password: string, headers: Headers): Promise<boolean> {
+/**
+ * Whether `password` is the signed-in user's (the session comes from `headers`). The call
+ * passes better-auth's hooks, so it is limited per client and per account like sign-in:
+ * "limited" when the limiter refused it.
+ */
+export async function passwordMatches(password: string, headers: Headers): Promise<"match" | "mismatch" | "limited"> {
   try {
     await getAuth().api.verifyPassword({ body: { password }, headers });
-    return true;
-  } catch {
-    return false;
+    return "match";
+  } catch (err) {
+    return (err as { statusCode?: number }).statusCode === 429 ? "limited" : "mismatch";
   }
 }

@@ -58,6 +58,7 @@ export const RATE_LIMIT_RULES: Record<string, Rule> = {
   "/reset-password": { window: 300, max: 10 },
   "/send-verification-email": { window: 300, max: 5 },
   "/change-password": { window: 300, max: 10 },
+  "/delete-user": { window: 300, max: 10 },
 };
 
 /** The storage for this process: Redis when configured, else process memory. */
@@ -71,7 +72,14 @@ export function rateLimitStorage(client: RedisClient | null): RateLimitStorage {
  * Credential stuffing spreads one account's attempts over many IPs, which per-IP limits
  * miss: also limit sign-in attempts per account (by a hash of the email).
  */
-export const accountRateLimitPlugin = (storage: RateLimitStorage, rule: Rule = { window: 15 * 60, max: 10 }) =>
+export const ACCOUNT_RULE: Rule = { window: 15 * 60, max: 10 };
+
+/** One bucket per account for every password check (sign-in and signed-in ones alike). */
+export function accountKey(email: string): string {
+  return `acct:${createHash("sha256").update(email.trim().toLowerCase()).digest("base64url").slice(0, 22)}`;
+}
+
+export const accountRateLimitPlugin = (storage: RateLimitStorage, rule: Rule = ACCOUNT_RULE) =>
   ({
     id: "account-rate-limit",
     hooks: {
@@ -81,8 +89,7 @@ export const accountRateLimitPlugin = (storage: RateLimitStorage, rule: Rule = {
           handler: createAuthMiddleware(async (ctx) => {
             const email = typeof ctx.body?.email === "string" ? ctx.body.email.trim().toLowerCase() : "";
             if (!email) return;
-            const key = `acct:${createHash("sha256").update(email).digest("base64url").slice(0, 22)}`;
-            const verdict = await storage.consume(key, rule);
+            const verdict = await storage.consume(accountKey(email), rule);
             if (!verdict.allowed) {
               throw new APIError("TOO_MANY_REQUESTS", {
                 message: "Too many sign-in attempts for this account. Please try again later.",

@@ -10,6 +10,8 @@ export const API_ERROR = {
   reauthenticationRequired: "reauthentication_required",
   /** 403: the password sent for re-authentication is wrong. */
   invalidPassword: "invalid_password",
+  /** 429: too many password checks for this account or from this client; comes with Retry-After. */
+  tooManyAttempts: "too_many_attempts",
   /** 404: no such session for this user (another user's id answers the same). */
   sessionNotFound: "session_not_found",
   /** 400: "revoke one" aimed at the current session (sign out instead). */

@@ -74,7 +74,7 @@ export const revokeBody = z.union([
 export type RevokeBody = z.infer<typeof revokeBody>;
 
 /** Confirms the signed-in user's password (lib/auth provides it; sessions never import auth). */
-export type PasswordCheck = (password: string, headers: Headers) => Promise<boolean>;
+export type PasswordCheck = (password: string, headers: Headers) => Promise<"match" | "mismatch" | "limited">;
 
 /**
  * Ending other sessions needs a fresh sign-in or the password (ASVS 7.5.2), so a stolen
@@ -82,7 +82,12 @@ export type PasswordCheck = (password: string, headers: Headers) => Promise<bool
  */
 async function assertRecentlyAuthenticated(current: ValidityEntry, body: RevokeBody, headers: Headers, passwordMatches: PasswordCheck) {
   if (body.password !== undefined) {
-    if (await passwordMatches(body.password, headers)) return;
+    // Through better-auth's verifyPassword (lib/auth): limited per client and per account like sign-in.
+    const verdict = await passwordMatches(body.password, headers);
+    if (verdict === "match") return;
+    if (verdict === "limited") {
+      throw new ApiError(429, "too_many_attempts", "Too many password attempts. Please try again later.");
+    }
     throw new ApiError(403, "invalid_password", "That password is not correct.");
   }
   const freshAge = env().SESSION_FRESH_AGE * 1000;
@@ -100,6 +105,15 @@ async function sessionCreatedAt(current: ValidityEntry): Promise<number> {
   return row?.createdAt.getTime() ?? 0;
 }
 
+async function ownsSession(userId: string, sessionId: string): Promise<boolean> {
+  const [row] = await getDb()
+    .select({ id: sessionTable.id })
+    .from(sessionTable)
+    .where(and(eq(sessionTable.userId, userId), eq(sessionTable.id, sessionId)))
+    .limit(1);
+  return row !== undefined;
+}
+
 export async function revoke(
   current: ValidityEntry,
   body: RevokeBody,
@@ -112,6 +126,11 @@ export async function revoke(
       "cannot_revoke_current",
       "This is the session you are using. Use “Sign out” to end it.",
     );
+  }
+  // Existence first, so the answer for a missing session never depends on the password
+  // (403 for a wrong one and 404 for the right one was a password oracle).
+  if ("sessionId" in body && !(await ownsSession(current.userId, body.sessionId))) {
+    throw new ApiError(404, "session_not_found", "No such session.");
   }
   await assertRecentlyAuthenticated(current, body, headers, passwordMatches);
   if ("all" in body) {

@@ -1,0 +1,214 @@
+// One front door: better-auth's endpoints under /api/auth obey the app's rules.
+//
+// Every endpoint better-auth registers is, by its path, exactly one of:
+//  - DISABLED (better-auth's `disabledPaths`: 404 over HTTP): the app replaces it, or the
+//    app has no use for it (no social providers);
+//  - PUBLIC: reachable without a session, for the reason written next to it;
+//  - GATED (everything else, including endpoints a future better-auth adds): the app's own
+//    session check (revoked, idle, absolute expiry; src/lib/sessions/validate.ts) runs
+//    before better-auth does, and a session it refuses gets 401.
+// The check runs as a better-auth `hooks.before` rather than in the proxy gate because
+// there it sees the path better-auth's router resolved (no second parser to disagree
+// with), the body it parsed, and it holds however the handler is reached.
+import type { BetterAuthPlugin } from "better-auth";
+import { APIError, createAuthMiddleware } from "better-auth/api";
+import { eq } from "drizzle-orm";
+import { getDb } from "@/db";
+import { session as sessionTable } from "@/db/schema";
+import { env } from "@/lib/env";
+import { authCookieNames, secureCookies, sessionCookieName, verifySessionCookie } from "@/lib/sessions/cookie";
+import { revokeSessions } from "@/lib/sessions/lifecycle";
+import { readSessionCookie } from "@/lib/sessions/cookie";
+import { checkSessionCookie, type SessionCheck } from "@/lib/sessions/validate";
+import type { ValidityEntry } from "@/lib/session-index";
+import { assertSafeInput, NAME_FIELD_PATHS, normalizeName } from "./input-rules";
+
+/** Answer 404 over HTTP. Server code may still call them through auth.api. */
+export const DISABLED_PATHS = [
+  // Replaced by GET /api/sessions and POST /api/sessions/revoke, which work with session
+  // ids and never hand a browser another session's token (list-sessions returned them all).
+  "/list-sessions",
+  "/revoke-session",
+  "/revoke-sessions",
+  "/revoke-other-sessions",
+  "/update-session",
+  // A password oracle over HTTP; the app calls it server-side (rate limited) only.
+  "/verify-password",
+  // No social providers are configured: nothing to sign in with, link or refresh.
+  "/sign-in/social",
+  "/link-social",
+  "/unlink-account",
+  "/get-access-token",
+  "/refresh-token",
+  "/account-info",
+  // Account deletion by emailed token is not configured (delete-user asks for the
+  // password or a fresh sign-in instead).
+  "/delete-user/callback",
+];
+
+/** Reachable without a session. Everything not listed here or disabled is gated. */
+export const PUBLIC_PATHS: Record<string, string> = {
+  "/sign-up/email": "creates an account; the emailed link is the proof",
+  "/sign-in/email": "the email and password are the credential (rate limited per client and account)",
+  "/sign-out": "ends the presented session if there is one; harmless without one",
+  "/verify-email": "the emailed token is the credential",
+  "/send-verification-email": "resend for a person not signed in yet; same answer for every address",
+  "/request-password-reset": "for a person who cannot sign in; same answer for every address",
+  "/reset-password/:token": "the emailed link's landing redirect; the token is the credential",
+  "/reset-password": "the emailed token is the credential; ends every session of the account",
+  "/callback/:id": "OAuth provider callback (path has a parameter, so disabledPaths cannot name it); no provider is configured, so it can only answer an error",
+  "/ok": "health check, no data",
+  "/error": "better-auth's error page, no data",
+};
+
+/**
+ * Gated endpoints that end other sessions: each needs the password (the named field) or,
+ * where better-auth allows it without one, a sign-in younger than SESSION_FRESH_AGE.
+ */
+export const ENDS_OTHER_SESSIONS: Record<string, string> = {
+  "/change-password": "currentPassword", // required by better-auth's schema
+  "/delete-user": "password",
+};
+
+/** Paths where better-auth creates a session for this browser (a sign-in). */
+const SIGN_IN_PATHS = new Set(["/sign-in/email", "/sign-up/email", "/verify-email"]);
+
+function clearedCookies(): Headers {
+  const headers = new Headers();
+  for (const name of authCookieNames()) {
+    headers.append("Set-Cookie", `${name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${secureCookies() ? "; Secure" : ""}`);
+  }
+  return headers;
+}
+
+function sessionCookieCount(headers: Headers | undefined): number {
+  const name = sessionCookieName();
+  return (headers?.get("cookie") ?? "").split(";").filter((part) => part.split("=", 1)[0]!.trim() === name).length;
+}
+
+/** The app's session check for a better-auth request: the live session, or an APIError. */
+async function requireLiveSession(headers: Headers | undefined): Promise<ValidityEntry> {
+  // Two session cookies: we would check one and better-auth might act on the other.
+  if (sessionCookieCount(headers) > 1) {
+    throw new APIError("UNAUTHORIZED", { code: "UNAUTHENTICATED", message: "Send exactly one session cookie." }, clearedCookies());
+  }
+  let check: SessionCheck;
+  try {
+    check = await checkSessionCookie(headers ? readSessionCookie(headers) : undefined);
+  } catch (err) {
+    console.error("[front-door] session check failed:", (err as Error).message);
+    throw new APIError("SERVICE_UNAVAILABLE", { code: "UNAVAILABLE", message: "The service is temporarily unavailable. Please try again shortly." }, { "Retry-After": "5" });
+  }
+  if (!check.ok) {
+    const message = "You are not signed in, or your session has ended.";
+    throw new APIError("UNAUTHORIZED", { code: "UNAUTHENTICATED", message }, check.reason === "missing" ? undefined : clearedCookies());
+  }
+  return check.session;
+}
+
+async function assertFreshSession(sessionId: string): Promise<void> {
+  const freshAge = env().SESSION_FRESH_AGE * 1000;
+  if (freshAge <= 0) return;
+  const [row] = await getDb().select({ createdAt: sessionTable.createdAt }).from(sessionTable).where(eq(sessionTable.id, sessionId));
+  if (!row || Date.now() - row.createdAt.getTime() > freshAge) {
+    throw new APIError("FORBIDDEN", {
+      code: "REAUTHENTICATION_REQUIRED",
+      message: "Please confirm your password: this ends your other sessions.",
+    });
+  }
+}
+
+/**
+ * Same browser, one session: a sign-in from a browser that still holds a valid session
+ * ends that session first (both stores), so the old cookie can never be presented again.
+ * Runs just before better-auth inserts the new session, i.e. after the credentials were
+ * accepted, and before the concurrent-session limit counts (the old one is not evicted-for).
+ */
+async function endPreviousSessionOfThisBrowser(headers: Headers | undefined): Promise<void> {
+  const token = verifySessionCookie(headers ? readSessionCookie(headers) : undefined);
+  if (!token) return;
+  const [row] = await getDb()
+    .select({ id: sessionTable.id, userId: sessionTable.userId })
+    .from(sessionTable)
+    .where(eq(sessionTable.token, token))
+    .limit(1);
+  if (row) await revokeSessions(row.userId, { sessionIds: [row.id] });
+}
+
+/**
+ * better-auth puts the raw session token in JSON bodies (sign-in, change-password, and
+ * get-session's `session.token`): script in the page could read what the HttpOnly cookie
+ * hides. The cookie is all a browser needs, so the token is left out (null).
+ */
+function withoutSessionToken(returned: unknown): Record<string, unknown> | null {
+  if (returned === null || typeof returned !== "object" || returned instanceof Error || returned instanceof Response) return null;
+  const body = returned as Record<string, unknown>;
+  let changed = false;
+  const out: Record<string, unknown> = { ...body };
+  if (typeof body.token === "string") {
+    out.token = null;
+    changed = true;
+  }
+  const session = body.session as Record<string, unknown> | null | undefined;
+  if (session && typeof session === "object" && typeof session.token === "string") {
+    out.session = { ...session, token: null };
+    changed = true;
+  }
+  return changed ? out : null;
+}
+
+export const frontDoorPlugin = () =>
+  ({
+    id: "front-door",
+    init() {
+      return {
+        options: {
+          databaseHooks: {
+            session: {
+              create: {
+                before: async (_session, ctx) => {
+                  // Only sign-ins: change-password creates its session inside a transaction
+                  // that already deleted the old one (a second connection would wait on it).
+                  if (ctx && SIGN_IN_PATHS.has(ctx.path)) await endPreviousSessionOfThisBrowser(ctx.headers);
+                },
+              },
+            },
+          },
+        },
+      };
+    },
+    hooks: {
+      before: [
+        {
+          matcher: () => true,
+          handler: createAuthMiddleware(async (ctx) => {
+            assertSafeInput({ body: ctx.body, query: ctx.query, params: ctx.params });
+            let body = ctx.body as Record<string, unknown> | undefined;
+            if (NAME_FIELD_PATHS.has(ctx.path) && body && (ctx.path === "/sign-up/email" || "name" in body)) {
+              body = { ...body, name: normalizeName(body.name) };
+            }
+            if (!Object.hasOwn(PUBLIC_PATHS, ctx.path)) {
+              const current = await requireLiveSession(ctx.headers);
+              const passwordField = Object.hasOwn(ENDS_OTHER_SESSIONS, ctx.path) ? ENDS_OTHER_SESSIONS[ctx.path] : undefined;
+              if (passwordField) {
+                const password = body?.[passwordField];
+                if (typeof password !== "string" || password === "") await assertFreshSession(current.sessionId);
+              }
+            }
+            // A password change ends every other session, whatever the client asked (ASVS 7.4.3).
+            if (ctx.path === "/change-password" && body) body = { ...body, revokeOtherSessions: true };
+            return body === ctx.body ? undefined : { context: { body } };
+          }),
+        },
+      ],
+      after: [
+        {
+          matcher: () => true,
+          handler: createAuthMiddleware(async (ctx) => {
+            const stripped = withoutSessionToken(ctx.context.returned);
+            if (stripped) return ctx.json(stripped);
+          }),
+        },
+      ],
+    },
+  }) satisfies BetterAuthPlugin;
