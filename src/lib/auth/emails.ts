@@ -5,7 +5,9 @@ import type { Session, User } from "better-auth";
 import { getIP } from "better-auth/api";
 import { parseUserAgent } from "@/lib/device";
 import { env } from "@/lib/env";
+import { runInBackground } from "@/lib/background";
 import { sendAuthEmail, type DeviceDetails } from "@/lib/mail";
+import { recordVerificationLink } from "./pending-signup";
 
 /** Where the emails' "not you?" links lead. */
 export function accountLinks() {
@@ -34,14 +36,36 @@ async function clientIp(headers: Headers | undefined): Promise<string | null> {
   return getIP(headers, getAuth().options);
 }
 
-export async function sendVerificationEmail({ user, url }: { user: User; url: string }): Promise<void> {
-  void sendAuthEmail({
-    template: "verify-email",
-    to: user.email,
-    name: user.name,
-    url,
-    expiresInHours: VERIFY_EMAIL_EXPIRES_IN_HOURS,
-  });
+/**
+ * Records the link (only a recorded link verifies: see pending-signup.ts), then mails it.
+ * Both run after the request has its answer.
+ */
+export function sendVerificationLink(
+  { user, url, token }: { user: User; url: string; token: string },
+  { signedUpAgain }: { signedUpAgain: boolean },
+): Promise<void> {
+  return new Promise<void>((resolve) =>
+    runInBackground("verification email", async () => {
+      try {
+        await recordVerificationLink(user.id, token, VERIFY_EMAIL_EXPIRES_IN_HOURS * 60 * 60);
+        await sendAuthEmail({
+          template: "verify-email",
+          to: user.email,
+          name: user.name,
+          url,
+          expiresInHours: VERIFY_EMAIL_EXPIRES_IN_HOURS,
+          signedUpAgain,
+        });
+      } finally {
+        resolve();
+      }
+    }),
+  );
+}
+
+/** better-auth's sendVerificationEmail (sign-up, sign-in before verification, resend). */
+export async function sendVerificationEmail(data: { user: User; url: string; token: string }): Promise<void> {
+  void sendVerificationLink(data, { signedUpAgain: false });
 }
 
 export async function sendPasswordResetEmail({ user, url }: { user: User; url: string }): Promise<void> {
