@@ -1,9 +1,11 @@
-// Next.js 16 proxy (Node.js runtime): every matched request passes the session gate.
+// Next.js 16 proxy (Node.js runtime): every matched request passes the session gate, and
+// every response it lets out carries the security headers (CSP nonce, HSTS, permissions).
 import type { NextRequest } from "next/server";
 import { gate } from "@/lib/proxy-gate";
+import { withSecurityHeaders } from "@/lib/security-headers";
 
-export function proxy(request: NextRequest) {
-  return gate(request);
+export async function proxy(request: NextRequest) {
+  return withSecurityHeaders(request, await gate(request));
 }
 
 export const config = {
