@@ -6,6 +6,8 @@ export interface VerifyEmailProps {
   name: string;
   url: string;
   expiresInHours: number;
+  /** The address was signed up again before it was verified: this link replaces the earlier ones. */
+  signedUpAgain?: boolean;
 }
 
 export const PreviewProps: VerifyEmailProps = {
@@ -18,7 +20,7 @@ export function subject(): string {
   return "Confirm your email address";
 }
 
-export default function VerifyEmail({ name, url, expiresInHours }: VerifyEmailProps) {
+export default function VerifyEmail({ name, url, expiresInHours, signedUpAgain = false }: VerifyEmailProps) {
   const expiry = plural(expiresInHours, "hour", "hours");
   return (
     <EmailLayout
@@ -28,6 +30,14 @@ export default function VerifyEmail({ name, url, expiresInHours }: VerifyEmailPr
     >
       <Paragraph>{greeting(name)}</Paragraph>
       <Paragraph>Confirm that this is your email address to finish setting up your Revocable account.</Paragraph>
+      {signedUpAgain && (
+        <Paragraph>
+          This address was just used to sign up again before it was confirmed. The password chosen in that latest
+          sign-up is the one the account will have; links in earlier emails no longer work. If you did not just sign
+          up, do not use this link: sign up again yourself, with your own password, and use the link in the email
+          that follows.
+        </Paragraph>
+      )}
       <Action href={url} label="Verify email address" />
       <Paragraph muted>{`This link expires in ${expiry}. After that, sign in to get a new one.`}</Paragraph>
       <Paragraph muted>

@@ -60,15 +60,17 @@ function unavailable(request: NextRequest): NextResponse {
 }
 
 /** Passes the request on without any client-sent copy of the verdict header. */
-function passPublic(request: NextRequest): NextResponse {
-  if (!request.headers.has(VERDICT_HEADER)) return NextResponse.next();
-  const headers = new Headers(request.headers);
-  headers.delete(VERDICT_HEADER);
-  return NextResponse.next({ request: { headers } });
+function passPublic(forward: Headers): NextResponse {
+  forward.delete(VERDICT_HEADER);
+  return NextResponse.next({ request: { headers: forward } });
 }
 
-export async function gate(request: NextRequest): Promise<NextResponse> {
-  if (isPublicPath(request.nextUrl.pathname)) return passPublic(request);
+/**
+ * `forward`: the request headers Next's handlers will see (src/proxy.ts adds the CSP nonce
+ * there); the gate adds or removes only its verdict header.
+ */
+export async function gate(request: NextRequest, forward = new Headers(request.headers)): Promise<NextResponse> {
+  if (isPublicPath(request.nextUrl.pathname)) return passPublic(forward);
   const cookie = readSessionCookie(request.headers);
   let check: SessionCheck;
   try {
@@ -80,9 +82,8 @@ export async function gate(request: NextRequest): Promise<NextResponse> {
   if (!check.ok) return reject(request, check);
   // Hand the verdict to the route handler (overwriting any client-sent copy), so it need
   // not check again: see lib/sessions/forwarded.ts.
-  const headers = new Headers(request.headers);
-  headers.set(VERDICT_HEADER, signVerdict(check.session, cookie!));
-  const res = NextResponse.next({ request: { headers } });
+  forward.set(VERDICT_HEADER, signVerdict(check.session, cookie!));
+  const res = NextResponse.next({ request: { headers: forward } });
   // Signed-in pages must not be served from the browser cache after sign-out (ASVS 7.4.1).
   res.headers.set("Cache-Control", "private, no-store");
   return res;

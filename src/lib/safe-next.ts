@@ -1,5 +1,32 @@
-// Where to go after sign-in: only a local path, never another origin (open redirect).
-export function safeNextPath(next: string | null | undefined, fallback = "/settings/security"): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return fallback;
-  return next;
+// Where to go after sign-in: only a path on this app, never another origin (open redirect).
+//
+// The target is resolved with the WHATWG URL parser, the same algorithm the browser uses
+// when it follows the redirect, so everything the browser would normalise (tab/CR/LF
+// dropped, "\" read as "/", percent-encodings, "." and ".." segments, schemes) is
+// normalised here first. Pattern checks on the raw string missed "/\t/evil.example",
+// which the browser reads as "//evil.example".
+//
+// The base is a fixed origin that cannot be a real host (".invalid", RFC 2606): resolving
+// a same-origin path against it gives the same path as resolving it against the app's
+// origin, and anything that escapes it (another host, another scheme) changes the origin.
+const BASE = "http://revocable.invalid";
+
+export const DEFAULT_NEXT = "/settings/security";
+
+export function safeNextPath(next: string | null | undefined, fallback = DEFAULT_NEXT): string {
+  if (!next) return fallback;
+  let url: URL;
+  try {
+    url = new URL(next, BASE);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== BASE) return fallback;
+  // The parser leaves "\\" as is in the query and fragment: encode it (and anything else a
+  // browser might rewrite) so the result is stable when it is parsed again.
+  const path = (url.pathname + url.search + url.hash).replace(/[\u0000-\u0020\u007f\\]/g, (c) => encodeURIComponent(c));
+  // "/.//evil.example" normalises to the path "//evil.example", which a browser given the
+  // path on its own would read as a host: never hand out a path that starts with "//".
+  if (!path.startsWith("/") || path.startsWith("//")) return fallback;
+  return path;
 }

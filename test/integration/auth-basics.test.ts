@@ -1,5 +1,6 @@
 // Sign-up, sign-in, sign-out and bad input through better-auth's real handler,
 // against this run's Postgres: right status, clear error, nothing half-written.
+import { flushBackground } from "@/lib/background";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "@/db";
@@ -40,6 +41,7 @@ describe("email + password", () => {
     const b = new Browser();
     const email = uniqueEmail();
     expect((await b.auth("/sign-up/email", { email, password: PASSWORD, name: "N" })).status).toBe(200);
+    await flushBackground(); // the account is created after the answer
     const res = await b.auth("/sign-in/email", { email, password: PASSWORD });
     expect(res.status).toBe(403);
     expect((await res.json()).message).toMatch(/verif/i);

@@ -10,6 +10,7 @@ import { getDb } from "@/db";
 import { user as userTable, verification } from "@/db/schema";
 import { parseUserAgent } from "@/lib/device";
 import { resetEnvForTests } from "@/lib/env";
+import { flushBackground } from "@/lib/background";
 import { flushMail } from "@/lib/mail";
 import type { OutboxEnvelope } from "@/lib/mail/outbox";
 import {
@@ -42,6 +43,7 @@ async function read(m: OutboxMessage): Promise<OutboxEnvelope & { htmlBody: stri
 
 /** Messages of a template to an address, once every started send has finished. */
 async function sent(to: string, template: string, after = 0): Promise<OutboxMessage[]> {
+  await flushBackground(); // sign-up and reset requests do their work after answering
   await flushMail();
   return (await outbox()).filter((m) => m.to === to && m.template === template && Date.parse(m.sentAt) >= after);
 }
@@ -112,6 +114,7 @@ describe("sign up, verify, sign in", () => {
     const b = new Browser();
     const email = uniqueEmail("unverified");
     expect((await b.auth("/sign-up/email", { email, password: PASSWORD, name: "U" })).status).toBe(200);
+    await flushBackground();
     const afterSignUp = Date.now();
     await new Promise((r) => setTimeout(r, 5));
     const res = await b.auth("/sign-in/email", { email, password: PASSWORD });
@@ -125,6 +128,7 @@ describe("sign up, verify, sign in", () => {
     const b = new Browser();
     const email = uniqueEmail("expired-verify");
     expect((await b.auth("/sign-up/email", { email, password: PASSWORD, name: "E" })).status).toBe(200);
+    await flushBackground();
     // A token exactly like the emailed one, but whose 24 hours ran out a minute ago.
     const token = await createEmailVerificationToken(process.env.BETTER_AUTH_SECRET!, email, undefined, -60);
     const res = await b.auth(`/verify-email?token=${token}`);
@@ -327,6 +331,7 @@ describe("a mail failure never fails the auth request", () => {
     const signUp = await new Browser().auth("/sign-up/email", { email: fresh, password: PASSWORD, name: "N" });
     expect(signUp.status).toBe(200);
     expect((await requestReset(email)).status).toBe(200);
+    await flushBackground();
     await flushMail();
 
     const logged = errors.mock.calls.map((c) => c.join(" "));

@@ -6,7 +6,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { resetEnvForTests } from "@/lib/env";
-import { flushMail } from "@/lib/mail";
+import { flushBackground } from "@/lib/background";
+import { flushMail as flushMailOnly } from "@/lib/mail";
 import { Browser, ORIGIN, outbox, PASSWORD, uniqueEmail } from "../support/browser";
 
 const API_KEY = "re_test_0123456789abcdef";
@@ -93,6 +94,12 @@ async function signUp(b: Browser, email: string) {
   const res = await b.auth("/sign-up/email", { email, password: PASSWORD, name: "Rhea Send" });
   expect(res.status).toBe(200);
   return res;
+}
+
+/** Sign-up and reset requests send their email from background work: wait for both. */
+async function flushMail() {
+  await flushBackground();
+  await flushMailOnly();
 }
 
 function logLines(spy: { mock: { calls: unknown[][] } }): string[] {
@@ -239,6 +246,7 @@ describe("Resend's error answers are logged, never thrown", () => {
 
     const email = uniqueEmail("down");
     await signUp(new Browser(), email);
+    await flushBackground(); // the account exists before its reset is requested
     const reset = await new Browser().auth("/request-password-reset", { email, redirectTo: "/reset-password" });
     expect(reset.status).toBe(200);
     await flushMail();

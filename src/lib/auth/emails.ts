@@ -4,8 +4,10 @@
 import type { Session, User } from "better-auth";
 import { deviceOf, type Device } from "@/lib/device";
 import { env } from "@/lib/env";
+import { runInBackground } from "@/lib/background";
 import { sendAuthEmail } from "@/lib/mail";
 import { clientIp } from "./client-ip";
+import { recordVerificationLink } from "./pending-signup";
 
 /** Where the emails' "not you?" links lead. */
 export function accountLinks() {
@@ -21,14 +23,36 @@ export function accountLinks() {
 export const VERIFY_EMAIL_EXPIRES_IN_HOURS = 24;
 export const RESET_PASSWORD_EXPIRES_IN_MINUTES = 60;
 
-export async function sendVerificationEmail({ user, url }: { user: User; url: string }): Promise<void> {
-  void sendAuthEmail({
-    template: "verify-email",
-    to: user.email,
-    name: user.name,
-    url,
-    expiresInHours: VERIFY_EMAIL_EXPIRES_IN_HOURS,
-  });
+/**
+ * Records the link (only a recorded link verifies: see pending-signup.ts), then mails it.
+ * Both run after the request has its answer.
+ */
+export function sendVerificationLink(
+  { user, url, token }: { user: User; url: string; token: string },
+  { signedUpAgain }: { signedUpAgain: boolean },
+): Promise<void> {
+  return new Promise<void>((resolve) =>
+    runInBackground("verification email", async () => {
+      try {
+        await recordVerificationLink(user.id, token, VERIFY_EMAIL_EXPIRES_IN_HOURS * 60 * 60);
+        await sendAuthEmail({
+          template: "verify-email",
+          to: user.email,
+          name: user.name,
+          url,
+          expiresInHours: VERIFY_EMAIL_EXPIRES_IN_HOURS,
+          signedUpAgain,
+        });
+      } finally {
+        resolve();
+      }
+    }),
+  );
+}
+
+/** better-auth's sendVerificationEmail (sign-up, sign-in before verification, resend). */
+export async function sendVerificationEmail(data: { user: User; url: string; token: string }): Promise<void> {
+  void sendVerificationLink(data, { signedUpAgain: false });
 }
 
 export async function sendPasswordResetEmail({ user, url }: { user: User; url: string }): Promise<void> {

@@ -15,6 +15,7 @@ import {
   RESET_PASSWORD_EXPIRES_IN_MINUTES,
   sendPasswordResetEmail,
   sendVerificationEmail,
+  sendVerificationLink,
   sendWelcomeEmail,
   VERIFY_EMAIL_EXPIRES_IN_HOURS,
 } from "./emails";
@@ -24,6 +25,9 @@ import { accountRateLimitPlugin, RATE_LIMIT_RULES, rateLimitStorage } from "./ra
 import { DISABLED_PATHS, frontDoorPlugin } from "./front-door";
 import { passwordAttemptLimitPlugin } from "./password-rules";
 import { sessionIndexPlugin } from "./session-index-plugin";
+import { accountFlowsPlugin } from "./account-flows-plugin";
+import { voidVerificationLinks } from "./pending-signup";
+import { voidResetLinks } from "./reset-tokens";
 
 function createAuth() {
   const e = env();
@@ -47,7 +51,11 @@ function createAuth() {
       resetPasswordTokenExpiresIn: RESET_PASSWORD_EXPIRES_IN_MINUTES * 60,
       // Defaults to false in better-auth: a reset must end every session (ASVS 7.4.3).
       revokeSessionsOnPasswordReset: true,
-      onPasswordReset,
+      // The used link is consumed by better-auth; every other one of the account goes too.
+      onPasswordReset: async (data, request) => {
+        await voidResetLinks(data.user.id);
+        await onPasswordReset(data, request);
+      },
     },
     emailVerification: {
       sendVerificationEmail,
@@ -55,7 +63,10 @@ function createAuth() {
       sendOnSignIn: true,
       autoSignInAfterVerification: true,
       expiresIn: VERIFY_EMAIL_EXPIRES_IN_HOURS * 60 * 60,
-      afterEmailVerification: sendWelcomeEmail,
+      afterEmailVerification: async (user) => {
+        await voidVerificationLinks(user.id);
+        await sendWelcomeEmail(user);
+      },
     },
     session: {
       expiresIn: e.SESSION_MAX_LIFETIME,
@@ -85,6 +96,12 @@ function createAuth() {
       // First: hostile input and the app's session check run before anything else.
       frontDoorPlugin(),
       sessionIndexPlugin({ onSessionCreated: notifyIfNewDevice }),
+      accountFlowsPlugin({
+        // The deferred halves of sign-up and reset request: better-auth's own endpoints.
+        signUp: (input, headers): Promise<unknown> => getAuth().api.signUpEmail({ body: input, headers }),
+        requestPasswordReset: (body, headers): Promise<unknown> => getAuth().api.requestPasswordReset({ body, headers }),
+        sendVerificationLink,
+      }),
       ...(rateLimited ? [accountRateLimitPlugin(limiter), passwordAttemptLimitPlugin(limiter)] : []),
       nextCookies(),
     ],

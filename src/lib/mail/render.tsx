@@ -28,7 +28,7 @@ function compose(email: AuthEmail, defaults: RenderDefaults): Composed {
     case "verify-email":
       return {
         subject: verifyEmailSubject(),
-        element: <VerifyEmail name={email.name} url={email.url} expiresInHours={email.expiresInHours} />,
+        element: <VerifyEmail name={email.name} url={email.url} expiresInHours={email.expiresInHours} signedUpAgain={email.signedUpAgain} />,
         link: email.url,
       };
     case "password-reset":

@@ -14,7 +14,15 @@ export interface TimePreferences {
 
 export type AuthEmail = TimePreferences &
   (
-    | { template: "verify-email"; to: string; name: string; url: string; expiresInHours: number }
+    | {
+        template: "verify-email";
+        to: string;
+        name: string;
+        url: string;
+        expiresInHours: number;
+        /** The address was signed up again before it was verified: this link replaces the earlier ones. */
+        signedUpAgain?: boolean;
+      }
     | { template: "password-reset"; to: string; name: string; url: string; expiresInMinutes: number }
     | {
         template: "password-changed";

@@ -1,0 +1,76 @@
+// better-auth plugin that wires the account-flow rules into its endpoints:
+//  - /sign-up/email and /request-password-reset answer from the input alone and do the
+//    account work in the background (no enumeration by timing: uniform-answers.ts);
+//  - a sign-up for an unverified address replaces the pending one (pending-signup.ts);
+//  - /verify-email refuses links this app voided or never sent (pending-signup.ts);
+//  - a password change voids the account's outstanding reset links (reset-tokens.ts;
+//    a reset does the same in onPasswordReset).
+import type { BetterAuthPlugin } from "better-auth";
+import { APIError, createAuthMiddleware } from "better-auth/api";
+import { safeNextPath } from "@/lib/safe-next";
+import { checkVerificationLink } from "./pending-signup";
+import { voidResetLinks } from "./reset-tokens";
+import {
+  acceptableResetRequest,
+  acceptableSignUp,
+  deferResetRequest,
+  deferSignUp,
+  isDeferredCall,
+  NEUTRAL_RESET_ANSWER,
+  neutralSignUpAnswer,
+  type DeferredAuthCalls,
+} from "./uniform-answers";
+
+const copyHeaders = (h: Headers | undefined) => (h ? new Headers(h) : undefined);
+
+export const accountFlowsPlugin = (calls: DeferredAuthCalls) =>
+  ({
+    id: "account-flows",
+    hooks: {
+      before: [
+        {
+          matcher: (ctx) => ctx.path === "/sign-up/email" && !isDeferredCall(),
+          handler: createAuthMiddleware(async (ctx) => {
+            const input = acceptableSignUp(ctx.context, ctx.body);
+            if (!input) return; // better-auth rejects it, from the input alone
+            deferSignUp(ctx.context, input, copyHeaders(ctx.headers), calls);
+            return ctx.json(neutralSignUpAnswer(ctx.context, input));
+          }),
+        },
+        {
+          matcher: (ctx) => ctx.path === "/request-password-reset" && !isDeferredCall(),
+          handler: createAuthMiddleware(async (ctx) => {
+            const body = acceptableResetRequest(ctx.context, ctx.body);
+            if (!body) return;
+            deferResetRequest(body, copyHeaders(ctx.headers), calls);
+            return ctx.json(NEUTRAL_RESET_ANSWER);
+          }),
+        },
+        {
+          matcher: (ctx) => ctx.path === "/verify-email",
+          handler: createAuthMiddleware(async (ctx) => {
+            const token = typeof ctx.query?.token === "string" ? ctx.query.token : "";
+            if ((await checkVerificationLink(token, ctx.context.secret)) !== "voided") return;
+            // Same answers as better-auth's own INVALID_TOKEN; the callback is ours to check
+            // here (this runs before better-auth's origin check).
+            const callbackURL = typeof ctx.query?.callbackURL === "string" ? ctx.query.callbackURL : "";
+            if (callbackURL) {
+              const target = new URL(safeNextPath(callbackURL, "/verify-email"), ctx.context.baseURL);
+              target.searchParams.set("error", "INVALID_TOKEN");
+              throw ctx.redirect(target.pathname + target.search);
+            }
+            throw new APIError("UNAUTHORIZED", { code: "INVALID_TOKEN", message: "Invalid token" });
+          }),
+        },
+      ],
+      after: [
+        {
+          matcher: (ctx) => ctx.path === "/change-password",
+          handler: createAuthMiddleware(async (ctx) => {
+            const userId = ctx.context.session?.user.id;
+            if (userId && !(ctx.context.returned instanceof Error)) await voidResetLinks(userId);
+          }),
+        },
+      ],
+    },
+  }) satisfies BetterAuthPlugin;
