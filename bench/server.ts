@@ -1,6 +1,6 @@
-// Bench-only server (started by scripts/bench.ts, never in production): the production build
+// Bench-only server (started by bench/run.ts, never in production): the production build
 // in .next served by Next's own request handler, the one `next start` uses, behind a thin
-// front that picks how /__bench/mode/<mode> is checked (src/lib/bench/gate-modes.ts).
+// front that picks how /__bench/mode/<mode> is checked (bench/modes.ts).
 // Every other path goes to Next untouched (sign-in, /api/sessions, pages).
 //
 //   PORT                         port to listen on (127.0.0.1)
@@ -13,7 +13,6 @@
 import http from "node:http";
 import next from "next";
 import pg from "pg";
-import { createGateFront, modeOfUrl, REJECT_BODY } from "@/lib/bench/gate-modes";
 
 let pgQueries = 0;
 const originalQuery = pg.Client.prototype.query as unknown as (...args: unknown[]) => unknown;
@@ -31,10 +30,12 @@ const maxAge = Number(process.env.BENCH_COOKIE_CACHE_MAX_AGE ?? 300);
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 pool.on("error", (err) => console.error("[bench-server] idle client error:", err.message));
-const front = createGateFront({ pool, cookieCacheMaxAge: maxAge });
-
 const app = next({ dev: false, dir: process.cwd(), hostname: "127.0.0.1", port, quiet: true });
 await app.prepare();
+// Loaded after Next has set up its server environment: the modes run the app's gate, which
+// imports next/server, and that needs Next's AsyncLocalStorage global in place first.
+const { createGateFront, modeOfUrl, REJECT_BODY } = await import("./modes");
+const front = createGateFront({ pool, cookieCacheMaxAge: maxAge });
 const handle = app.getRequestHandler();
 
 const server = http.createServer((req, res) => {
@@ -53,7 +54,7 @@ const server = http.createServer((req, res) => {
     (decision) => {
       if (decision.setCookie.length) res.setHeader("set-cookie", decision.setCookie);
       if (decision.kind === "reject") {
-        res.writeHead(401, { "content-type": "application/json" });
+        res.writeHead(decision.status, { "content-type": "application/json" });
         res.end(REJECT_BODY);
         return;
       }
