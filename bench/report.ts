@@ -48,11 +48,13 @@ export function print(r: Report) {
   );
   console.log(
     table(
-      ["mode", "req/s", "× base", "p50 ms", "× base", "Δp50", "p99 ms", "× base", "Δp99", "Redis RT/req", "SQL/req", "stale reqs", "stale ms"],
+      ["mode", "req/s", "× base", "CPU µs/req", "ΔCPU", "p50 ms", "× base", "Δp50", "p99 ms", "× base", "Δp99", "Redis RT/req", "SQL/req", "stale reqs", "stale ms"],
       m.summary.map((s) => [
         s.label,
         fmt.int(s.requestsPerSecond),
         fmt.ratio(s.throughputRatio),
+        fmt.int(s.serverCpuUsPerRequest),
+        fmt.signedMs(s.serverCpuDeltaUs, 0),
         fmt.ms(s.p50),
         fmt.num(s.p50Ratio, 2),
         fmt.signedMs(s.p50DeltaMs),

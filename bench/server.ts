@@ -7,9 +7,10 @@
 //   BENCH_COOKIE_CACHE_MAX_AGE   better-auth cookie cache maxAge for the cookie-cache mode (s)
 //   plus the app's own environment (NODE_ENV=production, DATABASE_URL, REDIS_URL, ...)
 //
-// GET /__bench/stats answers {pgQueries}: statements this process sent to Postgres, counted at
-// the driver. `pg` is a server-external package, so Next's bundle and the front share this one
+// GET /__bench/stats answers {pgQueries, cpuUs, rss}: statements this process sent to Postgres,
+// counted at the driver, and the CPU time it has used (user + system, µs). `pg` is a server-external package, so Next's bundle and the front share this one
 // module and every query of the process is counted.
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import next from "next";
 import pg from "pg";
@@ -23,6 +24,18 @@ const originalQuery = pg.Client.prototype.query as unknown as (...args: unknown[
   pgQueries++;
   return originalQuery.apply(this, args);
 };
+
+/** Context switches of this process so far (Linux; null elsewhere): how often it went to
+ *  sleep and was woken, voluntarily (waiting for I/O) or not (preempted). */
+function contextSwitches(): { voluntary: number; involuntary: number } | null {
+  try {
+    const status = readFileSync("/proc/self/status", "utf8");
+    const read = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(status)?.[1]);
+    return { voluntary: read("voluntary_ctxt_switches"), involuntary: read("nonvoluntary_ctxt_switches") };
+  } catch {
+    return null;
+  }
+}
 
 const port = Number(process.env.PORT);
 if (!Number.isInteger(port) || port <= 0) throw new Error("PORT must be set");
@@ -42,7 +55,8 @@ const server = http.createServer((req, res) => {
   const url = req.url ?? "/";
   if (url === "/__bench/stats") {
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ pgQueries, rss: process.memoryUsage().rss }));
+    const cpu = process.cpuUsage();
+    res.end(JSON.stringify({ pgQueries, cpuUs: cpu.user + cpu.system, contextSwitches: contextSwitches(), rss: process.memoryUsage().rss }));
     return;
   }
   const mode = modeOfUrl(url);

@@ -164,12 +164,22 @@ export function appEnvironment(services: RunServices, port: number): Record<stri
   };
 }
 
+export interface ServerStats {
+  /** Statements the server process sent to Postgres so far. */
+  pgQueries: number;
+  /** CPU time the server process used so far (user + system, µs). */
+  cpuUs: number;
+  /** Context switches of the server process so far (Linux only). */
+  contextSwitches: { voluntary: number; involuntary: number } | null;
+  rss: number;
+}
+
 export interface BenchServer {
   url: string;
   port: number;
   pid: number;
   stop(): Promise<void>;
-  stats(): Promise<{ pgQueries: number; rss: number }>;
+  stats(): Promise<ServerStats>;
   output(): string;
 }
 
@@ -212,7 +222,7 @@ export async function startServer(port: number, env: Record<string, string>): Pr
     output: () => output,
     async stats() {
       const res = await fetch(`${url}/__bench/stats`);
-      return (await res.json()) as { pgQueries: number; rss: number };
+      return (await res.json()) as ServerStats;
     },
     async stop() {
       process.off("exit", killOnExit);

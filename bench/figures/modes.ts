@@ -47,6 +47,7 @@ export async function loadMode(
   const monitors = clients.filter((c) => /\bflags=\S*O/.test(c)); // flag O: a client in MONITOR mode
   if (monitors.length) throw new Error(`a Redis MONITOR is still open during a load run: ${monitors.join("; ")}`);
   const cookies = await cookiesFor(ctx, mode, sessions);
+  const before = await ctx.server.stats();
   const result = await runLoad({
     url: ctx.server.url,
     requests: requestsFor(mode, cookies),
@@ -54,6 +55,9 @@ export async function loadMode(
     seconds: o.seconds,
     okStatuses: [ACCEPTED],
   });
+  // CPU per request does not depend on how busy the machine is: the work a mode does, measured
+  // where throughput on a shared machine is not.
+  result.serverCpuUsPerRequest = ((await ctx.server.stats()).cpuUs - before.cpuUs) / Math.max(1, result.requests);
   const bad = result.requests - result.ok;
   if (bad > result.requests * 0.01 || result.ok === 0) {
     throw new Error(`${mode}: ${bad} of ${result.requests} requests were not served: ${JSON.stringify(result.statuses)}`);
@@ -193,6 +197,8 @@ export async function compareModes(ctx: Ctx, loadSample: SeededSession[], perReq
       mode,
       label: MODE_LABELS[mode],
       requestsPerSecond: median(saturated[mode].map((x) => x.requestsPerSecond)),
+      /** Server CPU per request, median over the saturated rounds (µs). */
+      serverCpuUsPerRequest: median(saturated[mode].map((x) => x.serverCpuUsPerRequest ?? NaN)),
       p50: latency.p50,
       p99: latency.p99,
       latencySamples: latency.count,
@@ -218,6 +224,7 @@ export async function compareModes(ctx: Ctx, loadSample: SeededSession[], perReq
       p99Ratio: s.p99 / baseline.p99,
       p50DeltaMs: s.p50 - baseline.p50,
       p99DeltaMs: s.p99 - baseline.p99,
+      serverCpuDeltaUs: s.serverCpuUsPerRequest - baseline.serverCpuUsPerRequest,
     })),
     raw: {
       saturated: Object.fromEntries(modes.map((m) => [m, saturated[m].map(withoutSamples)])),
