@@ -24,6 +24,8 @@ export interface LoadResult {
   statuses: Record<string, number>;
   errors: number;
   seconds: number;
+  /** CPU time the server process spent per request during the run (µs), when measured. */
+  serverCpuUsPerRequest?: number;
   /** Every served response's time (ms), sorted. Not serialized (see withoutSamples). */
   samples?: Float64Array;
 }

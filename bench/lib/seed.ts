@@ -55,8 +55,10 @@ function seeded(userId: string, sessionId: string, token: string): SeededSession
 
 const DAY = 24 * 3600 * 1000;
 
+export type SeedingIndex = RedisSessionIndex & { client: Redis };
+
 /** An index client of the bench's own, auto-pipelined: thousands of record() calls in flight. */
-export function seedingIndex(): RedisSessionIndex & { client: Redis } {
+export function seedingIndex(): SeedingIndex {
   const client = new Redis(env().REDIS_URL!, { enableAutoPipelining: true, maxRetriesPerRequest: 3 });
   return new RedisSessionIndex(client, { prefix: env().REDIS_KEY_PREFIX }) as RedisSessionIndex & { client: Redis };
 }

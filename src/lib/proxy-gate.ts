@@ -9,10 +9,13 @@ import { checkRequestSession } from "@/lib/sessions/request";
 import type { SessionCheck } from "@/lib/sessions/validate";
 
 const PUBLIC_PAGES = new Set(["/", "/sign-in", "/sign-up", "/forgot-password", "/reset-password", "/verify-email", "/check-email"]);
-const PUBLIC_PREFIXES = ["/api/auth/", "/api/health", "/_next/", "/favicon"];
+// Liveness must answer without a session (load balancers, orchestrators); exact paths only,
+// so nothing under them becomes public by accident.
+const PUBLIC_ROUTES = new Set(["/api/health"]);
+const PUBLIC_PREFIXES = ["/api/auth/", "/_next/", "/favicon"];
 
 export function isPublicPath(pathname: string): boolean {
-  return PUBLIC_PAGES.has(pathname) || PUBLIC_PREFIXES.some((p) => pathname.startsWith(p));
+  return PUBLIC_PAGES.has(pathname) || PUBLIC_ROUTES.has(pathname) || PUBLIC_PREFIXES.some((p) => pathname.startsWith(p));
 }
 
 function isApi(pathname: string): boolean {

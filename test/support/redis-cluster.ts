@@ -5,7 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
-import { freePort, waitForPing } from "./redis-server";
+import { freePort } from "./ports";
+import { waitForPing } from "./redis-server";
 
 const run = promisify(execFile);
 

@@ -6,10 +6,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createWriteStream, existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { freePort, PORT_RANGES } from "../../support/ports";
 import { assertReachable, claimRedisDb, createRunDatabase, newRunId, PG_ADMIN_URL, REDIS_BASE_URL } from "../../support/services";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
@@ -18,23 +18,6 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 function elapsed(since: number): string {
   return `${((Date.now() - since) / 1000).toFixed(1)}s`;
-}
-
-async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once("error", () => resolve(false));
-    server.listen({ port, host: "::", ipv6Only: false }, () => server.close(() => resolve(true)));
-  });
-}
-
-async function freePort(from = 3200, to = 3299): Promise<number> {
-  const start = from + Math.floor(Math.random() * (to - from + 1));
-  for (let i = 0; i <= to - from; i++) {
-    const port = from + ((start - from + i) % (to - from + 1));
-    if (await portIsFree(port)) return port;
-  }
-  throw new Error(`No free port in ${from}-${to} for the e2e server.`);
 }
 
 async function runBuild(logFile: string): Promise<{ code: number | null; output: string }> {
@@ -128,7 +111,7 @@ export default async function setup(project: TestProject) {
       await build(path.join(workDir, "build.log"));
     }
 
-    const port = await freePort();
+    const port = await freePort(PORT_RANGES.e2e);
     const baseURL = `http://localhost:${port}`;
     const serverStarted = Date.now();
     const log = createWriteStream(serverLog);

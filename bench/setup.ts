@@ -1,10 +1,21 @@
-// The production build and the bench server process around it.
+// What a run stands on: the production build, a Postgres database and a Redis of the run's own,
+// the app's configuration, and the bench server process (bench/server.ts) on that build.
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { readdir, readFile, rm, stat } from "node:fs/promises";
-import net from "node:net";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { freePort, PORT_RANGES } from "../test/support/ports";
+import { OwnRedis } from "../test/support/redis-server";
+import {
+  assertReachable,
+  claimRedisDb,
+  createRunDatabase,
+  newRunId,
+  PG_ADMIN_URL,
+  REDIS_BASE_URL,
+} from "../test/support/services";
 
 const ROOT = process.cwd();
 const BUILD_ID = path.join(ROOT, ".next", "BUILD_ID");
@@ -81,19 +92,86 @@ export async function build(): Promise<{ seconds: number }> {
   return { seconds: (Date.now() - started) / 1000 };
 }
 
-/** A free port in 3300-3399 (the range the bench may use). */
-export async function freePort(): Promise<number> {
-  const offset = Math.floor(Math.random() * 100);
-  for (let i = 0; i < 100; i++) {
-    const port = 3300 + ((offset + i) % 100);
-    const free = await new Promise<boolean>((resolve) => {
-      const srv = net.createServer();
-      srv.once("error", () => resolve(false));
-      srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
-    });
-    if (free) return port;
+/** A free port in the bench's range (3300-3399), apart from the e2e run's. */
+export function benchPort(): Promise<number> {
+  return freePort(PORT_RANGES.bench);
+}
+
+export interface RunServices {
+  runId: string;
+  database: { url: string; drop: () => Promise<void> };
+  redis: {
+    /** The run's DB: redis://host:port/db */
+    url: string;
+    /** The server without a DB index (MONITOR sees every DB). */
+    base: string;
+    /** Private redis-server (SLOWLOG, CLIENT LIST and CONFIG are ours to use), or a claimed DB of the shared one. */
+    private: boolean;
+    kind: string;
+    release: () => Promise<void>;
+  };
+  outbox: string;
+  release(): Promise<void>;
+}
+
+/**
+ * A database of the run's own (migrated, dropped at the end) and, by default, a private
+ * redis-server. Why not a DB index of the shared Redis: the bench loads a million sessions and
+ * runs bulk scripts that would stall everyone else's tests; its INFO, SLOWLOG and MONITOR
+ * figures would include their traffic. `--shared-redis` still claims a DB of the shared one.
+ */
+export async function startServices(options: { sharedRedis: boolean }): Promise<RunServices> {
+  await assertReachable("PostgreSQL", PG_ADMIN_URL);
+  if (options.sharedRedis) await assertReachable("Redis", REDIS_BASE_URL);
+  const runId = newRunId();
+  const database = await createRunDatabase("bench", runId);
+  let redis: RunServices["redis"];
+  if (options.sharedRedis) {
+    const claimed = await claimRedisDb(runId);
+    redis = { url: claimed.url, base: REDIS_BASE_URL, private: false, kind: `shared (${REDIS_BASE_URL}, claimed DB)`, release: claimed.release };
+  } else {
+    const own = await OwnRedis.start(await benchPort());
+    const version = await own.version();
+    redis = { url: `${own.url}/0`, base: own.url, private: true, kind: `private redis-server ${version} on port ${own.port}`, release: () => own.stop() };
   }
-  throw new Error("no free port in 3300-3399");
+  const outbox = await mkdtemp(path.join(os.tmpdir(), "revocable-bench-outbox-"));
+  return {
+    runId,
+    database,
+    redis,
+    outbox,
+    async release() {
+      await redis.release();
+      await database.drop();
+      await rm(outbox, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The app's configuration for this run: the bench server and this process (which seeds,
+ *  revokes and lists through the app's own modules) share it. */
+export function appEnvironment(services: RunServices, port: number): Record<string, string> {
+  return {
+    NODE_ENV: "production",
+    APP_URL: `http://127.0.0.1:${port}`,
+    BETTER_AUTH_SECRET: `bench-secret-${randomBytes(24).toString("hex")}`,
+    DATABASE_URL: services.database.url,
+    REDIS_URL: services.redis.url,
+    REDIS_KEY_PREFIX: "rv",
+    SESSION_MAX_CONCURRENT: "3",
+    OUTBOX_DIR: services.outbox,
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+}
+
+export interface ServerStats {
+  /** Statements the server process sent to Postgres so far. */
+  pgQueries: number;
+  /** CPU time the server process used so far (user + system, µs). */
+  cpuUs: number;
+  /** Context switches of the server process so far (Linux only). */
+  contextSwitches: { voluntary: number; involuntary: number } | null;
+  rss: number;
 }
 
 export interface BenchServer {
@@ -101,12 +179,12 @@ export interface BenchServer {
   port: number;
   pid: number;
   stop(): Promise<void>;
-  stats(): Promise<{ pgQueries: number; rss: number }>;
+  stats(): Promise<ServerStats>;
   output(): string;
 }
 
 export async function startServer(port: number, env: Record<string, string>): Promise<BenchServer> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "scripts", "bench-server.ts")], {
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "bench", "server.ts")], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
@@ -144,7 +222,7 @@ export async function startServer(port: number, env: Record<string, string>): Pr
     output: () => output,
     async stats() {
       const res = await fetch(`${url}/__bench/stats`);
-      return (await res.json()) as { pgQueries: number; rss: number };
+      return (await res.json()) as ServerStats;
     },
     async stop() {
       process.off("exit", killOnExit);

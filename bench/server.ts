@@ -1,19 +1,19 @@
-// Bench-only server (started by scripts/bench.ts, never in production): the production build
+// Bench-only server (started by bench/run.ts, never in production): the production build
 // in .next served by Next's own request handler, the one `next start` uses, behind a thin
-// front that picks how /__bench/mode/<mode> is checked (src/lib/bench/gate-modes.ts).
+// front that picks how /__bench/mode/<mode> is checked (bench/modes.ts).
 // Every other path goes to Next untouched (sign-in, /api/sessions, pages).
 //
 //   PORT                         port to listen on (127.0.0.1)
 //   BENCH_COOKIE_CACHE_MAX_AGE   better-auth cookie cache maxAge for the cookie-cache mode (s)
 //   plus the app's own environment (NODE_ENV=production, DATABASE_URL, REDIS_URL, ...)
 //
-// GET /__bench/stats answers {pgQueries}: statements this process sent to Postgres, counted at
-// the driver. `pg` is a server-external package, so Next's bundle and the front share this one
+// GET /__bench/stats answers {pgQueries, cpuUs, rss}: statements this process sent to Postgres,
+// counted at the driver, and the CPU time it has used (user + system, µs). `pg` is a server-external package, so Next's bundle and the front share this one
 // module and every query of the process is counted.
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import next from "next";
 import pg from "pg";
-import { createGateFront, modeOfUrl, REJECT_BODY } from "@/lib/bench/gate-modes";
 
 let pgQueries = 0;
 const originalQuery = pg.Client.prototype.query as unknown as (...args: unknown[]) => unknown;
@@ -25,23 +25,38 @@ const originalQuery = pg.Client.prototype.query as unknown as (...args: unknown[
   return originalQuery.apply(this, args);
 };
 
+/** Context switches of this process so far (Linux; null elsewhere): how often it went to
+ *  sleep and was woken, voluntarily (waiting for I/O) or not (preempted). */
+function contextSwitches(): { voluntary: number; involuntary: number } | null {
+  try {
+    const status = readFileSync("/proc/self/status", "utf8");
+    const read = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(status)?.[1]);
+    return { voluntary: read("voluntary_ctxt_switches"), involuntary: read("nonvoluntary_ctxt_switches") };
+  } catch {
+    return null;
+  }
+}
+
 const port = Number(process.env.PORT);
 if (!Number.isInteger(port) || port <= 0) throw new Error("PORT must be set");
 const maxAge = Number(process.env.BENCH_COOKIE_CACHE_MAX_AGE ?? 300);
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
 pool.on("error", (err) => console.error("[bench-server] idle client error:", err.message));
-const front = createGateFront({ pool, cookieCacheMaxAge: maxAge });
-
 const app = next({ dev: false, dir: process.cwd(), hostname: "127.0.0.1", port, quiet: true });
 await app.prepare();
+// Loaded after Next has set up its server environment: the modes run the app's gate, which
+// imports next/server, and that needs Next's AsyncLocalStorage global in place first.
+const { createGateFront, modeOfUrl, REJECT_BODY } = await import("./modes");
+const front = createGateFront({ pool, cookieCacheMaxAge: maxAge });
 const handle = app.getRequestHandler();
 
 const server = http.createServer((req, res) => {
   const url = req.url ?? "/";
   if (url === "/__bench/stats") {
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ pgQueries, rss: process.memoryUsage().rss }));
+    const cpu = process.cpuUsage();
+    res.end(JSON.stringify({ pgQueries, cpuUs: cpu.user + cpu.system, contextSwitches: contextSwitches(), rss: process.memoryUsage().rss }));
     return;
   }
   const mode = modeOfUrl(url);
@@ -53,7 +68,7 @@ const server = http.createServer((req, res) => {
     (decision) => {
       if (decision.setCookie.length) res.setHeader("set-cookie", decision.setCookie);
       if (decision.kind === "reject") {
-        res.writeHead(401, { "content-type": "application/json" });
+        res.writeHead(decision.status, { "content-type": "application/json" });
         res.end(REJECT_BODY);
         return;
       }

@@ -93,7 +93,7 @@ export const PROFILES: Record<Profile["name"], Profile> = {
   },
 };
 
-/** Targets from /work/shared/ARCHITECTURE.md ("Figures to reach"). */
+/** The figures the design has to reach (docs/benchmarks.md says why each matters). */
 export const TARGETS = {
   p50OverheadMs: 0.5,
   p99OverheadMs: 2,

@@ -1,0 +1,144 @@
+// The run's results: the JSON written to bench/results/ (every raw figure) and the plain-text
+// tables printed at the end, with each target met or missed.
+import { TARGETS } from "./config";
+import type { ListFigure } from "./figures/list";
+import type { MemoryRow } from "./figures/memory";
+import type { ModesFigure } from "./figures/modes";
+import type { RevokeAllFigure } from "./figures/revoke-all";
+import type { ScalingFigure } from "./figures/scaling";
+import type { SignInFigure } from "./figures/sign-in";
+
+export function table(headers: string[], rows: (string | number)[][], alignLeft = 1): string {
+  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const widths = headers.map((_, c) => Math.max(...cells.map((r) => (r[c] ?? "").length)));
+  const line = (r: string[]) =>
+    r.map((v, c) => (c < alignLeft ? v.padEnd(widths[c]!) : v.padStart(widths[c]!))).join("  ");
+  return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
+}
+
+export const fmt = {
+  int: (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "-"),
+  ms: (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "-"),
+  signedMs: (n: number, digits = 2) => (Number.isFinite(n) ? `${n >= 0 ? "+" : ""}${n.toFixed(digits)}` : "-"),
+  ratio: (n: number) => (Number.isFinite(n) ? `${(n * 100).toFixed(0)}%` : "-"),
+  num: (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "-"),
+};
+
+export function verdict(ok: boolean): string {
+  return ok ? "MET " : "MISSED";
+}
+
+export interface Report {
+  profile: string;
+  modes: ModesFigure;
+  revokeAll: RevokeAllFigure[];
+  list: ListFigure;
+  memory: MemoryRow[];
+  signIn: SignInFigure;
+  scaling: ScalingFigure;
+  buildChangedDuringRun: boolean;
+}
+
+export function print(r: Report) {
+  const m = r.modes;
+  console.log(`\nThe same protected route under each check — ${m.route}`);
+  console.log(
+    `${fmt.int(m.sessionsInStores)} sessions in Postgres and Redis, ${m.distinctCookies} distinct cookies. req/s: saturated; ` +
+      `p50/p99: one request at a time (1 connection), over all ${r.modes.latency.rounds} interleaved rounds. Ratios against baseline (1).\n`,
+  );
+  console.log(
+    table(
+      ["mode", "req/s", "× base", "CPU µs/req", "ΔCPU", "p50 ms", "× base", "Δp50", "p99 ms", "× base", "Δp99", "Redis RT/req", "SQL/req", "stale reqs", "stale ms"],
+      m.summary.map((s) => [
+        s.label,
+        fmt.int(s.requestsPerSecond),
+        fmt.ratio(s.throughputRatio),
+        fmt.int(s.serverCpuUsPerRequest),
+        fmt.signedMs(s.serverCpuDeltaUs, 0),
+        fmt.ms(s.p50),
+        fmt.num(s.p50Ratio, 2),
+        fmt.signedMs(s.p50DeltaMs),
+        fmt.ms(s.p99),
+        fmt.num(s.p99Ratio, 2),
+        fmt.signedMs(s.p99DeltaMs),
+        fmt.num(s.redisRoundTripsPerRequest, 2),
+        fmt.num(s.sqlPerRequest, 2),
+        s.staleness.rejected ? String(s.staleness.staleRequests) : `never (${s.staleness.staleRequests}+ served)`,
+        s.staleness.rejected ? fmt.ms(s.staleness.staleMs ?? NaN, 1) : `> ${fmt.int(s.staleness.watchedMs)}`,
+      ]),
+    ),
+  );
+  console.log(
+    `\nStaleness: requests still served after the revoke (one every ${r.modes.summary[0]!.staleness.paceMs} ms) and time to the first refusal. ` +
+      `The cookie cache's is bounded by its maxAge, ${m.cookieCacheMaxAgeSeconds} s in this run (better-auth's default: 300 s).`,
+  );
+  const idx = m.summary.find((s) => s.mode === "index")!;
+  const ba = m.summary.find((s) => s.mode === "better-auth")!;
+  const cc = m.summary.find((s) => s.mode === "cookie-cache")!;
+  const rv = r.revokeAll.at(-1)!;
+  const mem = r.memory.find((x) => x.sessionsPerUser === 3) ?? r.memory[0]!;
+  const memWorst = Math.max(...r.memory.map((x) => x.bytesPerSession));
+  const checks: [string, boolean, string][] = [
+    ["proxy p50 overhead ≤ +0.5 ms", idx.p50DeltaMs <= TARGETS.p50OverheadMs, `${fmt.signedMs(idx.p50DeltaMs)} ms`],
+    ["proxy p99 overhead ≤ +2 ms", idx.p99DeltaMs <= TARGETS.p99OverheadMs, `${fmt.signedMs(idx.p99DeltaMs)} ms`],
+    ["proxy throughput ≥ 85% of baseline", idx.throughputRatio >= TARGETS.throughputRatio, fmt.ratio(idx.throughputRatio)],
+    ["proxy faster than better-auth's database getSession", idx.requestsPerSecond > ba.requestsPerSecond && idx.p50 < ba.p50, `${fmt.int(idx.requestsPerSecond)} vs ${fmt.int(ba.requestsPerSecond)} req/s`],
+    ["proxy staleness zero (cookie cache: up to maxAge)", idx.staleness.rejected && idx.staleness.staleRequests === 0, `${idx.staleness.staleRequests} vs ${cc.staleness.staleRequests} requests / ${fmt.ms(cc.staleness.staleMs ?? NaN, 0)} ms`],
+    [`revoke-all ${fmt.int(rv.sessions)}: one Redis round trip`, rv.roundTrips === 1, `${rv.roundTrips} (${Object.entries(rv.redisByCommand).map(([k, v]) => `${k}×${v}`).join(", ")})`],
+    [`revoke-all ${fmt.int(rv.sessions)}: < 10 ms (Postgres + Redis)`, rv.totalMs.median < TARGETS.revokeAllMs, `${fmt.ms(rv.totalMs.median)} ms (Redis alone ${fmt.ms(rv.redisMs.median)} ms)`],
+    [`list ${r.list.sessions}: one round trip, no SQL`, r.list.roundTrips === 1 && r.list.sqlStatements === 0, `${r.list.roundTrips} round trip, ${r.list.sqlStatements} SQL`],
+    ["Redis memory per session < 512 B", memWorst < TARGETS.bytesPerSession, `${fmt.int(mem.bytesPerSession)} B at 3/user, ${fmt.int(memWorst)} B worst`],
+  ];
+  console.log(`\nTargets (docs/benchmarks.md)\n`);
+  console.log(table(["target", "result", "figure"], checks.map(([name, ok, fig]) => [name, verdict(ok), fig]), 2));
+
+  console.log(`\nMicro-figures (Redis round trips observed with MONITOR; SQL counted at the driver)\n`);
+  console.log(
+    table(
+      ["figure", "round trips", "SQL", "median ms", "max ms", "note"],
+      [
+        ...r.revokeAll.map((x) => [
+          `revoke-all, ${fmt.int(x.sessions)} sessions`,
+          x.roundTrips,
+          x.sqlStatements,
+          fmt.ms(x.totalMs.median),
+          fmt.ms(x.totalMs.max),
+          `Postgres DELETE ${fmt.ms(x.postgresMs.median)} ms; index call ${fmt.ms(x.redisMs.median)} ms${x.redisExecMs ? ` (script ${fmt.ms(x.redisExecMs.median)} ms in Redis)` : ""}`,
+        ]),
+        [`list, ${r.list.sessions} sessions`, r.list.roundTrips, r.list.sqlStatements, fmt.ms(r.list.ms.median), fmt.ms(r.list.ms.p99), `over HTTP: ${r.list.overHttp.redisRoundTrips} RT, ${r.list.overHttp.sqlStatements} SQL`],
+        ...r.memory.map((x) => [`memory, ${x.sessionsPerUser} session(s)/user`, "", "", "", "", `${fmt.int(x.bytesPerSession)} B/session (used_memory Δ ${fmt.int(x.usedMemoryDeltaPerSession)} B)`]),
+        [
+          `sign-in, ${r.signIn.connections} connections`,
+          "",
+          fmt.num(r.signIn.sqlPerSignIn, 1),
+          fmt.ms(r.signIn.p50, 1),
+          fmt.ms(r.signIn.p99, 1),
+          `${fmt.num(r.signIn.signInsPerSecond, 1)}/s over ${r.signIn.accounts} accounts, ≥ ${r.signIn.evictedAtLeast} evicted, max ${r.signIn.maxSessionsPerUser}/user, stores agree: ${r.signIn.storesAgree}, rate limits enforced: ${r.signIn.rateLimit.enforced}`,
+        ],
+      ],
+    ),
+  );
+  console.log(
+    "\nScaling: our gate vs baseline as Redis grows (req/s saturated; p50/p99 one request at a time; " +
+      "check = checkSessionCookie() in-process, GET = a bare GET of the same keys, sequential)\n",
+  );
+  console.log(
+    table(
+      ["sessions in Redis", "keys", "seed s", "req/s", "× base", "p50 ms", "Δp50", "p99 ms", "Δp99", "check µs p50/p99", "GET µs p50/p99"],
+      r.scaling.map((x) => [
+        fmt.int(x.sessions),
+        fmt.int(x.redisKeys),
+        fmt.num(x.seedSeconds, 1),
+        fmt.int(x.indexRequestsPerSecond),
+        fmt.ratio(x.throughputRatio),
+        fmt.ms(x.indexP50),
+        fmt.signedMs(x.p50DeltaMs),
+        fmt.ms(x.indexP99),
+        fmt.signedMs(x.p99DeltaMs),
+        `${fmt.int(x.checkInProcess.checkUs.p50)} / ${fmt.int(x.checkInProcess.checkUs.p99)}`,
+        `${fmt.int(x.checkInProcess.redisGetUs.p50)} / ${fmt.int(x.checkInProcess.redisGetUs.p99)}`,
+      ]),
+    ),
+  );
+  if (r.buildChangedDuringRun) console.log("\nWARNING: .next was rebuilt by someone else during the run; rerun for clean figures.");
+}
