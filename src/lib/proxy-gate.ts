@@ -4,14 +4,17 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { authCookieNames, readSessionCookie, secureCookies } from "@/lib/sessions/cookie";
 import { signVerdict, VERDICT_HEADER } from "@/lib/sessions/forwarded";
+import { postgresStillDown } from "@/lib/health/postgres";
 import { checkRequestSession } from "@/lib/sessions/request";
 import type { SessionCheck } from "@/lib/sessions/validate";
 
 const PUBLIC_PAGES = new Set(["/", "/sign-in", "/sign-up", "/forgot-password", "/reset-password", "/verify-email", "/check-email"]);
-const PUBLIC_PREFIXES = ["/api/auth/", "/api/health", "/_next/", "/favicon"];
+// Operations endpoints, exact paths only. /api/metrics checks its own bearer token.
+const PUBLIC_ENDPOINTS = new Set(["/api/health", "/api/ready", "/api/metrics"]);
+const PUBLIC_PREFIXES = ["/api/auth/", "/_next/", "/favicon"];
 
 export function isPublicPath(pathname: string): boolean {
-  return PUBLIC_PAGES.has(pathname) || PUBLIC_PREFIXES.some((p) => pathname.startsWith(p));
+  return PUBLIC_PAGES.has(pathname) || PUBLIC_ENDPOINTS.has(pathname) || PUBLIC_PREFIXES.some((p) => pathname.startsWith(p));
 }
 
 function isApi(pathname: string): boolean {
@@ -77,6 +80,8 @@ export async function gate(request: NextRequest): Promise<NextResponse> {
     return unavailable(request);
   }
   if (!check.ok) return reject(request, check);
+  // Pages read Postgres; once it is known down, answer the 503 page rather than Next's error page.
+  if (!isApi(request.nextUrl.pathname) && (await postgresStillDown())) return unavailable(request);
   // Hand the verdict to the route handler (overwriting any client-sent copy), so it need
   // not check again: see lib/sessions/forwarded.ts.
   const headers = new Headers(request.headers);

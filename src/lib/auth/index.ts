@@ -22,6 +22,7 @@ import { IP_ADDRESS_OPTIONS } from "./client-ip";
 import { notifyIfNewDevice } from "./new-device";
 import { accountRateLimitPlugin, RATE_LIMIT_RULES, rateLimitStorage } from "./rate-limit";
 import { sessionIndexPlugin } from "./session-index-plugin";
+import { signOutGuardPlugin } from "./sign-out-guard";
 
 function createAuth() {
   const e = env();
@@ -79,6 +80,7 @@ function createAuth() {
     },
     plugins: [
       sessionIndexPlugin({ onSessionCreated: notifyIfNewDevice }),
+      signOutGuardPlugin(),
       ...(rateLimited ? [accountRateLimitPlugin(limiter)] : []),
       nextCookies(),
     ],

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import type { BetterAuthOptions, BetterAuthPlugin } from "better-auth";
 import { APIError, createAuthMiddleware } from "better-auth/api";
 import { env } from "@/lib/env";
+import { countRateLimitRefusal } from "@/lib/metrics";
 import type { RedisClient } from "@/lib/redis/client";
 
 export type RateLimitStorage = NonNullable<NonNullable<BetterAuthOptions["rateLimit"]>["customStorage"]>;
@@ -18,6 +19,8 @@ return {1, 0}
 `;
 
 type Rule = { window: number; max: number };
+
+const ACCOUNT_KEY_PREFIX = "acct:";
 type Verdict = { allowed: boolean; retryAfter: number | null };
 
 /** Fixed-window counter in process memory: the fallback, and development's limiter. */
@@ -62,9 +65,19 @@ export const RATE_LIMIT_RULES: Record<string, Rule> = {
 
 /** The storage for this process: Redis when configured, else process memory. */
 export function rateLimitStorage(client: RedisClient | null): RateLimitStorage {
-  if (client) return redisRateLimitStorage(client);
   const window = memoryWindow();
-  return { consume: async (key, rule) => window(key, rule) };
+  return countingRefusals(client ? redisRateLimitStorage(client) : { consume: async (key, rule) => window(key, rule) });
+}
+
+/** Counts refusals for the metrics: per account (keys this module writes) or per IP. */
+function countingRefusals(storage: RateLimitStorage): RateLimitStorage {
+  return {
+    async consume(key, rule) {
+      const verdict = await storage.consume(key, rule);
+      if (!verdict.allowed) countRateLimitRefusal(key.startsWith(ACCOUNT_KEY_PREFIX) ? "account" : "ip");
+      return verdict;
+    },
+  };
 }
 
 /**
@@ -81,7 +94,7 @@ export const accountRateLimitPlugin = (storage: RateLimitStorage, rule: Rule = {
           handler: createAuthMiddleware(async (ctx) => {
             const email = typeof ctx.body?.email === "string" ? ctx.body.email.trim().toLowerCase() : "";
             if (!email) return;
-            const key = `acct:${createHash("sha256").update(email).digest("base64url").slice(0, 22)}`;
+            const key = `${ACCOUNT_KEY_PREFIX}${createHash("sha256").update(email).digest("base64url").slice(0, 22)}`;
             const verdict = await storage.consume(key, rule);
             if (!verdict.allowed) {
               throw new APIError("TOO_MANY_REQUESTS", {
