@@ -2,6 +2,6 @@
 // no dependency (that is /api/ready), so a restart is never triggered by a Redis blip.
 export const dynamic = "force-dynamic";
 
-export function GET(): Response {
+export async function GET(): Promise<Response> {
   return Response.json({ status: "ok" }, { headers: { "Cache-Control": "no-store" } });
 }
