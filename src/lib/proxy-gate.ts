@@ -2,9 +2,9 @@
 // a session the index (or, on a miss, Postgres) says is live. One index look-up on the
 // hot path, zero database queries.
 import { NextResponse, type NextRequest } from "next/server";
+import { postgresStillDown } from "@/lib/health/postgres";
 import { authCookieNames, readSessionCookie, secureCookies } from "@/lib/sessions/cookie";
 import { signVerdict, VERDICT_HEADER } from "@/lib/sessions/forwarded";
-import { postgresStillDown } from "@/lib/health/postgres";
 import { checkRequestSession } from "@/lib/sessions/request";
 import type { SessionCheck } from "@/lib/sessions/validate";
 

@@ -19,9 +19,10 @@ return {1, 0}
 `;
 
 type Rule = { window: number; max: number };
-
-const ACCOUNT_KEY_PREFIX = "acct:";
 type Verdict = { allowed: boolean; retryAfter: number | null };
+
+/** Per-account limiter keys start with this (the metrics tell them from per-IP ones). */
+const ACCOUNT_KEY_PREFIX = "acct:";
 
 /** Fixed-window counter in process memory: the fallback, and development's limiter. */
 export function memoryWindow() {

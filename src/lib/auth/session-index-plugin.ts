@@ -7,8 +7,8 @@
 import type { BetterAuthPlugin } from "better-auth";
 import { countSessionsEnded, countSignIn } from "@/lib/metrics";
 import { userTag } from "@/lib/session-index";
-import { endReasonOf } from "./end-reasons";
 import { indexNewSession, unindexSessionRow, type SessionRow } from "@/lib/sessions/lifecycle";
+import { endReasonOf } from "./end-reasons";
 
 export interface SessionIndexPluginOptions {
   /** Runs after a new session is indexed (e.g. the new-device alert). */
