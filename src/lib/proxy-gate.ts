@@ -3,19 +3,19 @@
 // hot path, zero database queries.
 import { NextResponse, type NextRequest } from "next/server";
 import { API_ERROR } from "@/lib/http/error-codes";
+import { postgresStillDown } from "@/lib/health/postgres";
 import { authCookieNames, readSessionCookie, secureCookies } from "@/lib/sessions/cookie";
 import { signVerdict, VERDICT_HEADER } from "@/lib/sessions/forwarded";
 import { checkRequestSession } from "@/lib/sessions/request";
 import type { SessionCheck } from "@/lib/sessions/validate";
 
 const PUBLIC_PAGES = new Set(["/", "/sign-in", "/sign-up", "/forgot-password", "/reset-password", "/verify-email", "/check-email"]);
-// Liveness must answer without a session (load balancers, orchestrators); exact paths only,
-// so nothing under them becomes public by accident.
-const PUBLIC_ROUTES = new Set(["/api/health"]);
+// Operations endpoints, exact paths only. /api/metrics checks its own bearer token.
+const PUBLIC_ENDPOINTS = new Set(["/api/health", "/api/ready", "/api/metrics"]);
 const PUBLIC_PREFIXES = ["/api/auth/", "/_next/", "/favicon"];
 
 export function isPublicPath(pathname: string): boolean {
-  return PUBLIC_PAGES.has(pathname) || PUBLIC_ROUTES.has(pathname) || PUBLIC_PREFIXES.some((p) => pathname.startsWith(p));
+  return PUBLIC_PAGES.has(pathname) || PUBLIC_ENDPOINTS.has(pathname) || PUBLIC_PREFIXES.some((p) => pathname.startsWith(p));
 }
 
 function isApi(pathname: string): boolean {
@@ -83,6 +83,8 @@ export async function gate(request: NextRequest, forward = new Headers(request.h
     return unavailable(request);
   }
   if (!check.ok) return reject(request, check);
+  // Pages read Postgres; once it is known down, answer the 503 page rather than Next's error page.
+  if (!isApi(request.nextUrl.pathname) && (await postgresStillDown())) return unavailable(request);
   // Hand the verdict to the route handler (overwriting any client-sent copy), so it need
   // not check again: see lib/sessions/forwarded.ts.
   forward.set(VERDICT_HEADER, signVerdict(check.session, cookie!));

@@ -126,7 +126,7 @@ describe("the check reads; repairs are scheduled once, off the request", () => {
     expect(check).toEqual({
       ok: false,
       reason: "idle",
-      repairs: [{ kind: "end", userId, sessionId: entry.sessionId }],
+      repairs: [{ kind: "end", userId, sessionId: entry.sessionId, reason: "idle" }],
     });
     expect(await bothStores(userId)).toEqual(before);
     scheduleRepairs(check.repairs);

@@ -28,6 +28,7 @@ import { sessionIndexPlugin } from "./session-index-plugin";
 import { accountFlowsPlugin } from "./account-flows-plugin";
 import { voidVerificationLinks } from "./pending-signup";
 import { voidResetLinks } from "./reset-tokens";
+import { signOutGuardPlugin } from "./sign-out-guard";
 
 function createAuth() {
   const e = env();
@@ -96,6 +97,7 @@ function createAuth() {
       // First: hostile input and the app's session check run before anything else.
       frontDoorPlugin(),
       sessionIndexPlugin({ onSessionCreated: notifyIfNewDevice }),
+      signOutGuardPlugin(),
       accountFlowsPlugin({
         // The deferred halves of sign-up and reset request: better-auth's own endpoints.
         signUp: (input, headers): Promise<unknown> => getAuth().api.signUpEmail({ body: input, headers }),

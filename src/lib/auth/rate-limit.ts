@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import type { BetterAuthOptions, BetterAuthPlugin } from "better-auth";
 import { APIError, createAuthMiddleware } from "better-auth/api";
 import { env } from "@/lib/env";
+import { countRateLimitRefusal } from "@/lib/metrics";
 import type { RedisClient } from "@/lib/redis/client";
 
 export type RateLimitStorage = NonNullable<NonNullable<BetterAuthOptions["rateLimit"]>["customStorage"]>;
@@ -19,6 +20,9 @@ return {1, 0}
 
 type Rule = { window: number; max: number };
 type Verdict = { allowed: boolean; retryAfter: number | null };
+
+/** Per-account limiter keys start with this (the metrics tell them from per-IP ones). */
+const ACCOUNT_KEY_PREFIX = "acct:";
 
 /** Fixed-window counter in process memory: the fallback, and development's limiter. */
 export function memoryWindow() {
@@ -63,9 +67,19 @@ export const RATE_LIMIT_RULES: Record<string, Rule> = {
 
 /** The storage for this process: Redis when configured, else process memory. */
 export function rateLimitStorage(client: RedisClient | null): RateLimitStorage {
-  if (client) return redisRateLimitStorage(client);
   const window = memoryWindow();
-  return { consume: async (key, rule) => window(key, rule) };
+  return countingRefusals(client ? redisRateLimitStorage(client) : { consume: async (key, rule) => window(key, rule) });
+}
+
+/** Counts refusals for the metrics: per account (keys this module writes) or per IP. */
+function countingRefusals(storage: RateLimitStorage): RateLimitStorage {
+  return {
+    async consume(key, rule) {
+      const verdict = await storage.consume(key, rule);
+      if (!verdict.allowed) countRateLimitRefusal(key.startsWith(ACCOUNT_KEY_PREFIX) ? "account" : "ip");
+      return verdict;
+    },
+  };
 }
 
 /**

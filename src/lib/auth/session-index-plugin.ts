@@ -5,8 +5,10 @@
 //  - delete.after: every delete path, bulk ones included (better-auth 1.7 runs delete
 //    hooks per row for deleteSession, deleteSessions, deleteUserSessions and deleteUser).
 import type { BetterAuthPlugin } from "better-auth";
+import { countSessionsEnded, countSignIn } from "@/lib/metrics";
 import { userTag } from "@/lib/session-index";
 import { indexNewSession, unindexSessionRow, type SessionRow } from "@/lib/sessions/lifecycle";
+import { endReasonOf } from "./end-reasons";
 
 export interface SessionIndexPluginOptions {
   /** Runs after a new session is indexed (e.g. the new-device alert). */
@@ -23,14 +25,18 @@ export const sessionIndexPlugin = (options: SessionIndexPluginOptions = {}) =>
             session: {
               create: {
                 before: async (session) => ({ data: { ...session, token: userTag(session.userId) + session.token } }),
-                after: async (session) => {
-                  await indexNewSession(session as SessionRow);
+                after: async (session, ctx) => {
+                  const { evicted } = await indexNewSession(session as SessionRow);
+                  countSessionsEnded("limit", evicted.length);
+                  // A password change re-issues the current session: not a sign-in.
+                  if (ctx?.path !== "/change-password") countSignIn();
                   await options.onSessionCreated?.(session as SessionRow);
                 },
               },
               delete: {
-                after: async (session) => {
+                after: async (session, ctx) => {
                   await unindexSessionRow(session);
+                  countSessionsEnded(endReasonOf(ctx?.path));
                 },
               },
             },

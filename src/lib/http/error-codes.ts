@@ -26,6 +26,8 @@ export const API_ERROR = {
   bodyTooLarge: "body_too_large",
   /** 415 */
   unsupportedMediaType: "unsupported_media_type",
+  /** 404: a route that is not configured here (e.g. /api/metrics without METRICS_TOKEN). */
+  notFound: "not_found",
   /** 500: logged on the server, never detailed to the client. */
   internal: "internal",
 } as const;

@@ -1,5 +1,6 @@
 // One shape for every API error: { error: { code, message } } with the right status.
 import { API_ERROR, errorBody, type ApiErrorCode } from "./error-codes";
+import { isOutage, unavailableResponse } from "./unavailable";
 
 export class ApiError extends Error {
   constructor(
@@ -15,17 +16,16 @@ export function jsonError(status: number, code: ApiErrorCode, message: string, h
   return Response.json(errorBody(code, message), { status, headers });
 }
 
-/** Wraps a route handler: ApiError -> its JSON; anything else -> a logged 500 without details. */
+/** Wraps a route handler: ApiError -> its JSON; a store outage -> 503; anything else -> a logged 500 without details. */
 export function handleErrors<A extends unknown[]>(fn: (...args: A) => Promise<Response>) {
   return async (...args: A): Promise<Response> => {
     try {
       return await fn(...args);
     } catch (err) {
       if (err instanceof ApiError) return jsonError(err.status, err.code, err.message);
-      if ((err as Error)?.name === "SessionStoreUnavailable") {
-        return jsonError(503, API_ERROR.unavailable, "The service is temporarily unavailable. Please try again shortly.", {
-          "Retry-After": "5",
-        });
+      if (await isOutage(err)) {
+        console.warn("[api] store unavailable:", (err as Error)?.message);
+        return unavailableResponse();
       }
       console.error("[api] unhandled error:", err);
       return jsonError(500, API_ERROR.internal, "Something went wrong on our side. Nothing was changed.");

@@ -3,6 +3,7 @@
 // sessions/index-health.ts listens to (suspect mode, backlog drain).
 import { EventEmitter } from "node:events";
 import { env } from "@/lib/env";
+import { countBreakerOpen } from "@/lib/metrics";
 import { GuardedSessionIndex } from "./guarded";
 import type { SessionIndex } from "./types";
 
@@ -17,6 +18,7 @@ export function guard(inner: SessionIndex, cooldownMs = env().REDIS_BREAKER_COOL
     cooldownMs,
     onOpen: () => {
       console.warn("[session-index] circuit open: Redis unreachable, answering from Postgres");
+      countBreakerOpen();
       indexEvents.emit("open");
     },
     onClose: () => {

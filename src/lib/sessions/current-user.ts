@@ -5,6 +5,7 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { dbReady, getDb } from "@/db";
 import { user as userTable } from "@/db/schema";
+import { notePostgresDown } from "@/lib/health/postgres";
 import type { ValidityEntry } from "@/lib/session-index";
 import { sessionOfRequest } from "./request";
 
@@ -15,7 +16,15 @@ export async function requireUser(nextPath: string): Promise<{ session: Validity
     const reason = check.reason === "missing" ? "" : `&reason=${check.reason === "idle" ? "idle" : "signed-out"}`;
     redirect(`/sign-in?next=${encodeURIComponent(nextPath)}${reason}`);
   }
-  const [user] = await getDb().select().from(userTable).where(eq(userTable.id, check.session.userId));
+  const [user] = await getDb()
+    .select()
+    .from(userTable)
+    .where(eq(userTable.id, check.session.userId))
+    .catch((err: unknown) => {
+      // From now on the proxy answers this page with its 503 page until Postgres is back.
+      notePostgresDown();
+      throw err;
+    });
   if (!user) redirect(`/sign-in?next=${encodeURIComponent(nextPath)}`);
   return { session: check.session, user };
 }

@@ -5,6 +5,7 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
+import { countSessionsEnded } from "@/lib/metrics";
 import { getSessionIndex, type SessionRef, type ValidityEntry } from "@/lib/session-index";
 import { restoreSession, revokeSessions, unindexSessions, type SessionRow } from "./lifecycle";
 
@@ -14,7 +15,7 @@ export type Repair =
   /** Postgres holds a live session the index lacks: put it back (never evicts). */
   | { kind: "restore"; row: SessionRow }
   /** The session timed out (idle, or expired per Postgres): end it in both stores. */
-  | { kind: "end"; userId: string; sessionId: string }
+  | { kind: "end"; userId: string; sessionId: string; reason: "idle" | "expired" }
   /** The index holds a session Postgres no longer has (revoked during an outage). */
   | { kind: "drop-entry"; userId: string; ref: SessionRef };
 
@@ -33,7 +34,7 @@ async function apply(r: Repair): Promise<void> {
       await restoreSession(r.row);
       return;
     case "end":
-      await revokeSessions(r.userId, { sessionIds: [r.sessionId] });
+      countSessionsEnded(r.reason, (await revokeSessions(r.userId, { sessionIds: [r.sessionId] })).length);
       return;
     case "drop-entry":
       await unindexSessions(r.userId, [r.ref]);

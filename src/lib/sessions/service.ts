@@ -8,6 +8,7 @@ import { session as sessionTable } from "@/db/schema";
 import type { Device } from "@/lib/device";
 import { env } from "@/lib/env";
 import { ApiError } from "@/lib/http/errors";
+import { countPostgresFallback, countSessionsEnded } from "@/lib/metrics";
 import { getSessionIndex, type IndexedSession, type ValidityEntry } from "@/lib/session-index";
 import { revokeSessions, toRecord } from "./lifecycle";
 
@@ -45,6 +46,7 @@ export async function listSessions(current: ValidityEntry): Promise<SessionView[
     sessions = await getSessionIndex().list(current.userId);
   } catch (err) {
     console.warn(`[sessions] index list failed, using Postgres: ${(err as Error).message}`);
+    countPostgresFallback("list", "unreachable");
     sessions = await listFromDatabase(current.userId);
   }
   return sessions.map((s) => view(s, current.sessionId)).sort((a, b) => b.lastActiveAt.localeCompare(a.lastActiveAt));
@@ -135,9 +137,11 @@ export async function revoke(
   await assertRecentlyAuthenticated(current, body, headers, passwordMatches);
   if ("all" in body) {
     const ids = await revokeSessions(current.userId, { allExcept: current.sessionId });
+    countSessionsEnded("revoke-all", ids.length);
     return { revoked: ids.length };
   }
   const ids = await revokeSessions(current.userId, { sessionIds: [body.sessionId] });
   if (ids.length === 0) throw new ApiError(404, "session_not_found", "No such session.");
+  countSessionsEnded("revoke", ids.length);
   return { revoked: ids.length };
 }

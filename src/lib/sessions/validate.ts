@@ -10,6 +10,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
 import { env } from "@/lib/env";
+import { countIndexLookup, countPostgresFallback } from "@/lib/metrics";
 import { getSessionIndex, hashToken, tagOfToken, type ValidityEntry } from "@/lib/session-index";
 import { verifySessionCookie } from "./cookie";
 import { indexIsSuspect, sessionStillInDatabase } from "./index-health";
@@ -46,6 +47,7 @@ async function loadRow(token: string): Promise<SessionRow | undefined> {
 }
 
 async function checkInDatabase(token: string, now: number, indexReachable: boolean): Promise<SessionCheck> {
+  countPostgresFallback("check", indexReachable ? "miss" : "unreachable");
   let row: SessionRow | undefined;
   try {
     row = await loadRow(token);
@@ -55,7 +57,7 @@ async function checkInDatabase(token: string, now: number, indexReachable: boole
   if (!row) return { ok: false, reason: "revoked", repairs: [] };
   const entry = validityOf(row);
   const verdict = judge(entry, now);
-  if (verdict) return { ...verdict, repairs: [{ kind: "end", userId: row.userId, sessionId: row.id }] };
+  if (verdict) return { ...verdict, repairs: [{ kind: "end", userId: row.userId, sessionId: row.id, reason: verdict.reason === "idle" ? "idle" : "expired" }] };
   return { ok: true, session: entry, source: "database", repairs: indexReachable ? [{ kind: "restore", row }] : [] };
 }
 
@@ -78,6 +80,7 @@ export async function checkSessionToken(token: string, now = Date.now()): Promis
     console.warn(`[sessions] index look-up failed, using Postgres: ${(err as Error).message}`);
     return checkInDatabase(token, now, false);
   }
+  countIndexLookup(entry ? "hit" : "miss");
   if (!entry) return checkInDatabase(token, now, true);
   // After an outage the index may still hold sessions revoked meanwhile: confirm.
   if (indexIsSuspect() && !(await stillInDatabase(entry))) {
@@ -90,7 +93,7 @@ export async function checkSessionToken(token: string, now = Date.now()): Promis
   const verdict = judge(entry, now);
   if (verdict) {
     // An expired entry leaves with its TTL; an idle one must be ended in both stores.
-    const repairs: Repair[] = verdict.reason === "idle" ? [{ kind: "end", userId: entry.userId, sessionId: entry.sessionId }] : [];
+    const repairs: Repair[] = verdict.reason === "idle" ? [{ kind: "end", userId: entry.userId, sessionId: entry.sessionId, reason: "idle" }] : [];
     return { ...verdict, repairs };
   }
   const repairs: Repair[] =

@@ -30,6 +30,7 @@ const API_MESSAGES: Record<ApiErrorCode, string> = {
   [API_ERROR.malformedJson]: "The request was not understood. Reload the page and try again.",
   [API_ERROR.bodyTooLarge]: "The request was too large. Reload the page and try again.",
   [API_ERROR.unsupportedMediaType]: "The request was not understood. Reload the page and try again.",
+  [API_ERROR.notFound]: "That page or action does not exist here.",
   [API_ERROR.internal]: "Something went wrong on our side. Nothing was changed. Try again in a moment.",
 };
 

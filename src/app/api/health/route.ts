@@ -1,9 +1,7 @@
-// Liveness: the process is up and serving requests. Touches neither Postgres nor Redis (a
-// store outage must not get a live instance restarted); public in the gate as an exact path.
-import { NextResponse } from "next/server";
-
+// GET /api/health: liveness. Answers as long as the process serves requests; it checks
+// no dependency (that is /api/ready), so a restart is never triggered by a Redis blip.
 export const dynamic = "force-dynamic";
 
-export function GET() {
-  return NextResponse.json({ status: "ok" }, { headers: { "Cache-Control": "no-store" } });
+export async function GET(): Promise<Response> {
+  return Response.json({ status: "ok" }, { headers: { "Cache-Control": "no-store" } });
 }

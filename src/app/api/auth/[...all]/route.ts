@@ -1,10 +1,20 @@
 // better-auth's handler: sign-up, sign-in, sign-out, verification, password flows.
 import { dbReady } from "@/db";
 import { getAuth } from "@/lib/auth";
+import { isOutage, unavailableResponse } from "@/lib/http/unavailable";
 
 async function handle(request: Request): Promise<Response> {
-  await dbReady();
-  const response = await getAuth().handler(request);
+  let response: Response;
+  try {
+    await dbReady();
+    response = await getAuth().handler(request);
+  } catch (err) {
+    if (await isOutage(err)) return unavailableResponse();
+    throw err;
+  }
+  // better-auth answers a database outage with a 500 (or our guards' 503): one shape,
+  // no cookies changed, Retry-After.
+  if (response.status === 503 || (response.status >= 500 && (await isOutage(null)))) return unavailableResponse();
   return withStandardRetryAfter(response);
 }
 
