@@ -6,7 +6,7 @@
 // The nonce reaches Next through the REQUEST's Content-Security-Policy header: Next reads
 // it while rendering and puts it on every <script> it emits. That only works for pages
 // rendered per request, so the root layout opts every page into dynamic rendering (see
-// docs/front-door-2.md for what that costs).
+// docs/front-door.md, "Content-Security-Policy, and what nonces cost").
 import type { NextRequest, NextResponse } from "next/server";
 import { env } from "@/lib/env";
 

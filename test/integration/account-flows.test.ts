@@ -9,6 +9,7 @@ import { user as userTable, verification } from "@/db/schema";
 import { flushBackground } from "@/lib/background";
 import { flushMail } from "@/lib/mail";
 import type { OutboxEnvelope } from "@/lib/mail/outbox";
+import { pause } from "../support/sessions";
 import { Browser, ORIGIN, outbox, PASSWORD, signIn, signUpVerified, UA, uniqueEmail, type OutboxMessage } from "../support/browser";
 
 const ATTACKER_PASSWORD = "the attacker's own passphrase";
@@ -91,17 +92,25 @@ describe("pre-registration takeover", () => {
     expect(u?.name).toBe("Alice");
   });
 
+  // better-auth's verification links are JWTs with second-resolution timestamps: two minted for
+  // the same address within one second are the same link. Each step below starts in a new
+  // second so the links under test are distinct.
+  const nextSecond = () => pause(1_005 - (Date.now() % 1_000));
+
   it("a sign-up for an unverified address voids every earlier verification link; only the newest verifies", async () => {
     const email = uniqueEmail("pending");
     expect((await signUp(new Browser(), email, ATTACKER_PASSWORD, "First")).status).toBe(200);
     const first = await newest(email, "verify-email");
     // A second link for the first sign-up (sign-in before verification re-sends one).
+    await nextSecond();
     expect(await signInStatus(email, ATTACKER_PASSWORD)).toBe(403);
     const second = await newest(email, "verify-email");
     expect(second.file).not.toBe(first.file);
 
+    await nextSecond();
     expect((await signUp(new Browser(), email, OWNER_PASSWORD, "Second")).status).toBe(200);
     const latest = await newest(email, "verify-email");
+    expect(new Set([first.link, second.link, latest.link]).size).toBe(3);
 
     for (const stale of [first, second]) {
       const b = new Browser();
