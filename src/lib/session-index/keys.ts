@@ -27,15 +27,39 @@ export function hashToken(token: string): string {
 export function keysFor(prefix: string, tag: string) {
   const base = `${prefix}:{${tag}}`;
   return {
-    /** validity entry of one session, by token hash: STRING, expires with the session */
+    /** validity entry of one session, by token hash: STRING, expires with the session.
+     *  Once the session ends it holds `ended:<reason>` until that same expiry, so a
+     *  replayed cookie is refused by the index alone. */
     validity: (tokenHash: string) => `${base}:t:${tokenHash}`,
+    /** "this tag is complete": written only by a rebuild of the tag from Postgres, kept
+     *  alive (never created) by records. Absent = the index may have lost sessions. */
+    complete: `${base}:c`,
     validityPrefix: `${base}:t:`,
     /** the user's sessions ordered by creation time: ZSET tokenHash -> createdAt */
     byCreation: (userId: string) => `${base}:u:${userId}:z`,
-    /** token hashes removed in the last few minutes: ZSET tokenHash -> lapse time. Blocks
-     *  a record or restore racing the removal from bringing the session back. */
-    tombstones: (userId: string) => `${base}:u:${userId}:x`,
   };
+}
+
+/** Keys outside any tag (no multi-key operation touches them). */
+export function globalKeysFor(prefix: string) {
+  return {
+    /** Written when a full rebuild finished: absent after data loss (or on a fresh Redis). */
+    built: `${prefix}:built`,
+    /** Held by the instance running the full rebuild, so only one runs at a time. */
+    rebuilding: `${prefix}:rebuilding`,
+  };
+}
+
+/** How an ended session's validity value starts. */
+export const ENDED_PREFIX = "ended:";
+
+/** Why a session ended, as kept in its validity value. */
+export type EndReason = "revoked" | "evicted" | "idle" | "expired";
+
+export function decodeEnded(raw: string): EndReason | null {
+  if (!raw.startsWith(ENDED_PREFIX)) return null;
+  const r = raw.slice(ENDED_PREFIX.length);
+  return r === "evicted" || r === "idle" || r === "expired" ? r : "revoked";
 }
 
 /** What a validity value carries besides the per-request fields (for the device list). */
@@ -59,6 +83,7 @@ export function encodeValidity(
 }
 
 export function decodeValidity(raw: string) {
+  if (raw.startsWith(ENDED_PREFIX)) return null;
   const [sessionId, userId, expiresAt, lastActiveAt] = raw.split("|", 4);
   if (!sessionId || !userId || !expiresAt || !lastActiveAt) return null;
   return { sessionId, userId, expiresAt: Number(expiresAt), lastActiveAt: Number(lastActiveAt) };

@@ -2,87 +2,81 @@
 // touches carries the same hash tag: KEYS[] are declared, and keys built inside the
 // script from a `...:{tag}:t:` prefix hash to the same slot, which Redis Cluster allows.
 //
-// Layout per user: a ZSET of token hashes scored by creation time, a ZSET of recently
-// removed token hashes (tombstones) scored by when they lapse, and per session one STRING
-// (the validity entry) `sessionId|userId|expiresAt|lastActiveAt|createdAt|device`.
+// Layout per tag (keys.ts): per session one STRING (the validity entry)
+// `sessionId|userId|expiresAt|lastActiveAt|createdAt|device`, overwritten with
+// `ended:<reason>` (same TTL) when the session ends; per user a ZSET of token hashes
+// scored by creation time; per tag the completeness marker `c`.
 
-/** Shared helpers: the session id at the front of a validity value; the server's clock;
- *  tombstoning a batch of hashes (and pruning lapsed ones) in one ZADD. */
+/** Shared helpers: the session id at the front of a validity value; whether a value is
+ *  an ended marker; keeping the tag's completeness marker alive (never creating it). */
 const HELPERS = `
 local function sid(v) return string.match(v, '^([^|]*)') end
-local function nowMs()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
-local function tombstone(key, hashes, ttl)
-  if #hashes == 0 then return end
-  local now = nowMs()
-  local until_ = now + tonumber(ttl)
-  local args = {}
-  for i, h in ipairs(hashes) do
-    args[2 * i - 1] = until_
-    args[2 * i] = h
-  end
-  for i = 1, #args, 1000 do
-    redis.call('ZADD', key, unpack(args, i, math.min(i + 999, #args)))
-  end
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
-  if redis.call('PEXPIRETIME', key) < until_ then redis.call('PEXPIREAT', key, until_) end
-end
-local function isTombstoned(key, h)
-  local lapse = redis.call('ZSCORE', key, h)
-  return lapse and tonumber(lapse) > nowMs()
+local function ended(v) return string.sub(v, 1, 6) == 'ended:' end
+local function keepComplete(key, exp)
+  if redis.call('EXISTS', key) == 0 then return 0 end
+  if redis.call('PEXPIRETIME', key) < exp then redis.call('PEXPIREAT', key, exp) end
+  return 1
 end
 `;
 
-/** KEYS: validity, byCreation, tombstones.
- *  ARGV: tokenHash, validityValue, expiresAtMs, createdAtMs, mode, limit, validityPrefix,
- *        tombstoneTtlMs.
- *  Returns {recorded(0|1), evictedSessionId...}. */
+/** KEYS: validity, complete.
+ *  The per-request check: the validity value if there is one, else whether the tag is
+ *  complete (1) or may have lost sessions (0). One round trip. */
+export const CHECK = `
+local v = redis.call('GET', KEYS[1])
+if v then return v end
+return redis.call('EXISTS', KEYS[2])
+`;
+
+/** KEYS: validity, byCreation, complete.
+ *  ARGV: tokenHash, validityValue, expiresAtMs, createdAtMs, mode, limit, validityPrefix.
+ *  Returns {recorded(0|1), complete(0|1), evictedSessionId...}. */
 export const RECORD = `
 ${HELPERS}
 local h, exp, limit = ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[6])
--- A tombstone means this token was revoked already (e.g. a revoke-all that ran between
--- the row's insert and this call): never (re)index it, whatever the mode.
-if isTombstoned(KEYS[3], h) then return {0} end
+-- An ended value means this token was revoked already (e.g. a revoke-all that ran
+-- between the row's insert and this call): never (re)index it, whatever the mode.
+local current = redis.call('GET', KEYS[1])
+if current and ended(current) then return {0, redis.call('EXISTS', KEYS[3])} end
 redis.call('SET', KEYS[1], ARGV[2], 'PXAT', exp)
 redis.call('ZADD', KEYS[2], ARGV[4], h)
 if redis.call('PEXPIRETIME', KEYS[2]) < exp then redis.call('PEXPIREAT', KEYS[2], exp) end
-local out = {1}
+local out = {1, keepComplete(KEYS[3], exp)}
 if ARGV[5] ~= 'new' or limit <= 0 then return out end
 local n = redis.call('ZCARD', KEYS[2])
 if n <= limit then return out end
--- members whose validity key already expired are not live sessions: prune, don't count
+-- members whose session expired or ended are not live sessions: prune, don't count
 for _, member in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-  if redis.call('EXISTS', ARGV[7] .. member) == 0 then
+  local v = redis.call('GET', ARGV[7] .. member)
+  if not v or ended(v) then
     redis.call('ZREM', KEYS[2], member)
     n = n - 1
   end
 end
-local victims = {}
 while n > limit do
   local victim = redis.call('ZPOPMIN', KEYS[2])[1]
   local v = redis.call('GET', ARGV[7] .. victim)
-  redis.call('DEL', ARGV[7] .. victim)
-  victims[#victims + 1] = victim
-  if v then out[#out + 1] = sid(v) end
+  if v then
+    redis.call('SET', ARGV[7] .. victim, 'ended:evicted', 'KEEPTTL')
+    out[#out + 1] = sid(v)
+  end
   n = n - 1
 end
-tombstone(KEYS[3], victims, ARGV[8])
 return out
 `;
 
-/** KEYS: byCreation, tombstones.
- *  ARGV: validityPrefix, tombstoneTtlMs, sweep ('all' | ''), keepSessionId, then token hashes.
- *  Removes the listed sessions (by token hash, so it works even if the index lost them)
- *  and, with sweep='all', every other indexed session but keepSessionId. Every removal
- *  is tombstoned so a racing restore cannot bring it back. Works in batches of 500 with
- *  variadic MGET / DEL / ZREM / ZADD, so 1,000 sessions cost a handful of calls.
+/** KEYS: byCreation.
+ *  ARGV: validityPrefix, missingTtlMs, sweep ('all' | ''), keepSessionId, reason, then
+ *  token hashes. Ends the listed sessions (by token hash, so it works even if the index
+ *  lost them) and, with sweep='all', every other indexed session but keepSessionId: each
+ *  validity value becomes `ended:<reason>` with its TTL kept (a hash the index did not
+ *  hold gets missingTtlMs), so neither a replay nor a racing restore brings it back.
+ *  Works in batches of 500 with variadic MGET / ZREM.
  *  Returns the ids of sessions that were present. */
 export const REMOVE = `
 ${HELPERS}
 local targets, seen = {}, {}
-for i = 5, #ARGV do
+for i = 6, #ARGV do
   if not seen[ARGV[i]] then seen[ARGV[i]] = true; targets[#targets + 1] = ARGV[i] end
 end
 if ARGV[3] == 'all' then
@@ -90,7 +84,8 @@ if ARGV[3] == 'all' then
     if not seen[h] then seen[h] = true; targets[#targets + 1] = h end
   end
 end
-local out, dropped = {}, {}
+local mark = 'ended:' .. ARGV[5]
+local out = {}
 for i = 1, #targets, 500 do
   local batch, keys = {}, {}
   for j = i, math.min(i + 499, #targets) do
@@ -98,38 +93,40 @@ for i = 1, #targets, 500 do
     keys[#keys + 1] = ARGV[1] .. targets[j]
   end
   local values = redis.call('MGET', unpack(keys))
-  local delKeys, delHashes = {}, {}
+  local dropped = {}
   for j, h in ipairs(batch) do
     local v = values[j]
     local keep = ARGV[3] == 'all' and v and sid(v) == ARGV[4]
     if not keep then
-      delKeys[#delKeys + 1] = keys[j]
-      delHashes[#delHashes + 1] = h
-      if v then out[#out + 1] = sid(v) end
+      dropped[#dropped + 1] = h
+      if not v then
+        redis.call('SET', keys[j], mark, 'PX', ARGV[2])
+      elseif not ended(v) then
+        redis.call('SET', keys[j], mark, 'KEEPTTL')
+        out[#out + 1] = sid(v)
+      end
     end
   end
-  if #delKeys > 0 then
-    redis.call('DEL', unpack(delKeys))
-    redis.call('ZREM', KEYS[1], unpack(delHashes))
-    for _, h in ipairs(delHashes) do dropped[#dropped + 1] = h end
-  end
+  if #dropped > 0 then redis.call('ZREM', KEYS[1], unpack(dropped)) end
 end
-tombstone(KEYS[2], dropped, ARGV[2])
 return out
 `;
 
-/** KEYS: byCreation. ARGV: validityPrefix.
- *  Returns the validity values of live sessions, oldest first; prunes dead members. */
+/** KEYS: byCreation, complete. ARGV: validityPrefix.
+ *  Returns {complete(0|1), validity values of live sessions, oldest first...}; prunes
+ *  members whose session expired or ended. */
 export const LIST = `
-local out = {}
+${HELPERS}
+local out = {redis.call('EXISTS', KEYS[2])}
 for _, h in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   local v = redis.call('GET', ARGV[1] .. h)
-  if v then out[#out + 1] = v else redis.call('ZREM', KEYS[1], h) end
+  if v and not ended(v) then out[#out + 1] = v else redis.call('ZREM', KEYS[1], h) end
 end
 return out
 `;
 
-/** KEYS: validity. ARGV: lastActiveAtMs. Rewrites the 4th field, keeping TTL; never creates. */
+/** KEYS: validity. ARGV: lastActiveAtMs. Rewrites the 4th field, keeping TTL; never
+ *  creates, never touches an ended value (it has no fields). */
 export const TOUCH = `
 local v = redis.call('GET', KEYS[1])
 if not v then return 0 end
@@ -137,4 +134,29 @@ local head, rest = string.match(v, '^([^|]*|[^|]*|[^|]*|)[^|]*(|.*)$')
 if not head then return 0 end
 redis.call('SET', KEYS[1], head .. ARGV[1] .. rest, 'KEEPTTL', 'XX')
 return 1
+`;
+
+/** KEYS: complete, then per session its validity key and its user's byCreation key.
+ *  ARGV: markerTtlMs ('' = do not write the marker yet), then per session
+ *  validityValue, expiresAtMs, createdAtMs, tokenHash.
+ *  Rebuilds one tag from Postgres' rows: adds what the index lacks, leaves live entries
+ *  (they may carry a newer last-active) and ended ones (revoked since the rows were read)
+ *  alone, then marks the tag complete. Returns how many sessions were added. */
+export const REBUILD = `
+local added = 0
+for i = 2, #KEYS, 2 do
+  local a = (i - 2) * 2 + 2
+  local exp = tonumber(ARGV[a + 1])
+  local cur = redis.call('GET', KEYS[i])
+  if not cur then
+    redis.call('SET', KEYS[i], ARGV[a], 'PXAT', exp)
+    added = added + 1
+  end
+  if not cur or string.sub(cur, 1, 6) ~= 'ended:' then
+    redis.call('ZADD', KEYS[i + 1], ARGV[a + 2], ARGV[a + 3])
+    if redis.call('PEXPIRETIME', KEYS[i + 1]) < exp then redis.call('PEXPIREAT', KEYS[i + 1], exp) end
+  end
+end
+if ARGV[1] ~= '' then redis.call('SET', KEYS[1], '1', 'PX', ARGV[1]) end
+return added
 `;

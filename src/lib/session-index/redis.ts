@@ -1,9 +1,10 @@
 // The production index: Redis (standalone or Cluster) through ioredis.
 // Every multi-key change is one Lua script over keys that share the user's hash tag.
 import type { Cluster, Redis } from "ioredis";
-import { decodeDevice, decodeValidity, encodeValidity, keysFor, userTag } from "./keys";
-import { LIST, RECORD, REMOVE, TOUCH } from "./lua";
+import { decodeDevice, decodeEnded, decodeValidity, encodeValidity, globalKeysFor, keysFor, userTag, type EndReason } from "./keys";
+import { CHECK, LIST, REBUILD, RECORD, REMOVE, TOUCH } from "./lua";
 import type {
+  IndexCheck,
   IndexedSession,
   RecordMode,
   RecordResult,
@@ -14,11 +15,12 @@ import type {
 } from "./types";
 
 type Client = Redis | Cluster;
-type Script = "rvRecord" | "rvRemove" | "rvList" | "rvTouch";
+type Script = "rvCheck" | "rvRecord" | "rvRemove" | "rvList" | "rvTouch" | "rvRebuild";
 
 export interface RedisIndexOptions {
   prefix: string;
-  /** How long a removed session's tombstone blocks restores (ms). */
+  /** How long the ended marker of a session the index did not hold blocks restores (ms):
+   *  its real expiry is unknown there. Ended sessions the index held keep their own TTL. */
   tombstoneTtlMs?: number;
 }
 
@@ -34,10 +36,13 @@ export class RedisSessionIndex implements SessionIndex {
     this.prefix = options.prefix;
     this.tombstoneTtlMs = options.tombstoneTtlMs ?? 5 * 60_000;
     // defineCommand sends EVALSHA and falls back to EVAL once per node: one round trip.
+    client.defineCommand("rvCheck", { numberOfKeys: 2, lua: CHECK });
     client.defineCommand("rvRecord", { numberOfKeys: 3, lua: RECORD });
-    client.defineCommand("rvRemove", { numberOfKeys: 2, lua: REMOVE });
-    client.defineCommand("rvList", { numberOfKeys: 1, lua: LIST });
+    client.defineCommand("rvRemove", { numberOfKeys: 1, lua: REMOVE });
+    client.defineCommand("rvList", { numberOfKeys: 2, lua: LIST });
     client.defineCommand("rvTouch", { numberOfKeys: 1, lua: TOUCH });
+    // KEYS vary with the tag's size: the count is passed first on each call.
+    client.defineCommand("rvRebuild", { lua: REBUILD });
   }
 
   private cmd(name: Script, ...args: (string | number)[]): Promise<unknown> {
@@ -50,7 +55,7 @@ export class RedisSessionIndex implements SessionIndex {
       "rvRecord",
       k.validity(s.tokenHash),
       k.byCreation(s.userId),
-      k.tombstones(s.userId),
+      k.complete,
       s.tokenHash,
       encodeValidity(s, s),
       s.expiresAt,
@@ -58,9 +63,19 @@ export class RedisSessionIndex implements SessionIndex {
       mode.kind,
       mode.kind === "new" ? mode.limit : 0,
       k.validityPrefix,
-      this.tombstoneTtlMs,
     )) as (number | string)[];
-    return { recorded: reply[0] === 1, evicted: reply.slice(1).map(String) };
+    return { recorded: reply[0] === 1, complete: reply[1] === 1, evicted: reply.slice(2).map(String) };
+  }
+
+  async check(tag: string, tokenHash: string): Promise<IndexCheck> {
+    const k = keysFor(this.prefix, tag);
+    const reply = (await this.cmd("rvCheck", k.validity(tokenHash), k.complete)) as string | number;
+    if (typeof reply === "number") return { kind: "miss", complete: reply === 1 };
+    const reason = decodeEnded(reply);
+    if (reason) return { kind: "ended", reason };
+    const entry = decodeValidity(reply);
+    // A value this code cannot read is treated as lost: Postgres decides.
+    return entry ? { kind: "live", entry } : { kind: "miss", complete: false };
   }
 
   async lookup(tag: string, tokenHash: string): Promise<ValidityEntry | null> {
@@ -73,25 +88,37 @@ export class RedisSessionIndex implements SessionIndex {
     await this.cmd("rvTouch", keysFor(this.prefix, tag).validity(tokenHash), entry.lastActiveAt);
   }
 
-  async remove(userId: string, sessions: SessionRef[], sweep?: { keep: string | null }): Promise<string[]> {
+  async remove(
+    userId: string,
+    sessions: SessionRef[],
+    sweep?: { keep: string | null },
+    reason: EndReason = "revoked",
+  ): Promise<string[]> {
     if (sessions.length === 0 && !sweep) return [];
     const k = keysFor(this.prefix, userTag(userId));
     const reply = (await this.cmd(
       "rvRemove",
       k.byCreation(userId),
-      k.tombstones(userId),
       k.validityPrefix,
       this.tombstoneTtlMs,
       sweep ? "all" : "",
       sweep?.keep ?? "",
+      reason,
       ...sessions.map((s) => s.tokenHash),
     )) as string[];
     return [...new Set(reply.map(String))];
   }
 
   async list(userId: string): Promise<IndexedSession[]> {
+    return (await this.listChecked(userId)).sessions;
+  }
+
+  async listChecked(userId: string): Promise<{ complete: boolean; sessions: IndexedSession[] }> {
     const k = keysFor(this.prefix, userTag(userId));
-    const values = (await this.cmd("rvList", k.byCreation(userId), k.validityPrefix)) as string[];
+    const [complete, ...values] = (await this.cmd("rvList", k.byCreation(userId), k.complete, k.validityPrefix)) as [
+      number,
+      ...string[],
+    ];
     const out: IndexedSession[] = [];
     for (const raw of values) {
       const v = decodeValidity(raw);
@@ -99,7 +126,39 @@ export class RedisSessionIndex implements SessionIndex {
       if (!v || !d) continue;
       out.push({ sessionId: v.sessionId, expiresAt: v.expiresAt, lastActiveAt: v.lastActiveAt, ...d });
     }
-    return out;
+    return { complete: complete === 1, sessions: out };
+  }
+
+  async rebuildTag(tag: string, sessions: SessionToRecord[], markerTtlMs: number): Promise<number> {
+    const k = keysFor(this.prefix, tag);
+    let added = 0;
+    // Batches keep each script short; the marker goes in with the last one, so the tag is
+    // never marked complete before every session of it is in.
+    const BATCH = 500;
+    for (let i = 0; i === 0 || i < sessions.length; i += BATCH) {
+      const batch = sessions.slice(i, i + BATCH);
+      const last = i + BATCH >= sessions.length;
+      const keys = [k.complete, ...batch.flatMap((s) => [k.validity(s.tokenHash), k.byCreation(s.userId)])];
+      const args = batch.flatMap((s) => [encodeValidity(s, s), s.expiresAt, s.createdAt, s.tokenHash]);
+      added += (await this.cmd("rvRebuild", keys.length, ...keys, last ? markerTtlMs : "", ...args)) as number;
+    }
+    return added;
+  }
+
+  async isBuilt(): Promise<boolean> {
+    return (await this.client.exists(globalKeysFor(this.prefix).built)) === 1;
+  }
+
+  async markBuilt(): Promise<void> {
+    await this.client.set(globalKeysFor(this.prefix).built, String(Date.now()));
+  }
+
+  async claimRebuild(ttlMs: number): Promise<boolean> {
+    return (await this.client.set(globalKeysFor(this.prefix).rebuilding, "1", "PX", ttlMs, "NX")) === "OK";
+  }
+
+  async releaseRebuild(): Promise<void> {
+    await this.client.del(globalKeysFor(this.prefix).rebuilding);
   }
 
   /** Live sessions only (the ZSET may still hold entries whose validity key expired). */

@@ -9,40 +9,13 @@
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
-import { deviceOf } from "@/lib/device";
 import { env } from "@/lib/env";
-import { getSessionIndex, hashToken, type SessionRef, type SessionToRecord, type ValidityEntry } from "@/lib/session-index";
-import { queueFailedRemoval } from "./index-health";
+import { getSessionIndex, hashToken, userTag, type EndReason, type SessionRef } from "@/lib/session-index";
+import { scheduleTagRebuild } from "./completeness";
+import { queueFailedRemoval, queueTagRebuild } from "./index-health";
+import { toRecord, type SessionRow } from "./records";
 
-export interface SessionRow {
-  id: string;
-  userId: string;
-  token: string;
-  createdAt: Date;
-  updatedAt: Date;
-  expiresAt: Date;
-  ipAddress?: string | null;
-  userAgent?: string | null;
-}
-
-/** What the per-request check needs from a row (updated_at doubles as last active). */
-export function validityOf(row: SessionRow): ValidityEntry {
-  return {
-    sessionId: row.id,
-    userId: row.userId,
-    expiresAt: row.expiresAt.getTime(),
-    lastActiveAt: Math.max(row.updatedAt.getTime(), row.createdAt.getTime()),
-  };
-}
-
-export function toRecord(row: SessionRow): SessionToRecord {
-  return {
-    ...validityOf(row),
-    ...deviceOf(row.userAgent, row.ipAddress),
-    tokenHash: hashToken(row.token),
-    createdAt: row.createdAt.getTime(),
-  };
-}
+export { toRecord, validityOf, type SessionRow } from "./records";
 
 const refOf = (row: { id: string; token: string }): SessionRef => ({ sessionId: row.id, tokenHash: hashToken(row.token) });
 
@@ -50,8 +23,11 @@ const refOf = (row: { id: string; token: string }): SessionRef => ({ sessionId: 
 export async function indexNewSession(row: SessionRow): Promise<{ evicted: string[] }> {
   const limit = env().SESSION_MAX_CONCURRENT;
   try {
-    const { evicted } = await getSessionIndex().record(toRecord(row), { kind: "new", limit });
-    if (evicted.length) await revokeSessions(row.userId, { sessionIds: evicted });
+    const { evicted, complete } = await getSessionIndex().record(toRecord(row), { kind: "new", limit });
+    // The index may lack this user's older sessions: rebuild the tag (the limit below is
+    // decided by Postgres either way).
+    if (!complete) scheduleTagRebuild(userTag(row.userId));
+    if (evicted.length) await revokeSessions(row.userId, { sessionIds: evicted }, "evicted");
     // The index only knows sessions it holds; after an outage Postgres may hold more.
     // Both sides evict by the same order (created_at, id), so the newest N survive.
     if (limit > 0 && (await countInDatabase(row.userId)) > limit) {
@@ -61,6 +37,7 @@ export async function indexNewSession(row: SessionRow): Promise<{ evicted: strin
   } catch (err) {
     // Index unreachable: the proxy falls back to Postgres, so enforce the limit there.
     console.warn(`[sessions] index record failed for session ${row.id}: ${(err as Error).message}`);
+    queueTagRebuild(userTag(row.userId));
     return { evicted: await enforceLimitInDatabase(row.userId, limit) };
   }
 }
@@ -86,7 +63,7 @@ async function enforceLimitInDatabase(userId: string, limit: number): Promise<st
     // keys.ts hashToken) compared bytewise, so both stores pick the same victims on ties.
     .orderBy(sql`${sessionTable.createdAt} desc, ${TOKEN_HASH_SQL} collate "C" desc`);
   const victims = rows.slice(limit).map((r) => r.id);
-  if (victims.length) await revokeSessions(userId, { sessionIds: victims });
+  if (victims.length) await revokeSessions(userId, { sessionIds: victims }, "evicted");
   return victims;
 }
 
@@ -95,10 +72,15 @@ async function enforceLimitInDatabase(userId: string, limit: number): Promise<st
  * reached the removal is queued in Postgres (index-health.ts) instead of failing the
  * request: the session is already revoked in the source of truth.
  */
-export async function unindexSessions(userId: string, refs: SessionRef[], sweep?: { keep: string | null }): Promise<void> {
+export async function unindexSessions(
+  userId: string,
+  refs: SessionRef[],
+  sweep?: { keep: string | null },
+  reason: EndReason = "revoked",
+): Promise<void> {
   if (refs.length === 0 && !sweep) return;
   try {
-    await getSessionIndex().remove(userId, refs, sweep);
+    await getSessionIndex().remove(userId, refs, sweep, reason);
   } catch (err) {
     console.warn(
       `[sessions] index removal deferred for ${refs.map((r) => r.sessionId).join(",") || userId}: ${(err as Error).message}`,
@@ -118,6 +100,7 @@ export function unindexSessionRow(row: { id: string; userId: string; token: stri
 export async function revokeSessions(
   userId: string,
   target: { sessionIds: string[] } | { allExcept: string | null },
+  reason: EndReason = "revoked",
 ): Promise<string[]> {
   const where =
     "sessionIds" in target
@@ -130,7 +113,7 @@ export async function revokeSessions(
     .where(where)
     .returning({ id: sessionTable.id, token: sessionTable.token });
   const sweep = "allExcept" in target ? { keep: target.allExcept } : undefined;
-  await unindexSessions(userId, rows.map(refOf), sweep);
+  await unindexSessions(userId, rows.map(refOf), sweep, reason);
   return rows.map((r) => r.id);
 }
 

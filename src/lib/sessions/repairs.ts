@@ -6,6 +6,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
 import { getSessionIndex, type SessionRef, type ValidityEntry } from "@/lib/session-index";
+import { flushRebuilds, scheduleTagRebuild } from "./completeness";
 import { restoreSession, revokeSessions, unindexSessions, type SessionRow } from "./lifecycle";
 
 export type Repair =
@@ -14,12 +15,22 @@ export type Repair =
   /** Postgres holds a live session the index lacks: put it back (never evicts). */
   | { kind: "restore"; row: SessionRow }
   /** The session timed out (idle, or expired per Postgres): end it in both stores. */
-  | { kind: "end"; userId: string; sessionId: string }
+  | { kind: "end"; userId: string; sessionId: string; reason: "idle" | "expired" }
   /** The index holds a session Postgres no longer has (revoked during an outage). */
-  | { kind: "drop-entry"; userId: string; ref: SessionRef };
+  | { kind: "drop-entry"; userId: string; ref: SessionRef }
+  /** The index may have lost this tag's sessions (completeness.ts): rebuild it. */
+  | { kind: "rebuild-tag"; tag: string };
 
 const sessionOf = (r: Repair): string =>
-  r.kind === "touch" ? r.entry.sessionId : r.kind === "restore" ? r.row.id : r.kind === "end" ? r.sessionId : r.ref.sessionId;
+  r.kind === "touch"
+    ? r.entry.sessionId
+    : r.kind === "restore"
+      ? r.row.id
+      : r.kind === "end"
+        ? r.sessionId
+        : r.kind === "rebuild-tag"
+          ? r.tag
+          : r.ref.sessionId;
 
 async function apply(r: Repair): Promise<void> {
   switch (r.kind) {
@@ -33,10 +44,13 @@ async function apply(r: Repair): Promise<void> {
       await restoreSession(r.row);
       return;
     case "end":
-      await revokeSessions(r.userId, { sessionIds: [r.sessionId] });
+      await revokeSessions(r.userId, { sessionIds: [r.sessionId] }, r.reason);
       return;
     case "drop-entry":
       await unindexSessions(r.userId, [r.ref]);
+      return;
+    case "rebuild-tag":
+      scheduleTagRebuild(r.tag);
       return;
   }
 }
@@ -57,9 +71,13 @@ export function scheduleRepairs(repairs: readonly Repair[]): void {
   }
 }
 
-/** Resolves once every repair scheduled so far (and any scheduled meanwhile) has finished. */
+/** Resolves once every repair (index rebuilds included) scheduled so far, and any
+ *  scheduled meanwhile, has finished. */
 export async function flushRepairs(): Promise<void> {
-  while (inFlight.size > 0) await Promise.all(inFlight.values());
+  do {
+    while (inFlight.size > 0) await Promise.all(inFlight.values());
+    await flushRebuilds();
+  } while (inFlight.size > 0);
 }
 
 /** How many repairs are running (tests assert deduplication with it). */

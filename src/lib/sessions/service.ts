@@ -8,7 +8,8 @@ import { session as sessionTable } from "@/db/schema";
 import type { Device } from "@/lib/device";
 import { env } from "@/lib/env";
 import { ApiError } from "@/lib/http/errors";
-import { getSessionIndex, type IndexedSession, type ValidityEntry } from "@/lib/session-index";
+import { getSessionIndex, userTag, type IndexedSession, type ValidityEntry } from "@/lib/session-index";
+import { scheduleTagRebuild } from "./completeness";
 import { revokeSessions, toRecord } from "./lifecycle";
 
 /** One row of the Active devices panel (GET /api/sessions). */
@@ -37,12 +38,20 @@ function view(s: IndexedSession, currentId: string): SessionView {
 
 /**
  * The caller's sessions, most recently active first: one index round trip, no database
- * query. If the index cannot answer, the same list comes from Postgres (slower).
+ * query. If the index cannot answer, or may have lost some of them (the tag is not
+ * complete), the same list comes from Postgres (slower).
  */
 export async function listSessions(current: ValidityEntry): Promise<SessionView[]> {
   let sessions: IndexedSession[];
   try {
-    sessions = await getSessionIndex().list(current.userId);
+    const listed = await getSessionIndex().listChecked(current.userId);
+    sessions = listed.sessions;
+    if (!listed.complete) {
+      // The index may have lost some of this user's devices: Postgres answers, and the
+      // user's tag is rebuilt at once (completeness.ts).
+      scheduleTagRebuild(userTag(current.userId));
+      sessions = await listFromDatabase(current.userId);
+    }
   } catch (err) {
     console.warn(`[sessions] index list failed, using Postgres: ${(err as Error).message}`);
     sessions = await listFromDatabase(current.userId);

@@ -1,6 +1,9 @@
 // The per-request check. Hot path: verify the cookie's HMAC (no I/O), then ONE index
-// look-up by token hash. Postgres is consulted only when the index has no entry
-// (revoked, or the index lost it) or cannot be reached.
+// round trip (the token's validity value, or on a miss whether its tag is complete).
+// A live entry is judged, an ended one refused, a miss in a complete tag refused:
+// none of them needs Postgres. Postgres is consulted only on a miss in a tag the index
+// may have lost (completeness.ts), while suspect after an outage, or when the index
+// cannot be reached.
 //
 // It only READS. What it finds worth fixing (a last-active bump, an entry to restore, a
 // timed-out session to end, a stale entry to drop) comes back as data in `repairs`;
@@ -10,7 +13,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
 import { env } from "@/lib/env";
-import { getSessionIndex, hashToken, tagOfToken, type ValidityEntry } from "@/lib/session-index";
+import { getSessionIndex, hashToken, tagOfToken, type EndReason, type IndexCheck, type ValidityEntry } from "@/lib/session-index";
 import { verifySessionCookie } from "./cookie";
 import { indexIsSuspect, sessionStillInDatabase } from "./index-health";
 import { validityOf, type SessionRow } from "./lifecycle";
@@ -55,7 +58,7 @@ async function checkInDatabase(token: string, now: number, indexReachable: boole
   if (!row) return { ok: false, reason: "revoked", repairs: [] };
   const entry = validityOf(row);
   const verdict = judge(entry, now);
-  if (verdict) return { ...verdict, repairs: [{ kind: "end", userId: row.userId, sessionId: row.id }] };
+  if (verdict) return { ...verdict, repairs: [{ kind: "end", userId: row.userId, sessionId: row.id, reason: verdict.reason === "idle" ? "idle" : "expired" }] };
   return { ok: true, session: entry, source: "database", repairs: indexReachable ? [{ kind: "restore", row }] : [] };
 }
 
@@ -67,18 +70,30 @@ async function stillInDatabase(entry: ValidityEntry): Promise<boolean> {
   }
 }
 
+/** How an ended session's reason reads as a verdict. */
+const endedVerdict = (reason: EndReason): Rejection["reason"] => (reason === "idle" || reason === "expired" ? reason : "revoked");
+
 /** Checks a raw token (already taken out of a verified cookie). */
 export async function checkSessionToken(token: string, now = Date.now()): Promise<SessionCheck> {
-  let entry: ValidityEntry | null;
+  let found: IndexCheck;
   const tag = tagOfToken(token);
   const tokenHash = hashToken(token);
   try {
-    entry = await getSessionIndex().lookup(tag, tokenHash);
+    found = await getSessionIndex().check(tag, tokenHash);
   } catch (err) {
     console.warn(`[sessions] index look-up failed, using Postgres: ${(err as Error).message}`);
     return checkInDatabase(token, now, false);
   }
-  if (!entry) return checkInDatabase(token, now, true);
+  // Ended sessions stay ended (Postgres deleted the row first): no database needed.
+  if (found.kind === "ended") return { ok: false, reason: endedVerdict(found.reason), repairs: [] };
+  if (found.kind === "miss") {
+    // A complete tag lacks no live session: refuse without Postgres. After an outage this
+    // process may have missed records (suspect), so Postgres decides then.
+    if (found.complete && !indexIsSuspect()) return { ok: false, reason: "revoked", repairs: [] };
+    const check = await checkInDatabase(token, now, true);
+    return found.complete ? check : { ...check, repairs: [...check.repairs, { kind: "rebuild-tag", tag }] };
+  }
+  const entry = found.entry;
   // After an outage the index may still hold sessions revoked meanwhile: confirm.
   if (indexIsSuspect() && !(await stillInDatabase(entry))) {
     return {
@@ -90,7 +105,7 @@ export async function checkSessionToken(token: string, now = Date.now()): Promis
   const verdict = judge(entry, now);
   if (verdict) {
     // An expired entry leaves with its TTL; an idle one must be ended in both stores.
-    const repairs: Repair[] = verdict.reason === "idle" ? [{ kind: "end", userId: entry.userId, sessionId: entry.sessionId }] : [];
+    const repairs: Repair[] = verdict.reason === "idle" ? [{ kind: "end", userId: entry.userId, sessionId: entry.sessionId, reason: "idle" }] : [];
     return { ...verdict, repairs };
   }
   const repairs: Repair[] =
