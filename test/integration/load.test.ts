@@ -102,8 +102,9 @@ describe("load on loopback", () => {
     const keys = await raw.keys("rv:{*}:t:*");
     const values = keys.length ? await raw.mget(...keys) : [];
     raw.disconnect();
-    const entries = values.map((v) => decodeValidity(v!)!).filter((e) => userIds.has(e.userId));
-    const indexed = new Set(entries.map((e) => e.sessionId));
+    // Ended sessions' values (`ended:<reason>`) decode to null: only live entries count.
+    const entries = values.flatMap((v) => (v ? [decodeValidity(v)] : [])).filter((e) => e !== null && userIds.has(e.userId));
+    const indexed = new Set(entries.map((e) => e!.sessionId));
     const rows = await getDb().select({ id: session.id }).from(session).where(inArray(session.userId, [...userIds]));
     const live = new Set(rows.map((r) => r.id));
     expect(live.size).toBeGreaterThan(0);

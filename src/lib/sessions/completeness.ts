@@ -78,9 +78,10 @@ export async function rebuildAllTags(options: { batch?: number; force?: boolean 
   try {
     for (;;) {
       const page = await getDb()
-        .selectDistinct({ tag: tagOfTokenSql })
+        .select({ tag: tagOfTokenSql })
         .from(sessionTable)
         .where(and(gt(sessionTable.expiresAt, sql`now()`), sql`${tagOfTokenSql} collate "C" > ${after}`))
+        .groupBy(tagOfTokenSql)
         .orderBy(asc(sql`${tagOfTokenSql} collate "C"`))
         .limit(batch);
       if (page.length === 0) break;
