@@ -39,7 +39,7 @@ export type RecordMode =
   /** A new sign-in: enforce the concurrent-session limit, evicting the oldest. */
   | { kind: "new"; limit: number }
   /** Re-adding a session Postgres still holds (index lost or behind): never evicts.
-   *  Both modes refuse a token removed moments ago (tombstoned). */
+   *  Both modes refuse a token that ended (its value is `ended:<reason>`). */
   | { kind: "restore" };
 
 /** What the per-request look-up finds for a token hash. */

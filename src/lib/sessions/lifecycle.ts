@@ -6,6 +6,8 @@
 //   sign-out / better-auth revoke paths -> row deleted -> unindexSessions()
 //   our revoke API  -> revokeSessions(): DELETE ... RETURNING, then one index call
 //   proxy miss      -> row still valid in Postgres -> restoreSession() (never evicts)
+//   ended sessions stay in the index as `ended:<reason>` until their expiry (keys.ts);
+//   a record into a tag the index may have lost schedules the tag's rebuild (completeness.ts)
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
