@@ -24,6 +24,7 @@ export class GuardedSessionIndex implements SessionIndex {
   markBuilt: SessionIndex["markBuilt"] = () => this.breaker.run(() => this.inner.markBuilt());
   claimRebuild: SessionIndex["claimRebuild"] = (...a) => this.breaker.run(() => this.inner.claimRebuild(...a));
   releaseRebuild: SessionIndex["releaseRebuild"] = () => this.breaker.run(() => this.inner.releaseRebuild());
+  endAllBut: SessionIndex["endAllBut"] = (...a) => this.breaker.run(() => this.inner.endAllBut(...a));
   lookup: SessionIndex["lookup"] = (...a) => this.breaker.run(() => this.inner.lookup(...a));
   touch: SessionIndex["touch"] = (...a) => this.breaker.run(() => this.inner.touch(...a));
   remove: SessionIndex["remove"] = (...a) => this.breaker.run(() => this.inner.remove(...a));

@@ -34,6 +34,9 @@ export function keysFor(prefix: string, tag: string) {
     /** "this tag is complete": written only by a rebuild of the tag from Postgres, kept
      *  alive (never created) by records. Absent = the index may have lost sessions. */
     complete: `${base}:c`,
+    /** HASH userId -> session generation: a session whose generation is lower was ended
+     *  by a revoke-all (O(1): only this field and the kept session change). */
+    generations: `${base}:g`,
     validityPrefix: `${base}:t:`,
     /** the user's sessions ordered by creation time: ZSET tokenHash -> createdAt */
     byCreation: (userId: string) => `${base}:u:${userId}:z`,
@@ -70,13 +73,13 @@ export interface StoredDevice extends Device {
 /**
  * How a validity entry is stored: one string, the per-request fields first so the proxy's
  * parse stops early, the device details last as a compact JSON array.
- * `sessionId|userId|expiresAt|lastActiveAt|createdAt|["browser","os","type","label","ip"]`
+ * `sessionId|userId|expiresAt|lastActiveAt|generation|createdAt|["browser","os","type","label","ip"]`
  */
 export function encodeValidity(
-  e: { sessionId: string; userId: string; expiresAt: number; lastActiveAt: number },
+  e: { sessionId: string; userId: string; expiresAt: number; lastActiveAt: number; generation?: number },
   device?: StoredDevice,
 ): string {
-  const head = `${e.sessionId}|${e.userId}|${e.expiresAt}|${e.lastActiveAt}`;
+  const head = `${e.sessionId}|${e.userId}|${e.expiresAt}|${e.lastActiveAt}|${e.generation ?? 0}`;
   if (!device) return head;
   const d = [device.browser, device.os, device.deviceType, device.label, device.ipAddress];
   return `${head}|${device.createdAt}|${JSON.stringify(d)}`;
@@ -91,7 +94,7 @@ export function decodeValidity(raw: string) {
 
 /** The device details at the end of a validity value (null if absent or malformed). */
 export function decodeDevice(raw: string): StoredDevice | null {
-  const fifth = nthPipe(raw, 4);
+  const fifth = nthPipe(raw, 5);
   const sixth = fifth < 0 ? -1 : raw.indexOf("|", fifth + 1);
   if (sixth < 0) return null;
   try {

@@ -3,15 +3,22 @@
 // script from a `...:{tag}:t:` prefix hash to the same slot, which Redis Cluster allows.
 //
 // Layout per tag (keys.ts): per session one STRING (the validity entry)
-// `sessionId|userId|expiresAt|lastActiveAt|createdAt|device`, overwritten with
+// `sessionId|userId|expiresAt|lastActiveAt|generation|createdAt|device`, overwritten with
 // `ended:<reason>` (same TTL) when the session ends; per user a ZSET of token hashes
-// scored by creation time; per tag the completeness marker `c`.
+// scored by creation time; per tag the completeness marker `c` and a HASH `g` of user
+// generations (a live value whose generation is below its user's is ended: revoke-all).
 
 /** Shared helpers: the session id at the front of a validity value; whether a value is
  *  an ended marker; keeping the tag's completeness marker alive (never creating it). */
 const HELPERS = `
 local function sid(v) return string.match(v, '^([^|]*)') end
 local function ended(v) return string.sub(v, 1, 6) == 'ended:' end
+-- a live value's generation is below its user's: ended by a revoke-all
+local function stale(v, gens)
+  local u, g = string.match(v, '^[^|]*|([^|]*)|[^|]*|[^|]*|([^|]*)')
+  local cur = redis.call('HGET', gens, u)
+  return cur ~= false and (tonumber(g) or 0) < tonumber(cur)
+end
 local function keepComplete(key, exp)
   if redis.call('EXISTS', key) == 0 then return 0 end
   if redis.call('PEXPIRETIME', key) < exp then redis.call('PEXPIREAT', key, exp) end
@@ -19,25 +26,33 @@ local function keepComplete(key, exp)
 end
 `;
 
-/** KEYS: validity, complete.
- *  The per-request check: the validity value if there is one, else whether the tag is
- *  complete (1) or may have lost sessions (0). One round trip. */
+/** KEYS: validity, complete, generations.
+ *  The per-request check: the validity value if there is one (`ended:revoked` if a
+ *  revoke-all ended it), else whether the tag is complete (1) or may have lost sessions
+ *  (0). One round trip. */
 export const CHECK = `
+${HELPERS}
 local v = redis.call('GET', KEYS[1])
-if v then return v end
+if v then
+  if not ended(v) and stale(v, KEYS[3]) then return 'ended:revoked' end
+  return v
+end
 return redis.call('EXISTS', KEYS[2])
 `;
 
-/** KEYS: validity, byCreation, complete.
- *  ARGV: tokenHash, validityValue, expiresAtMs, createdAtMs, mode, limit, validityPrefix.
+/** KEYS: validity, byCreation, complete, generations.
+ *  ARGV: tokenHash, validityValue, expiresAtMs, createdAtMs, mode, limit, validityPrefix,
+ *        userId, generation.
  *  Returns {recorded(0|1), complete(0|1), evictedSessionId...}. */
 export const RECORD = `
 ${HELPERS}
 local h, exp, limit = ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[6])
 -- An ended value means this token was revoked already (e.g. a revoke-all that ran
 -- between the row's insert and this call): never (re)index it, whatever the mode.
+-- A generation below the user's: a revoke-all ended it after Postgres gave us the row.
 local current = redis.call('GET', KEYS[1])
-if current and ended(current) then return {0, redis.call('EXISTS', KEYS[3])} end
+local userGen = tonumber(redis.call('HGET', KEYS[4], ARGV[8]) or '0')
+if (current and ended(current)) or tonumber(ARGV[9]) < userGen then return {0, redis.call('EXISTS', KEYS[3])} end
 redis.call('SET', KEYS[1], ARGV[2], 'PXAT', exp)
 redis.call('ZADD', KEYS[2], ARGV[4], h)
 if redis.call('PEXPIRETIME', KEYS[2]) < exp then redis.call('PEXPIREAT', KEYS[2], exp) end
@@ -48,7 +63,7 @@ if n <= limit then return out end
 -- members whose session expired or ended are not live sessions: prune, don't count
 for _, member in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
   local v = redis.call('GET', ARGV[7] .. member)
-  if not v or ended(v) then
+  if not v or ended(v) or stale(v, KEYS[4]) then
     redis.call('ZREM', KEYS[2], member)
     n = n - 1
   end
@@ -112,17 +127,72 @@ end
 return out
 `;
 
-/** KEYS: byCreation, complete. ARGV: validityPrefix.
+/** KEYS: byCreation, complete, generations. ARGV: validityPrefix.
  *  Returns {complete(0|1), validity values of live sessions, oldest first...}; prunes
- *  members whose session expired or ended. */
+ *  members whose session expired or ended (a revoke-all leaves them to this). */
 export const LIST = `
 ${HELPERS}
 local out = {redis.call('EXISTS', KEYS[2])}
+local dead = {}
 for _, h in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   local v = redis.call('GET', ARGV[1] .. h)
-  if v and not ended(v) then out[#out + 1] = v else redis.call('ZREM', KEYS[1], h) end
+  if v and not ended(v) and not stale(v, KEYS[3]) then out[#out + 1] = v else dead[#dead + 1] = h end
 end
+for i = 1, #dead, 500 do redis.call('ZREM', KEYS[1], unpack(dead, i, math.min(i + 499, #dead))) end
 return out
+`;
+
+/** KEYS: generations, byCreation, the kept session's validity key (any key of the tag if
+ *  none).
+ *  ARGV: userId, newGeneration, generationsTtlMs, keepTokenHash ('' = none), recentSinceMs,
+ *        validityPrefix.
+ *  Revoke-all in O(1): raises the user's generation, so every session below it is ended
+ *  (CHECK, LIST and RECORD compare), and moves the kept session to the new generation if
+ *  it was live in the one before. The user's ZSET is replaced (UNLINK frees it off the
+ *  script) by the kept session plus any member created since recentSinceMs that already
+ *  carries the new generation: a sign-in recorded between the Postgres bump and this
+ *  script stays listed. The HASH lives at least generationsTtlMs (the longest session
+ *  lifetime), so no session it ended outlives it.
+ *  Returns {kept(0|1), members dropped from the ZSET}. */
+export const END_ALL_BUT = `
+${HELPERS}
+local g = tonumber(ARGV[2])
+local before = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if g > before then redis.call('HSET', KEYS[1], ARGV[1], g) end
+local t = redis.call('TIME')
+local until_ = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[3])
+if redis.call('PEXPIRETIME', KEYS[1]) < until_ then redis.call('PEXPIREAT', KEYS[1], until_) end
+local kept = 0
+if ARGV[4] ~= '' then
+  local v = redis.call('GET', KEYS[3])
+  if v and not ended(v) then
+    local head, vg, rest = string.match(v, '^([^|]*|[^|]*|[^|]*|[^|]*|)([^|]*)(.*)$')
+    if head and (tonumber(vg) or 0) >= math.max(before, g - 1) then
+      redis.call('SET', KEYS[3], head .. g .. rest, 'KEEPTTL')
+      kept = 1
+    end
+  end
+end
+local survivors = {}
+if kept == 1 then
+  local score = redis.call('ZSCORE', KEYS[2], ARGV[4])
+  if score then survivors[#survivors + 1] = {score, ARGV[4]} end
+end
+for _, pair in ipairs({redis.call('ZRANGE', KEYS[2], ARGV[5], '+inf', 'BYSCORE', 'WITHSCORES')}) do
+  for i = 1, #pair, 2 do
+    local h = pair[i]
+    if h ~= ARGV[4] then
+      local v = redis.call('GET', ARGV[6] .. h)
+      if v and not ended(v) and not stale(v, KEYS[1]) then survivors[#survivors + 1] = {pair[i + 1], h} end
+    end
+  end
+end
+local total = redis.call('ZCARD', KEYS[2])
+local ttl = redis.call('PEXPIRETIME', KEYS[2])
+redis.call('UNLINK', KEYS[2])
+for _, s in ipairs(survivors) do redis.call('ZADD', KEYS[2], s[1], s[2]) end
+if #survivors > 0 and ttl > 0 then redis.call('PEXPIREAT', KEYS[2], ttl) end
+return {kept, total - #survivors}
 `;
 
 /** KEYS: validity. ARGV: lastActiveAtMs. Rewrites the 4th field, keeping TTL; never
@@ -136,19 +206,27 @@ redis.call('SET', KEYS[1], head .. ARGV[1] .. rest, 'KEEPTTL', 'XX')
 return 1
 `;
 
-/** KEYS: complete, then per session its validity key and its user's byCreation key.
- *  ARGV: markerTtlMs ('' = do not write the marker yet), then per session
- *  validityValue, expiresAtMs, createdAtMs, tokenHash.
+/** KEYS: complete, generations, then per session its validity key and its user's
+ *  byCreation key.
+ *  ARGV: markerTtlMs ('' = do not write the marker yet), generationsTtlMs, then per
+ *  session validityValue, expiresAtMs, createdAtMs, tokenHash, userId, generation.
  *  Rebuilds one tag from Postgres' rows: adds what the index lacks, leaves live entries
  *  (they may carry a newer last-active) and ended ones (revoked since the rows were read)
  *  alone, then marks the tag complete. Returns how many sessions were added. */
 export const REBUILD = `
 local added = 0
-for i = 2, #KEYS, 2 do
-  local a = (i - 2) * 2 + 2
-  local exp = tonumber(ARGV[a + 1])
+for i = 3, #KEYS, 2 do
+  local a = (i - 3) * 3 + 3
+  local exp, gen = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 5])
+  -- Postgres' rows are valid in their user's generation: the index takes it.
+  local before = tonumber(redis.call('HGET', KEYS[2], ARGV[a + 4]) or '0')
+  if gen > before then
+    redis.call('HSET', KEYS[2], ARGV[a + 4], gen)
+    redis.call('PEXPIRE', KEYS[2], ARGV[2])
+  end
   local cur = redis.call('GET', KEYS[i])
-  if not cur then
+  local curGen = cur and tonumber(string.match(cur, '^[^|]*|[^|]*|[^|]*|[^|]*|([^|]*)') or '0')
+  if not cur or (string.sub(cur, 1, 6) ~= 'ended:' and curGen and curGen < gen) then
     redis.call('SET', KEYS[i], ARGV[a], 'PXAT', exp)
     added = added + 1
   end

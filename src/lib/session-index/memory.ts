@@ -17,6 +17,7 @@ import type {
 
 interface Stored {
   tokenHash: string;
+  generation: number;
   validity: ValidityEntry;
   device: IndexedSession;
 }
@@ -34,6 +35,8 @@ export class MemorySessionIndex implements SessionIndex {
   private readonly ended = new Map<string, Ended>();
   /** Complete tags and when their marker lapses. */
   private readonly completeTags = new Map<string, number>();
+  /** userId -> session generation (revoke-all). */
+  private readonly generations = new Map<string, number>();
   private built = false;
   private rebuildClaimedUntil = 0;
 
@@ -43,7 +46,12 @@ export class MemorySessionIndex implements SessionIndex {
   ) {}
 
   private live(s: Stored | undefined): s is Stored {
-    return !!s && s.validity.expiresAt > this.now() && this.byToken.get(s.tokenHash) === s;
+    return (
+      !!s &&
+      s.validity.expiresAt > this.now() &&
+      this.byToken.get(s.tokenHash) === s &&
+      s.generation >= (this.generations.get(s.validity.userId) ?? 0)
+    );
   }
 
   private endedOf(hash: string): Ended | undefined {
@@ -94,6 +102,7 @@ export class MemorySessionIndex implements SessionIndex {
   private store(s: SessionToRecord): void {
     const stored: Stored = {
       tokenHash: s.tokenHash,
+      generation: s.generation ?? 0,
       validity: { sessionId: s.sessionId, userId: s.userId, expiresAt: s.expiresAt, lastActiveAt: s.lastActiveAt },
       device: {
         sessionId: s.sessionId,
@@ -113,7 +122,9 @@ export class MemorySessionIndex implements SessionIndex {
 
   async record(s: SessionToRecord, mode: RecordMode): Promise<RecordResult> {
     const tag = userTag(s.userId);
-    if (this.endedOf(s.tokenHash)) return { recorded: false, complete: this.isComplete(tag), evicted: [] };
+    if (this.endedOf(s.tokenHash) || (s.generation ?? 0) < (this.generations.get(s.userId) ?? 0)) {
+      return { recorded: false, complete: this.isComplete(tag), evicted: [] };
+    }
     this.store(s);
     const complete = this.keepComplete(tag, s.expiresAt);
     const sessions = this.userSessions(s.userId);
@@ -136,6 +147,9 @@ export class MemorySessionIndex implements SessionIndex {
   async check(tag: string, tokenHash: string): Promise<IndexCheck> {
     const s = this.byToken.get(tokenHash);
     if (this.live(s)) return { kind: "live", entry: { ...s.validity } };
+    // Still stored and unexpired but not live: below its user's generation (revoke-all).
+    const stored = s as Stored | undefined;
+    if (stored && stored.validity.expiresAt > this.now()) return { kind: "ended", reason: "revoked" };
     const e = this.endedOf(tokenHash);
     if (e) return { kind: "ended", reason: e.reason };
     return { kind: "miss", complete: this.isComplete(tag) };
@@ -185,14 +199,29 @@ export class MemorySessionIndex implements SessionIndex {
   async rebuildTag(tag: string, sessions: SessionToRecord[], markerTtlMs: number): Promise<number> {
     let added = 0;
     for (const s of sessions) {
+      const generation = s.generation ?? 0;
+      if (generation > (this.generations.get(s.userId) ?? 0)) this.generations.set(s.userId, generation);
       if (this.endedOf(s.tokenHash) || s.expiresAt <= this.now()) continue;
-      if (!this.live(this.byToken.get(s.tokenHash))) {
+      const current = this.byToken.get(s.tokenHash);
+      if (!this.live(current) || current.generation < generation) {
         this.store(s);
         added++;
       }
     }
     this.completeTags.set(tag, this.now() + markerTtlMs);
     return added;
+  }
+
+  async endAllBut(userId: string, generation: number, keep: SessionRef | null): Promise<{ kept: boolean; dropped: number }> {
+    const before = this.generations.get(userId) ?? 0;
+    const kept = keep ? this.byToken.get(keep.tokenHash) : undefined;
+    const keepIt = !!kept && this.live(kept) && kept.generation >= Math.max(before, generation - 1);
+    const listed = this.userSessions(userId).size;
+    if (generation > before) this.generations.set(userId, generation);
+    if (keepIt && kept) kept.generation = generation;
+    // The user's list keeps only what is live in the new generation.
+    for (const [id, s] of [...this.userSessions(userId)]) if (!this.live(s)) this.userSessions(userId).delete(id);
+    return { kept: keepIt, dropped: listed - this.userSessions(userId).size };
   }
 
   async isBuilt(): Promise<boolean> {
@@ -218,6 +247,7 @@ export class MemorySessionIndex implements SessionIndex {
     this.byUser.clear();
     this.ended.clear();
     this.completeTags.clear();
+    this.generations.clear();
     this.built = false;
   }
 }

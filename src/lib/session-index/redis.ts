@@ -2,7 +2,7 @@
 // Every multi-key change is one Lua script over keys that share the user's hash tag.
 import type { Cluster, Redis } from "ioredis";
 import { decodeDevice, decodeEnded, decodeValidity, encodeValidity, globalKeysFor, keysFor, userTag, type EndReason } from "./keys";
-import { CHECK, LIST, REBUILD, RECORD, REMOVE, TOUCH } from "./lua";
+import { CHECK, END_ALL_BUT, LIST, REBUILD, RECORD, REMOVE, TOUCH } from "./lua";
 import type {
   IndexCheck,
   IndexedSession,
@@ -15,19 +15,27 @@ import type {
 } from "./types";
 
 type Client = Redis | Cluster;
-type Script = "rvCheck" | "rvRecord" | "rvRemove" | "rvList" | "rvTouch" | "rvRebuild";
+
+/** A revoke-all keeps listing sessions created this recently that already carry the new
+ *  generation (sign-ins racing it); generous, to absorb clock skew between instances. */
+const RECENT_SIGN_IN_MS = 60_000;
+type Script = "rvCheck" | "rvRecord" | "rvRemove" | "rvList" | "rvTouch" | "rvRebuild" | "rvEndAllBut";
 
 export interface RedisIndexOptions {
   prefix: string;
   /** How long the ended marker of a session the index did not hold blocks restores (ms):
    *  its real expiry is unknown there. Ended sessions the index held keep their own TTL. */
   tombstoneTtlMs?: number;
+  /** The longest a session lives (ms): how long a user's generation is kept after a
+   *  revoke-all, so no session it ended outlives it. */
+  maxLifetimeMs?: number;
 }
 
 export class RedisSessionIndex implements SessionIndex {
   readonly kind = "redis" as const;
   private readonly prefix: string;
   private readonly tombstoneTtlMs: number;
+  private readonly maxLifetimeMs: number;
 
   constructor(
     readonly client: Client,
@@ -35,11 +43,13 @@ export class RedisSessionIndex implements SessionIndex {
   ) {
     this.prefix = options.prefix;
     this.tombstoneTtlMs = options.tombstoneTtlMs ?? 5 * 60_000;
+    this.maxLifetimeMs = options.maxLifetimeMs ?? 30 * 24 * 3600_000;
     // defineCommand sends EVALSHA and falls back to EVAL once per node: one round trip.
-    client.defineCommand("rvCheck", { numberOfKeys: 2, lua: CHECK });
-    client.defineCommand("rvRecord", { numberOfKeys: 3, lua: RECORD });
+    client.defineCommand("rvCheck", { numberOfKeys: 3, lua: CHECK });
+    client.defineCommand("rvRecord", { numberOfKeys: 4, lua: RECORD });
     client.defineCommand("rvRemove", { numberOfKeys: 1, lua: REMOVE });
-    client.defineCommand("rvList", { numberOfKeys: 2, lua: LIST });
+    client.defineCommand("rvList", { numberOfKeys: 3, lua: LIST });
+    client.defineCommand("rvEndAllBut", { numberOfKeys: 3, lua: END_ALL_BUT });
     client.defineCommand("rvTouch", { numberOfKeys: 1, lua: TOUCH });
     // KEYS vary with the tag's size: the count is passed first on each call.
     client.defineCommand("rvRebuild", { lua: REBUILD });
@@ -56,6 +66,7 @@ export class RedisSessionIndex implements SessionIndex {
       k.validity(s.tokenHash),
       k.byCreation(s.userId),
       k.complete,
+      k.generations,
       s.tokenHash,
       encodeValidity(s, s),
       s.expiresAt,
@@ -63,13 +74,15 @@ export class RedisSessionIndex implements SessionIndex {
       mode.kind,
       mode.kind === "new" ? mode.limit : 0,
       k.validityPrefix,
+      s.userId,
+      s.generation ?? 0,
     )) as (number | string)[];
     return { recorded: reply[0] === 1, complete: reply[1] === 1, evicted: reply.slice(2).map(String) };
   }
 
   async check(tag: string, tokenHash: string): Promise<IndexCheck> {
     const k = keysFor(this.prefix, tag);
-    const reply = (await this.cmd("rvCheck", k.validity(tokenHash), k.complete)) as string | number;
+    const reply = (await this.cmd("rvCheck", k.validity(tokenHash), k.complete, k.generations)) as string | number;
     if (typeof reply === "number") return { kind: "miss", complete: reply === 1 };
     const reason = decodeEnded(reply);
     if (reason) return { kind: "ended", reason };
@@ -79,8 +92,25 @@ export class RedisSessionIndex implements SessionIndex {
   }
 
   async lookup(tag: string, tokenHash: string): Promise<ValidityEntry | null> {
-    const raw = await this.client.get(keysFor(this.prefix, tag).validity(tokenHash));
-    return raw ? decodeValidity(raw) : null;
+    const found = await this.check(tag, tokenHash);
+    return found.kind === "live" ? found.entry : null;
+  }
+
+  async endAllBut(userId: string, generation: number, keep: SessionRef | null): Promise<{ kept: boolean; dropped: number }> {
+    const k = keysFor(this.prefix, userTag(userId));
+    const [kept, dropped] = (await this.cmd(
+      "rvEndAllBut",
+      k.generations,
+      k.byCreation(userId),
+      keep ? k.validity(keep.tokenHash) : k.complete,
+      userId,
+      generation,
+      this.maxLifetimeMs,
+      keep?.tokenHash ?? "",
+      Date.now() - RECENT_SIGN_IN_MS,
+      k.validityPrefix,
+    )) as [number, number];
+    return { kept: kept === 1, dropped };
   }
 
   async touch(tag: string, tokenHash: string, entry: ValidityEntry): Promise<void> {
@@ -115,7 +145,7 @@ export class RedisSessionIndex implements SessionIndex {
 
   async listChecked(userId: string): Promise<{ complete: boolean; sessions: IndexedSession[] }> {
     const k = keysFor(this.prefix, userTag(userId));
-    const [complete, ...values] = (await this.cmd("rvList", k.byCreation(userId), k.complete, k.validityPrefix)) as [
+    const [complete, ...values] = (await this.cmd("rvList", k.byCreation(userId), k.complete, k.generations, k.validityPrefix)) as [
       number,
       ...string[],
     ];
@@ -138,9 +168,9 @@ export class RedisSessionIndex implements SessionIndex {
     for (let i = 0; i === 0 || i < sessions.length; i += BATCH) {
       const batch = sessions.slice(i, i + BATCH);
       const last = i + BATCH >= sessions.length;
-      const keys = [k.complete, ...batch.flatMap((s) => [k.validity(s.tokenHash), k.byCreation(s.userId)])];
-      const args = batch.flatMap((s) => [encodeValidity(s, s), s.expiresAt, s.createdAt, s.tokenHash]);
-      added += (await this.cmd("rvRebuild", keys.length, ...keys, last ? markerTtlMs : "", ...args)) as number;
+      const keys = [k.complete, k.generations, ...batch.flatMap((s) => [k.validity(s.tokenHash), k.byCreation(s.userId)])];
+      const args = batch.flatMap((s) => [encodeValidity(s, s), s.expiresAt, s.createdAt, s.tokenHash, s.userId, s.generation ?? 0]);
+      added += (await this.cmd("rvRebuild", keys.length, ...keys, last ? markerTtlMs : "", this.maxLifetimeMs, ...args)) as number;
     }
     return added;
   }

@@ -15,6 +15,8 @@ export interface ValidityEntry {
 
 
 export interface SessionToRecord extends Device {
+  /** The user's session generation the row carries (absent = 0, never bumped). */
+  generation?: number;
   sessionId: string;
   userId: string;
   tokenHash: string;
@@ -88,6 +90,11 @@ export interface SessionIndex {
   /** Gives the claim back early. */
   releaseRebuild(): Promise<void>;
   count(userId: string): Promise<number>;
+  /** Revoke-all in O(1): raises the user's generation to `generation` and moves the kept
+   *  session (if live) to it; every other session of the user is ended by that, and
+   *  the user's ordered set is replaced. Returns whether it was kept and how many other
+   *  sessions the index listed for the user (the count shown to the user). */
+  endAllBut(userId: string, generation: number, keep: SessionRef | null): Promise<{ kept: boolean; dropped: number }>;
   /** Drops everything (tests, and the reindex command before a rebuild). */
   clear(): Promise<void>;
 }

@@ -5,7 +5,7 @@ import { getDb } from "@/db";
 import { user as userTable } from "@/db/schema";
 import { getSessionIndex } from "@/lib/session-index";
 import { rebuildAllTags } from "./completeness";
-import { revokeSessions } from "./lifecycle";
+import { revokeAllSessions } from "./lifecycle";
 
 /**
  * Rebuilds the index from Postgres: drops this app's keys, then rebuilds every tag (its
@@ -23,6 +23,5 @@ export async function reindexFromDatabase(batchSize = 500): Promise<{ sessions: 
 export async function endAllSessionsOf(email: string): Promise<{ userId: string; ended: number } | null> {
   const [u] = await getDb().select({ id: userTable.id }).from(userTable).where(eq(userTable.email, email.toLowerCase()));
   if (!u) return null;
-  const ids = await revokeSessions(u.id, { allExcept: null });
-  return { userId: u.id, ended: ids.length };
+  return { userId: u.id, ended: await revokeAllSessions(u.id, null) };
 }

@@ -15,11 +15,8 @@ import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
 import { env } from "@/lib/env";
 import { getSessionIndex } from "@/lib/session-index";
-import { toRecord } from "./records";
-
-const g = globalThis as unknown as { __revocableRebuilds?: Map<string, Promise<void>> };
-/** Rebuilds running in this process: "tag:<tag>" or "all". */
-const inFlight: Map<string, Promise<void>> = (g.__revocableRebuilds ??= new Map());
+import { runInBackground } from "./background";
+import { IN_CURRENT_GENERATION, toRecord } from "./records";
 
 /** How long a tag marker lives without records: no session of the tag outlives it. */
 const markerTtlMs = () => env().SESSION_MAX_LIFETIME * 1000;
@@ -32,29 +29,20 @@ export async function rebuildTag(tag: string): Promise<number> {
   const rows = await getDb()
     .select()
     .from(sessionTable)
-    .where(and(sql`${tagOfTokenSql} = ${tag}`, gt(sessionTable.expiresAt, sql`now()`)));
+    .where(and(sql`${tagOfTokenSql} = ${tag}`, gt(sessionTable.expiresAt, sql`now()`), IN_CURRENT_GENERATION));
   return getSessionIndex().rebuildTag(tag, rows.map(toRecord), markerTtlMs());
-}
-
-function track(key: string, work: () => Promise<unknown>): void {
-  if (inFlight.has(key)) return;
-  const run = work()
-    .then(() => undefined)
-    .catch((err: unknown) => console.warn(`[sessions] index rebuild (${key}) failed: ${(err as Error).message}`))
-    .finally(() => inFlight.delete(key));
-  inFlight.set(key, run);
 }
 
 /** The index may have lost this tag's sessions: rebuild it now, off the request path,
  *  and start the full rebuild if the index lost its data. */
 export function scheduleTagRebuild(tag: string): void {
-  track(`tag:${tag}`, () => rebuildTag(tag));
+  runInBackground(`rebuild:${tag}`, () => rebuildTag(tag));
   scheduleFullRebuild();
 }
 
 /** Starts the full rebuild unless one finished since the data was lost or is running. */
 export function scheduleFullRebuild(): void {
-  track("all", async () => {
+  runInBackground("rebuild:all", async () => {
     const index = getSessionIndex();
     if (await index.isBuilt()) return;
     await rebuildAllTags();
@@ -90,7 +78,7 @@ export async function rebuildAllTags(options: { batch?: number; force?: boolean 
       const rows = await getDb()
         .select()
         .from(sessionTable)
-        .where(and(inArray(tagOfTokenSql, pageTags), gt(sessionTable.expiresAt, sql`now()`)));
+        .where(and(inArray(tagOfTokenSql, pageTags), gt(sessionTable.expiresAt, sql`now()`), IN_CURRENT_GENERATION));
       const byTag = new Map<string, typeof rows>(pageTags.map((t) => [t, []]));
       for (const row of rows) byTag.get(row.token.slice(0, 8))?.push(row);
       for (const [tag, tagRows] of byTag) sessions += await index.rebuildTag(tag, tagRows.map(toRecord), markerTtlMs());
@@ -104,9 +92,4 @@ export async function rebuildAllTags(options: { batch?: number; force?: boolean 
   } finally {
     if (!options.force) await index.releaseRebuild().catch(() => undefined);
   }
-}
-
-/** Resolves once every rebuild started so far (and any started meanwhile) has finished. */
-export async function flushRebuilds(): Promise<void> {
-  while (inFlight.size > 0) await Promise.all(inFlight.values());
 }

@@ -6,13 +6,14 @@
 // through a stale Redis entry. The backlog drains when the circuit closes and on a
 // timer (so another instance's leftovers are applied too). A record that could not reach
 // Redis queues its tag for a rebuild the same way (in this process only).
-import { eq, inArray } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { getDb } from "@/db";
 import { session as sessionTable, sessionIndexBacklog } from "@/db/schema";
 import { env } from "@/lib/env";
 import { getSessionIndex, type SessionRef } from "@/lib/session-index";
 import { indexEvents } from "@/lib/session-index/circuit";
 import { rebuildTag } from "./completeness";
+import { IN_CURRENT_GENERATION } from "./records";
 
 interface HealthState {
   suspect: boolean;
@@ -122,6 +123,10 @@ export async function startIndexHealth(): Promise<void> {
 
 /** Confirms an index hit against Postgres (used while suspect). */
 export async function sessionStillInDatabase(sessionId: string): Promise<boolean> {
-  const [row] = await getDb().select({ id: sessionTable.id }).from(sessionTable).where(eq(sessionTable.id, sessionId)).limit(1);
+  const [row] = await getDb()
+    .select({ id: sessionTable.id })
+    .from(sessionTable)
+    .where(and(eq(sessionTable.id, sessionId), IN_CURRENT_GENERATION))
+    .limit(1);
   return !!row;
 }

@@ -10,14 +10,15 @@
 //   a record into a tag the index may have lost schedules the tag's rebuild (completeness.ts)
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import { getDb } from "@/db";
-import { session as sessionTable } from "@/db/schema";
+import { session as sessionTable, user as userTable } from "@/db/schema";
 import { env } from "@/lib/env";
 import { getSessionIndex, hashToken, userTag, type EndReason, type SessionRef } from "@/lib/session-index";
+import { runInBackground } from "./background";
 import { scheduleTagRebuild } from "./completeness";
 import { queueFailedRemoval, queueTagRebuild } from "./index-health";
-import { toRecord, type SessionRow } from "./records";
+import { IN_CURRENT_GENERATION, toRecord, type SessionRow } from "./records";
 
-export { toRecord, validityOf, type SessionRow } from "./records";
+export { IN_CURRENT_GENERATION, toRecord, validityOf, type SessionRow } from "./records";
 
 const refOf = (row: { id: string; token: string }): SessionRef => ({ sessionId: row.id, tokenHash: hashToken(row.token) });
 
@@ -25,7 +26,9 @@ const refOf = (row: { id: string; token: string }): SessionRef => ({ sessionId: 
 export async function indexNewSession(row: SessionRow): Promise<{ evicted: string[] }> {
   const limit = env().SESSION_MAX_CONCURRENT;
   try {
-    const { evicted, complete } = await getSessionIndex().record(toRecord(row), { kind: "new", limit });
+    // better-auth's row lacks the generation the insert trigger gave it.
+    const generation = row.generation ?? (await generationOf(row.id));
+    const { evicted, complete } = await getSessionIndex().record(toRecord({ ...row, generation }), { kind: "new", limit });
     // The index may lack this user's older sessions: rebuild the tag (the limit below is
     // decided by Postgres either way).
     if (!complete) scheduleTagRebuild(userTag(row.userId));
@@ -44,6 +47,11 @@ export async function indexNewSession(row: SessionRow): Promise<{ evicted: strin
   }
 }
 
+async function generationOf(sessionId: string): Promise<number> {
+  const [r] = await getDb().select({ g: sessionTable.generation }).from(sessionTable).where(eq(sessionTable.id, sessionId));
+  return r?.g ?? 0;
+}
+
 /** hashToken() in SQL: base64url(sha256(token)), first 32 chars. */
 export const TOKEN_HASH_SQL = sql`substr(translate(encode(sha256(convert_to(${sessionTable.token}, 'UTF8')), 'base64'), '+/', '-_'), 1, 32)`;
 
@@ -51,7 +59,7 @@ async function countInDatabase(userId: string): Promise<number> {
   const [row] = await getDb()
     .select({ n: sql<number>`count(*)::int` })
     .from(sessionTable)
-    .where(and(eq(sessionTable.userId, userId), sql`${sessionTable.expiresAt} > now()`));
+    .where(and(eq(sessionTable.userId, userId), sql`${sessionTable.expiresAt} > now()`, IN_CURRENT_GENERATION));
   return row?.n ?? 0;
 }
 
@@ -60,7 +68,7 @@ async function enforceLimitInDatabase(userId: string, limit: number): Promise<st
   const rows = await getDb()
     .select({ id: sessionTable.id })
     .from(sessionTable)
-    .where(and(eq(sessionTable.userId, userId), sql`${sessionTable.expiresAt} > now()`))
+    .where(and(eq(sessionTable.userId, userId), sql`${sessionTable.expiresAt} > now()`, IN_CURRENT_GENERATION))
     // Same order as the Redis ZSET: created_at, then the member (the token hash, see
     // keys.ts hashToken) compared bytewise, so both stores pick the same victims on ties.
     .orderBy(sql`${sessionTable.createdAt} desc, ${TOKEN_HASH_SQL} collate "C" desc`);
@@ -117,6 +125,55 @@ export async function revokeSessions(
   const sweep = "allExcept" in target ? { keep: target.allExcept } : undefined;
   await unindexSessions(userId, rows.map(refOf), sweep, reason);
   return rows.map((r) => r.id);
+}
+
+/**
+ * Ends every session of the user but `keep` in O(1): one statement bumps the user's
+ * generation and moves the kept row to it, one script does the same in the index. Rows
+ * left behind in the old generation are invalid already (every read compares) and are
+ * deleted off the request path. Returns how many sessions the index listed besides
+ * the kept one (what the user is told was signed out).
+ *
+ * Races (see docs/architecture.md, "Revoke-all"): a sign-in whose insert reads the new
+ * generation stays valid and listed; one that read the old one is ended with the rest; a
+ * restore of a row read before the bump is refused by the index (generation below).
+ */
+export async function revokeAllSessions(userId: string, keep: string | null): Promise<number> {
+  // node-postgres and PGlite both answer with { rows }.
+  const { rows } = (await getDb().execute(sql`
+    with u as (
+      update ${userTable} set session_generation = session_generation + 1
+      where id = ${userId} returning session_generation as g
+    ), k as (
+      update ${sessionTable} set generation = u.g from u
+      where ${sessionTable.id} = ${keep ?? ""} and ${sessionTable.userId} = ${userId}
+        and ${sessionTable.generation} >= u.g - 1 and ${sessionTable.expiresAt} > now()
+      returning ${sessionTable.token} as token
+    )
+    select u.g, k.token from u left join k on true`)) as unknown as { rows: { g: number; token: string | null }[] };
+  const bumped = rows[0];
+  if (!bumped) return 0; // no such user
+  const generation = Number(bumped.g);
+  const keepRef = keep && bumped.token ? { sessionId: keep, tokenHash: hashToken(bumped.token) } : null;
+  runInBackground(`cleanup:${userId}`, () => deleteOldGenerations(userId));
+  try {
+    return (await getSessionIndex().endAllBut(userId, generation, keepRef)).dropped;
+  } catch (err) {
+    // The index still holds the old generation: stay suspect (hits confirmed in Postgres,
+    // which compares generations) until the tag's rebuild carries the new one over.
+    console.warn(`[sessions] index revoke-all deferred for ${userId}: ${(err as Error).message}`);
+    queueTagRebuild(userTag(userId));
+    return 0;
+  }
+}
+
+/** Deletes the rows a revoke-all left in older generations (off the request path). */
+export async function deleteOldGenerations(userId: string): Promise<number> {
+  const rows = await getDb()
+    .delete(sessionTable)
+    .where(and(eq(sessionTable.userId, userId), sql`not ${IN_CURRENT_GENERATION}`))
+    .returning({ id: sessionTable.id });
+  return rows.length;
 }
 
 /** Re-adds a session Postgres still holds (index lost or behind). Never evicts. */

@@ -1,4 +1,6 @@
 // A session row as better-auth and Postgres hold it, and what the index stores of it.
+import { sql } from "drizzle-orm";
+import { session as sessionTable, user as userTable } from "@/db/schema";
 import { deviceOf } from "@/lib/device";
 import { hashToken, type SessionToRecord, type ValidityEntry } from "@/lib/session-index";
 
@@ -11,6 +13,9 @@ export interface SessionRow {
   expiresAt: Date;
   ipAddress?: string | null;
   userAgent?: string | null;
+  /** The user's session generation the row was inserted in (or kept at by a revoke-all);
+   *  better-auth's hook rows may lack it. */
+  generation?: number;
 }
 
 /** What the per-request check needs from a row (updated_at doubles as last active). */
@@ -28,6 +33,10 @@ export function toRecord(row: SessionRow): SessionToRecord {
     ...validityOf(row),
     ...deviceOf(row.userAgent, row.ipAddress),
     tokenHash: hashToken(row.token),
+    generation: row.generation ?? 0,
     createdAt: row.createdAt.getTime(),
   };
 }
+
+/** A row is valid in the truth only in its user's current generation (revoke-all). */
+export const IN_CURRENT_GENERATION = sql`${sessionTable.generation} >= (select ${userTable.sessionGeneration} from ${userTable} where ${userTable.id} = ${sessionTable.userId})`;

@@ -6,7 +6,8 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
 import { getSessionIndex, type SessionRef, type ValidityEntry } from "@/lib/session-index";
-import { flushRebuilds, scheduleTagRebuild } from "./completeness";
+import { flushBackground } from "./background";
+import { scheduleTagRebuild } from "./completeness";
 import { restoreSession, revokeSessions, unindexSessions, type SessionRow } from "./lifecycle";
 
 export type Repair =
@@ -76,7 +77,7 @@ export function scheduleRepairs(repairs: readonly Repair[]): void {
 export async function flushRepairs(): Promise<void> {
   do {
     while (inFlight.size > 0) await Promise.all(inFlight.values());
-    await flushRebuilds();
+    await flushBackground();
   } while (inFlight.size > 0);
 }
 

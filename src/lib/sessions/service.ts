@@ -10,7 +10,7 @@ import { env } from "@/lib/env";
 import { ApiError } from "@/lib/http/errors";
 import { getSessionIndex, userTag, type IndexedSession, type ValidityEntry } from "@/lib/session-index";
 import { scheduleTagRebuild } from "./completeness";
-import { revokeSessions, toRecord } from "./lifecycle";
+import { IN_CURRENT_GENERATION, revokeAllSessions, revokeSessions, toRecord } from "./lifecycle";
 
 /** One row of the Active devices panel (GET /api/sessions). */
 export interface SessionView extends Device {
@@ -63,7 +63,7 @@ async function listFromDatabase(userId: string): Promise<IndexedSession[]> {
   const rows = await getDb()
     .select()
     .from(sessionTable)
-    .where(and(eq(sessionTable.userId, userId), gt(sessionTable.expiresAt, new Date())));
+    .where(and(eq(sessionTable.userId, userId), gt(sessionTable.expiresAt, new Date()), IN_CURRENT_GENERATION));
   return rows.map(toRecord);
 }
 
@@ -124,8 +124,7 @@ export async function revoke(
   }
   await assertRecentlyAuthenticated(current, body, headers, passwordMatches);
   if ("all" in body) {
-    const ids = await revokeSessions(current.userId, { allExcept: current.sessionId });
-    return { revoked: ids.length };
+    return { revoked: await revokeAllSessions(current.userId, current.sessionId) };
   }
   const ids = await revokeSessions(current.userId, { sessionIds: [body.sessionId] });
   if (ids.length === 0) throw new ApiError(404, "session_not_found", "No such session.");

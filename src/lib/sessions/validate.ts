@@ -9,14 +9,14 @@
 // timed-out session to end, a stale entry to drop) comes back as data in `repairs`;
 // the caller hands them to scheduleRepairs() (repairs.ts), which runs them off the
 // request path.
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
 import { env } from "@/lib/env";
 import { getSessionIndex, hashToken, tagOfToken, type EndReason, type IndexCheck, type ValidityEntry } from "@/lib/session-index";
 import { verifySessionCookie } from "./cookie";
 import { indexIsSuspect, sessionStillInDatabase } from "./index-health";
-import { validityOf, type SessionRow } from "./lifecycle";
+import { IN_CURRENT_GENERATION, validityOf, type SessionRow } from "./records";
 import type { Repair } from "./repairs";
 
 export type SessionVerdict =
@@ -43,8 +43,13 @@ function judge(entry: ValidityEntry, now: number): Rejection | null {
   return null;
 }
 
+/** The row of a token, if it is valid in its user's current generation (revoke-all). */
 async function loadRow(token: string): Promise<SessionRow | undefined> {
-  const [row] = await getDb().select().from(sessionTable).where(eq(sessionTable.token, token)).limit(1);
+  const [row] = await getDb()
+    .select()
+    .from(sessionTable)
+    .where(and(eq(sessionTable.token, token), IN_CURRENT_GENERATION))
+    .limit(1);
   return row;
 }
 
