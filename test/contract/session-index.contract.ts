@@ -237,6 +237,37 @@ export function runSessionIndexContract(name: string, create: () => Promise<Cont
       expect(await t.index.check(tag, lost.tokenHash)).toEqual({ kind: "miss", complete: false });
     });
 
+    it("revoke-all ends every other session by generation, keeps one, and refuses older restores", async () => {
+      const tag = userTag(user);
+      const keep = makeSession(user, { createdAt: Date.now() - 3000 });
+      const others = [makeSession(user, { createdAt: Date.now() - 2000 }), makeSession(user, { createdAt: Date.now() - 1000 })];
+      for (const s of [keep, ...others]) await t.index.record(s, { kind: "new", limit: 0 });
+      expect(await t.index.endAllBut(user, 1, { sessionId: keep.sessionId, tokenHash: keep.tokenHash })).toEqual({ kept: true, dropped: 2 });
+      expect(await t.index.check(tag, keep.tokenHash)).toMatchObject({ kind: "live" });
+      for (const s of others) expect(await t.index.check(tag, s.tokenHash)).toEqual({ kind: "ended", reason: "revoked" });
+      expect((await t.index.list(user)).map((x) => x.sessionId)).toEqual([keep.sessionId]);
+      // A restore of a row read before the bump (generation 0) stays out; a sign-in in
+      // the new generation is valid and listed.
+      expect((await t.index.record(others[0]!, { kind: "restore" })).recorded).toBe(false);
+      const fresh = makeSession(user, { generation: 1 });
+      expect((await t.index.record(fresh, { kind: "new", limit: 0 })).recorded).toBe(true);
+      expect((await t.index.list(user)).map((x) => x.sessionId)).toEqual([keep.sessionId, fresh.sessionId]);
+      // Ending all (the operator's end-user, nothing kept) ends the kept one too.
+      expect(await t.index.endAllBut(user, 2, null)).toEqual({ kept: false, dropped: 2 });
+      expect(await t.index.check(tag, keep.tokenHash)).toEqual({ kind: "ended", reason: "revoked" });
+      expect(await t.index.list(user)).toEqual([]);
+    });
+
+    it("revoke-all keeps listing a sign-in recorded in the new generation before it ran", async () => {
+      const keep = makeSession(user, { createdAt: Date.now() - 5000 });
+      await t.index.record(keep, { kind: "new", limit: 0 });
+      const racing = makeSession(user, { generation: 1 }); // its row was inserted after the Postgres bump
+      await t.index.record(racing, { kind: "new", limit: 0 });
+      await t.index.endAllBut(user, 1, { sessionId: keep.sessionId, tokenHash: keep.tokenHash });
+      expect((await t.index.list(user)).map((x) => x.sessionId).sort()).toEqual([keep.sessionId, racing.sessionId].sort());
+      expect(await t.index.check(userTag(user), racing.tokenHash)).toMatchObject({ kind: "live" });
+    });
+
     it("knows whether a full rebuild finished, and lets one holder claim it", async () => {
       await t.index.clear();
       expect(await t.index.isBuilt()).toBe(false);

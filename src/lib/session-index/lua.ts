@@ -147,8 +147,8 @@ return out
  *  ARGV: userId, newGeneration, generationsTtlMs, keepTokenHash ('' = none), recentSinceMs,
  *        validityPrefix.
  *  Revoke-all in O(1): raises the user's generation, so every session below it is ended
- *  (CHECK, LIST and RECORD compare), and moves the kept session to the new generation if
- *  it was live in the one before. The user's ZSET is replaced (UNLINK frees it off the
+ *  (CHECK, LIST and RECORD compare), and moves the kept session (only passed when Postgres
+ *  kept its row) to the new generation. The user's ZSET is replaced (UNLINK frees it off the
  *  script) by the kept session plus any member created since recentSinceMs that already
  *  carries the new generation: a sign-in recorded between the Postgres bump and this
  *  script stays listed. The HASH lives at least generationsTtlMs (the longest session
@@ -166,9 +166,11 @@ local kept = 0
 if ARGV[4] ~= '' then
   local v = redis.call('GET', KEYS[3])
   if v and not ended(v) then
+    -- Postgres kept this row (under the user's row lock): the index follows, even if a
+    -- later revoke-all's script ran first and already left it below (max, not set).
     local head, vg, rest = string.match(v, '^([^|]*|[^|]*|[^|]*|[^|]*|)([^|]*)(.*)$')
-    if head and (tonumber(vg) or 0) >= math.max(before, g - 1) then
-      redis.call('SET', KEYS[3], head .. g .. rest, 'KEEPTTL')
+    if head then
+      redis.call('SET', KEYS[3], head .. math.max(g, tonumber(vg) or 0) .. rest, 'KEEPTTL')
       kept = 1
     end
   end

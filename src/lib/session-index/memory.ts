@@ -215,10 +215,14 @@ export class MemorySessionIndex implements SessionIndex {
   async endAllBut(userId: string, generation: number, keep: SessionRef | null): Promise<{ kept: boolean; dropped: number }> {
     const before = this.generations.get(userId) ?? 0;
     const kept = keep ? this.byToken.get(keep.tokenHash) : undefined;
-    const keepIt = !!kept && this.live(kept) && kept.generation >= Math.max(before, generation - 1);
+    // Postgres kept this row: follow it, even if a later revoke-all already ran here.
+    const keepIt = !!kept && kept.validity.expiresAt > this.now() && this.byToken.get(kept.tokenHash) === kept;
     const listed = this.userSessions(userId).size;
     if (generation > before) this.generations.set(userId, generation);
-    if (keepIt && kept) kept.generation = generation;
+    if (keepIt && kept) {
+      kept.generation = Math.max(kept.generation, generation);
+      this.userSessions(userId).set(kept.validity.sessionId, kept);
+    }
     // The user's list keeps only what is live in the new generation.
     for (const [id, s] of [...this.userSessions(userId)]) if (!this.live(s)) this.userSessions(userId).delete(id);
     return { kept: keepIt, dropped: listed - this.userSessions(userId).size };

@@ -91,7 +91,7 @@ export interface SessionIndex {
   releaseRebuild(): Promise<void>;
   count(userId: string): Promise<number>;
   /** Revoke-all in O(1): raises the user's generation to `generation` and moves the kept
-   *  session (if live) to it; every other session of the user is ended by that, and
+   *  session (pass it only if Postgres kept its row) to it; every other session of the user is ended by that, and
    *  the user's ordered set is replaced. Returns whether it was kept and how many other
    *  sessions the index listed for the user (the count shown to the user). */
   endAllBut(userId: string, generation: number, keep: SessionRef | null): Promise<{ kept: boolean; dropped: number }>;
