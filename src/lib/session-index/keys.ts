@@ -40,6 +40,9 @@ export function keysFor(prefix: string, tag: string) {
     validityPrefix: `${base}:t:`,
     /** the user's sessions ordered by creation time: ZSET tokenHash -> createdAt */
     byCreation: (userId: string) => `${base}:u:${userId}:z`,
+    /** SET of token hashes recorded in a generation the index has not raised the user to
+     *  yet (a sign-in racing a revoke-all): the revoke-all keeps them listed. 5 minutes. */
+    nextGeneration: (userId: string) => `${base}:u:${userId}:n`,
   };
 }
 

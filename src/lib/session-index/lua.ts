@@ -40,7 +40,7 @@ end
 return redis.call('EXISTS', KEYS[2])
 `;
 
-/** KEYS: validity, byCreation, complete, generations.
+/** KEYS: validity, byCreation, complete, generations, nextGeneration.
  *  ARGV: tokenHash, validityValue, expiresAtMs, createdAtMs, mode, limit, validityPrefix,
  *        userId, generation.
  *  Returns {recorded(0|1), complete(0|1), evictedSessionId...}. */
@@ -56,6 +56,12 @@ if (current and ended(current)) or tonumber(ARGV[9]) < userGen then return {0, r
 redis.call('SET', KEYS[1], ARGV[2], 'PXAT', exp)
 redis.call('ZADD', KEYS[2], ARGV[4], h)
 if redis.call('PEXPIRETIME', KEYS[2]) < exp then redis.call('PEXPIREAT', KEYS[2], exp) end
+-- Postgres is a revoke-all ahead of the index: remember it, so that revoke-all's script
+-- keeps this session listed when it lands.
+if tonumber(ARGV[9]) > userGen then
+  redis.call('SADD', KEYS[5], h)
+  redis.call('PEXPIRE', KEYS[5], 300000)
+end
 local out = {1, keepComplete(KEYS[3], exp)}
 if ARGV[5] ~= 'new' or limit <= 0 then return out end
 local n = redis.call('ZCARD', KEYS[2])
@@ -143,17 +149,15 @@ return out
 `;
 
 /** KEYS: generations, byCreation, the kept session's validity key (any key of the tag if
- *  none).
- *  ARGV: userId, newGeneration, generationsTtlMs, keepTokenHash ('' = none), recentSinceMs,
- *        validityPrefix.
+ *  none), nextGeneration.
+ *  ARGV: userId, newGeneration, generationsTtlMs, keepTokenHash ('' = none), validityPrefix.
  *  Revoke-all in O(1): raises the user's generation, so every session below it is ended
  *  (CHECK, LIST and RECORD compare), and moves the kept session (only passed when Postgres
- *  kept its row) to the new generation. The user's ZSET is replaced (UNLINK frees it off the
- *  script) by the kept session plus any member created since recentSinceMs that already
- *  carries the new generation: a sign-in recorded between the Postgres bump and this
- *  script stays listed. The HASH lives at least generationsTtlMs (the longest session
- *  lifetime), so no session it ended outlives it.
- *  Returns {kept(0|1), members dropped from the ZSET}. */
+ *  kept its row) to the new generation. The user's ZSET is replaced (UNLINK frees it off
+ *  the script) by the kept member plus the sessions recorded in this generation before
+ *  this script ran (nextGeneration: sign-ins racing the revoke-all stay listed). The HASH
+ *  lives at least generationsTtlMs (the longest session lifetime), so no session it ended
+ *  outlives it. Returns {kept(0|1), members dropped from the ZSET}. */
 export const END_ALL_BUT = `
 ${HELPERS}
 local g = tonumber(ARGV[2])
@@ -175,19 +179,23 @@ if ARGV[4] ~= '' then
     end
   end
 end
+-- A newer revoke-all's script already replaced the list: members recorded since are in
+-- the newer generation, keep them all.
+if g <= before then return {kept, 0} end
 local survivors = {}
 if kept == 1 then
   local score = redis.call('ZSCORE', KEYS[2], ARGV[4])
   if score then survivors[#survivors + 1] = {score, ARGV[4]} end
 end
-for _, pair in ipairs({redis.call('ZRANGE', KEYS[2], ARGV[5], '+inf', 'BYSCORE', 'WITHSCORES')}) do
-  for i = 1, #pair, 2 do
-    local h = pair[i]
-    if h ~= ARGV[4] then
-      local v = redis.call('GET', ARGV[6] .. h)
-      if v and not ended(v) and not stale(v, KEYS[1]) then survivors[#survivors + 1] = {pair[i + 1], h} end
-    end
+for _, h in ipairs(redis.call('SMEMBERS', KEYS[4])) do
+  local v = redis.call('GET', ARGV[5] .. h)
+  local vg = v and not ended(v) and tonumber(string.match(v, '^[^|]*|[^|]*|[^|]*|[^|]*|([^|]*)') or '0')
+  if vg and vg >= g and h ~= ARGV[4] then
+    local score = redis.call('ZSCORE', KEYS[2], h)
+    if score then survivors[#survivors + 1] = {score, h} end
   end
+  -- at or below this generation it is an ordinary member now
+  if not vg or vg <= g then redis.call('SREM', KEYS[4], h) end
 end
 local total = redis.call('ZCARD', KEYS[2])
 local ttl = redis.call('PEXPIRETIME', KEYS[2])

@@ -15,10 +15,6 @@ import type {
 } from "./types";
 
 type Client = Redis | Cluster;
-
-/** A revoke-all keeps listing sessions created this recently that already carry the new
- *  generation (sign-ins racing it); generous, to absorb clock skew between instances. */
-const RECENT_SIGN_IN_MS = 60_000;
 type Script = "rvCheck" | "rvRecord" | "rvRemove" | "rvList" | "rvTouch" | "rvRebuild" | "rvEndAllBut";
 
 export interface RedisIndexOptions {
@@ -46,10 +42,10 @@ export class RedisSessionIndex implements SessionIndex {
     this.maxLifetimeMs = options.maxLifetimeMs ?? 30 * 24 * 3600_000;
     // defineCommand sends EVALSHA and falls back to EVAL once per node: one round trip.
     client.defineCommand("rvCheck", { numberOfKeys: 3, lua: CHECK });
-    client.defineCommand("rvRecord", { numberOfKeys: 4, lua: RECORD });
+    client.defineCommand("rvRecord", { numberOfKeys: 5, lua: RECORD });
     client.defineCommand("rvRemove", { numberOfKeys: 1, lua: REMOVE });
     client.defineCommand("rvList", { numberOfKeys: 3, lua: LIST });
-    client.defineCommand("rvEndAllBut", { numberOfKeys: 3, lua: END_ALL_BUT });
+    client.defineCommand("rvEndAllBut", { numberOfKeys: 4, lua: END_ALL_BUT });
     client.defineCommand("rvTouch", { numberOfKeys: 1, lua: TOUCH });
     // KEYS vary with the tag's size: the count is passed first on each call.
     client.defineCommand("rvRebuild", { lua: REBUILD });
@@ -67,6 +63,7 @@ export class RedisSessionIndex implements SessionIndex {
       k.byCreation(s.userId),
       k.complete,
       k.generations,
+      k.nextGeneration(s.userId),
       s.tokenHash,
       encodeValidity(s, s),
       s.expiresAt,
@@ -103,11 +100,11 @@ export class RedisSessionIndex implements SessionIndex {
       k.generations,
       k.byCreation(userId),
       keep ? k.validity(keep.tokenHash) : k.complete,
+      k.nextGeneration(userId),
       userId,
       generation,
       this.maxLifetimeMs,
       keep?.tokenHash ?? "",
-      Date.now() - RECENT_SIGN_IN_MS,
       k.validityPrefix,
     )) as [number, number];
     return { kept: kept === 1, dropped };
