@@ -155,7 +155,6 @@ export async function revokeAllSessions(userId: string, keep: string | null): Pr
   if (!bumped) return 0; // no such user
   const generation = Number(bumped.g);
   const keepRef = keep && bumped.token ? { sessionId: keep, tokenHash: hashToken(bumped.token) } : null;
-  runInBackground(`cleanup:${userId}`, () => deleteOldGenerations(userId));
   try {
     return (await getSessionIndex().endAllBut(userId, generation, keepRef)).dropped;
   } catch (err) {
@@ -164,16 +163,15 @@ export async function revokeAllSessions(userId: string, keep: string | null): Pr
     console.warn(`[sessions] index revoke-all deferred for ${userId}: ${(err as Error).message}`);
     queueTagRebuild(userTag(userId));
     return 0;
+  } finally {
+    // Started after the index call so the bulk DELETE never competes with it.
+    runInBackground(`cleanup:${userId}`, () => deleteOldGenerations(userId));
   }
 }
 
 /** Deletes the rows a revoke-all left in older generations (off the request path). */
-export async function deleteOldGenerations(userId: string): Promise<number> {
-  const rows = await getDb()
-    .delete(sessionTable)
-    .where(and(eq(sessionTable.userId, userId), sql`not ${IN_CURRENT_GENERATION}`))
-    .returning({ id: sessionTable.id });
-  return rows.length;
+export async function deleteOldGenerations(userId: string): Promise<void> {
+  await getDb().delete(sessionTable).where(and(eq(sessionTable.userId, userId), sql`not ${IN_CURRENT_GENERATION}`));
 }
 
 /** Re-adds a session Postgres still holds (index lost or behind). Never evicts. */
