@@ -1,7 +1,8 @@
 // better-auth's four tables (user, session, account, verification) in the shape its
 // drizzle adapter expects, plus known_device for "is this a new device?" alerts.
 // Postgres is the source of truth; Redis only indexes what is here.
-import { boolean, index, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { boolean, index, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 export const user = pgTable("user", {
   id: text("id").primaryKey(),
@@ -11,6 +12,9 @@ export const user = pgTable("user", {
   image: text("image"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  // Revoke-all in O(1): bumped by "sign out every other device"; a session whose
+  // generation is older is ended (its row is deleted later, off the request path).
+  sessionGeneration: integer("session_generation").notNull().default(0),
 });
 
 export const session = pgTable(
@@ -28,8 +32,16 @@ export const session = pgTable(
     userId: text("user_id")
       .notNull()
       .references(() => user.id, { onDelete: "cascade" }),
+    // The user's session_generation when this row was inserted (set by a trigger, see
+    // drizzle/0003), or the generation a revoke-all kept it at.
+    generation: integer("generation").notNull().default(0),
   },
-  (t) => [index("session_user_id_idx").on(t.userId, t.createdAt)],
+  (t) => [
+    index("session_user_id_idx").on(t.userId, t.createdAt),
+    // Rebuilding one tag of the Redis index reads its sessions by the token's first 8
+    // characters (the tag, see lib/session-index/keys.ts): one index scan.
+    index("session_token_tag_idx").on(sql`left(${t.token}, 8)`),
+  ],
 );
 
 export const account = pgTable(

@@ -44,7 +44,10 @@ describe("redis index round trips", () => {
     }) as typeof client.sendCommand;
 
     sent = 0;
-    await index.lookup(userTag(user), sessions[5]!.tokenHash);
+    expect((await index.check(userTag(user), sessions[5]!.tokenHash)).kind).toBe("live");
+    expect(sent).toBe(1);
+    sent = 0; // a miss answers "complete or not" in the same round trip
+    expect(await index.check(userTag(user), "no-such-hash")).toEqual({ kind: "miss", complete: false });
     expect(sent).toBe(1);
 
     const other = `u_${randomBytes(6).toString("hex")}`;

@@ -53,7 +53,7 @@ export function runSessionIndexContract(name: string, create: () => Promise<Cont
 
     it("records a session and finds it by token hash", async () => {
       const s = makeSession(user);
-      expect(await t.index.record(s, { kind: "new", limit: 3 })).toEqual({ recorded: true, evicted: [] });
+      expect(await t.index.record(s, { kind: "new", limit: 3 })).toEqual({ recorded: true, complete: false, evicted: [] });
       expect(await lookup(s)).toEqual({
         sessionId: s.sessionId,
         userId: user,
@@ -87,7 +87,7 @@ export function runSessionIndexContract(name: string, create: () => Promise<Cont
       expect((await t.index.list(user)).map((x) => x.sessionId).sort()).toEqual(s.slice(1).map((x) => x.sessionId).sort());
       // A restore (index catching up with Postgres) never evicts.
       const old = makeSession(user, { createdAt: base - 10 });
-      expect(await t.index.record(old, { kind: "restore" })).toEqual({ recorded: true, evicted: [] });
+      expect(await t.index.record(old, { kind: "restore" })).toEqual({ recorded: true, complete: false, evicted: [] });
       expect(await t.index.count(user)).toBe(4);
     });
 
@@ -133,13 +133,13 @@ export function runSessionIndexContract(name: string, create: () => Promise<Cont
       expect(await t.index.count(user)).toBe(0);
     });
 
-    it("refuses to restore a session removed moments ago (tombstone)", async () => {
+    it("refuses to restore a removed session (it is remembered as ended)", async () => {
       const s = makeSession(user);
       await t.index.record(s, { kind: "new", limit: 0 });
       await t.index.remove(user, [{ sessionId: s.sessionId, tokenHash: s.tokenHash }]);
-      expect(await t.index.record(s, { kind: "restore" })).toEqual({ recorded: false, evicted: [] });
+      expect(await t.index.record(s, { kind: "restore" })).toEqual({ recorded: false, complete: false, evicted: [] });
       // A sign-in whose record lands after a revoke-all already removed it stays removed.
-      expect(await t.index.record(s, { kind: "new", limit: 3 })).toEqual({ recorded: false, evicted: [] });
+      expect(await t.index.record(s, { kind: "new", limit: 3 })).toEqual({ recorded: false, complete: false, evicted: [] });
       expect(await lookup(s)).toBeNull();
     });
 
@@ -171,15 +171,113 @@ export function runSessionIndexContract(name: string, create: () => Promise<Cont
       await t.index.record(a, { kind: "new", limit: 0 });
       await t.index.record(b, { kind: "new", limit: 0 });
       await t.index.remove(user, [{ sessionId: a.sessionId, tokenHash: a.tokenHash }]);
+      await t.index.rebuildTag(userTag(user), [], 120_000);
       const keys = await t.inspect.keysOfUser(user);
-      expect(keys.length).toBe(3); // b's validity entry, the sessions ZSET, the tombstones ZSET
+      expect(keys.length).toBe(4); // a's ended value, b's validity entry, the sessions ZSET, the marker
       for (const key of keys) {
         const ttl = await t.inspect.ttlMs(key);
         expect(ttl, key).toBeGreaterThan(0);
-        // Tombstones outlive nothing for long: their own 5-minute TTL.
-        expect(ttl, key).toBeLessThanOrEqual(key.endsWith(":x") ? 300_000 : 120_000);
+        // a's ended value keeps a's own expiry (60 s), not a longer one.
+        expect(ttl, key).toBeLessThanOrEqual(key.includes(a.tokenHash) ? 60_000 : 120_000);
       }
       expect(new Set(keys.map((k) => t.inspect!.slotOf(k))).size).toBe(1);
+    });
+
+    it("remembers an ended session as ended, with its reason, until its own expiry", async () => {
+      const a = makeSession(user);
+      const b = makeSession(user, { createdAt: a.createdAt + 1 });
+      const c = makeSession(user, { createdAt: a.createdAt + 2 });
+      await t.index.record(a, { kind: "new", limit: 0 });
+      await t.index.record(b, { kind: "new", limit: 0 });
+      await t.index.remove(user, [{ sessionId: a.sessionId, tokenHash: a.tokenHash }]);
+      expect(await t.index.check(userTag(user), a.tokenHash)).toEqual({ kind: "ended", reason: "revoked" });
+      // Removing it again reports nothing present and keeps it ended.
+      expect(await t.index.remove(user, [{ sessionId: a.sessionId, tokenHash: a.tokenHash }], undefined, "idle")).toEqual([]);
+      expect(await t.index.check(userTag(user), a.tokenHash)).toEqual({ kind: "ended", reason: "revoked" });
+      expect((await t.index.record(c, { kind: "new", limit: 1 })).evicted).toEqual([b.sessionId]);
+      expect(await t.index.check(userTag(user), b.tokenHash)).toEqual({ kind: "ended", reason: "evicted" });
+      expect(await t.index.check(userTag(user), c.tokenHash)).toEqual({ kind: "live", entry: expect.objectContaining({ sessionId: c.sessionId }) });
+      // A hash the index never held is ended too (its expiry unknown: the short TTL).
+      const lost = makeSession(user);
+      await t.index.remove(user, [{ sessionId: lost.sessionId, tokenHash: lost.tokenHash }]);
+      expect(await t.index.check(userTag(user), lost.tokenHash)).toEqual({ kind: "ended", reason: "revoked" });
+      expect((await t.index.list(user)).map((x) => x.sessionId)).toEqual([c.sessionId]);
+    });
+
+    it("forgets an ended session when its cookie expires", async () => {
+      const s = makeSession(user, { expiresAt: Date.now() + 200 });
+      await t.index.record(s, { kind: "new", limit: 0 });
+      await t.index.remove(user, [{ sessionId: s.sessionId, tokenHash: s.tokenHash }]);
+      expect((await t.index.check(userTag(user), s.tokenHash)).kind).toBe("ended");
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await t.index.check(userTag(user), s.tokenHash)).toEqual({ kind: "miss", complete: false });
+    });
+
+    it("is incomplete until its tag is rebuilt; a rebuild adds what is missing, never what ended", async () => {
+      const tag = userTag(user);
+      const kept = makeSession(user, { createdAt: Date.now() - 3000 });
+      const lost = makeSession(user, { createdAt: Date.now() - 2000 });
+      const revoked = makeSession(user, { createdAt: Date.now() - 1000 });
+      await t.index.record(kept, { kind: "new", limit: 0 });
+      await t.index.remove(user, [{ sessionId: revoked.sessionId, tokenHash: revoked.tokenHash }]);
+      expect(await t.index.check(tag, lost.tokenHash)).toEqual({ kind: "miss", complete: false });
+      expect(await t.index.listChecked(user)).toEqual({ complete: false, sessions: [expect.objectContaining({ sessionId: kept.sessionId })] });
+
+      // Postgres' rows as read before the revoke: the revoked one must stay out.
+      expect(await t.index.rebuildTag(tag, [kept, lost, revoked], 60_000)).toBe(1);
+      expect(await t.index.check(tag, lost.tokenHash)).toMatchObject({ kind: "live" });
+      expect(await t.index.check(tag, revoked.tokenHash)).toEqual({ kind: "ended", reason: "revoked" });
+      expect(await t.index.check(tag, makeSession(user).tokenHash)).toEqual({ kind: "miss", complete: true });
+      const listed = await t.index.listChecked(user);
+      expect(listed.complete).toBe(true);
+      expect(listed.sessions.map((x) => x.sessionId)).toEqual([kept.sessionId, lost.sessionId]);
+      // Records keep the marker (and report it); clear() drops it.
+      expect((await t.index.record(makeSession(user), { kind: "new", limit: 0 })).complete).toBe(true);
+      await t.index.clear();
+      expect(await t.index.check(tag, lost.tokenHash)).toEqual({ kind: "miss", complete: false });
+    });
+
+    it("revoke-all ends every other session by generation, keeps one, and refuses older restores", async () => {
+      const tag = userTag(user);
+      const keep = makeSession(user, { createdAt: Date.now() - 3000 });
+      const others = [makeSession(user, { createdAt: Date.now() - 2000 }), makeSession(user, { createdAt: Date.now() - 1000 })];
+      for (const s of [keep, ...others]) await t.index.record(s, { kind: "new", limit: 0 });
+      expect(await t.index.endAllBut(user, 1, { sessionId: keep.sessionId, tokenHash: keep.tokenHash })).toEqual({ kept: true, dropped: 2 });
+      expect(await t.index.check(tag, keep.tokenHash)).toMatchObject({ kind: "live" });
+      for (const s of others) expect(await t.index.check(tag, s.tokenHash)).toEqual({ kind: "ended", reason: "revoked" });
+      expect((await t.index.list(user)).map((x) => x.sessionId)).toEqual([keep.sessionId]);
+      // A restore of a row read before the bump (generation 0) stays out; a sign-in in
+      // the new generation is valid and listed.
+      expect((await t.index.record(others[0]!, { kind: "restore" })).recorded).toBe(false);
+      const fresh = makeSession(user, { generation: 1 });
+      expect((await t.index.record(fresh, { kind: "new", limit: 0 })).recorded).toBe(true);
+      expect((await t.index.list(user)).map((x) => x.sessionId)).toEqual([keep.sessionId, fresh.sessionId]);
+      // Ending all (the operator's end-user, nothing kept) ends the kept one too.
+      expect(await t.index.endAllBut(user, 2, null)).toEqual({ kept: false, dropped: 2 });
+      expect(await t.index.check(tag, keep.tokenHash)).toEqual({ kind: "ended", reason: "revoked" });
+      expect(await t.index.list(user)).toEqual([]);
+    });
+
+    it("revoke-all keeps listing a sign-in recorded in the new generation before it ran", async () => {
+      const keep = makeSession(user, { createdAt: Date.now() - 5000 });
+      await t.index.record(keep, { kind: "new", limit: 0 });
+      const racing = makeSession(user, { generation: 1 }); // its row was inserted after the Postgres bump
+      await t.index.record(racing, { kind: "new", limit: 0 });
+      await t.index.endAllBut(user, 1, { sessionId: keep.sessionId, tokenHash: keep.tokenHash });
+      expect((await t.index.list(user)).map((x) => x.sessionId).sort()).toEqual([keep.sessionId, racing.sessionId].sort());
+      expect(await t.index.check(userTag(user), racing.tokenHash)).toMatchObject({ kind: "live" });
+    });
+
+    it("knows whether a full rebuild finished, and lets one holder claim it", async () => {
+      await t.index.clear();
+      expect(await t.index.isBuilt()).toBe(false);
+      expect(await t.index.claimRebuild(60_000)).toBe(true);
+      expect(await t.index.claimRebuild(60_000)).toBe(false);
+      await t.index.markBuilt();
+      await t.index.releaseRebuild();
+      expect(await t.index.isBuilt()).toBe(true);
+      expect(await t.index.claimRebuild(60_000)).toBe(true);
+      await t.index.releaseRebuild();
     });
   });
 }

@@ -36,6 +36,8 @@ describe("sessions:end-user", () => {
     await signIn(new Browser(UA.windowsFirefox), email);
     await flushRepairs();
     expect(await endAllSessionsOf(email)).toMatchObject({ ended: 2 });
+    expect((await a.throughProxy("/api/sessions")).status).toBe(401); // before the rows are even deleted
+    await flushRepairs(); // the ended rows are deleted off the request path
     expect(await bothStores(await userIdOf(email))).toEqual({ postgres: [], redis: [] });
     expect((await a.throughProxy("/api/sessions")).status).toBe(401);
     expect(await endAllSessionsOf("nobody@example.test")).toBeNull();

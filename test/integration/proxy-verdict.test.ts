@@ -12,12 +12,13 @@ import { Browser, ORIGIN, signUpVerified } from "../support/browser";
 import { forwardedRequest } from "../support/next-forward";
 import { sessionIdOf, userIdOf } from "../support/sessions";
 
-/** Counts index look-ups (the per-request check does exactly one). */
+/** Counts index look-ups of either kind (the per-request check does exactly one). */
 function countLookups(): { lookups: () => number } {
   const inner = getSessionIndex();
   let n = 0;
   const counting: SessionIndex = Object.create(inner, {
     lookup: { value: (...a: Parameters<SessionIndex["lookup"]>) => (n++, inner.lookup(...a)) },
+    check: { value: (...a: Parameters<SessionIndex["check"]>) => (n++, inner.check(...a)) },
   });
   setSessionIndexForTests(counting);
   return { lookups: () => n };

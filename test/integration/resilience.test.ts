@@ -153,8 +153,15 @@ describe("Postgres unreachable", () => {
   });
 
   it("answers 503 JSON for the API and a 503 page, never a stack trace", async () => {
-    const { a, b } = await twoDevices();
+    const { email, a, b } = await twoDevices();
     await a.route(revokeRoute, "/api/sessions/revoke", { body: { sessionId: await sessionIdOf(b) } });
+    // C's entry is lost and its tag not complete: only Postgres can judge it.
+    const c = new Browser(UA.windowsFirefox);
+    await signIn(c, email);
+    await flushRepairs();
+    const raw = new Redis(process.env.REDIS_URL!);
+    await raw.del(`rv:{${tagOfToken(tokenOf(c))}}:t:${hashToken(tokenOf(c))}`, `rv:{${tagOfToken(tokenOf(c))}}:c`);
+    raw.disconnect();
     await closeDb();
     process.env.DATABASE_URL = "postgres://postgres@127.0.0.1:1/nothing";
     resetEnvForTests();
@@ -162,11 +169,13 @@ describe("Postgres unreachable", () => {
 
     // A is in the index: the hot path needs no database at all.
     expect(await status(a)).toBe(200);
-    // B is not: the fallback needs Postgres, which is down.
-    const api = await b.throughProxy("/api/sessions");
+    // B is remembered as ended: refused without the database too.
+    expect(await status(b)).toBe(401);
+    // C is not in the index: the fallback needs Postgres, which is down.
+    const api = await c.throughProxy("/api/sessions");
     expect(api.status).toBe(503);
     expect(await api.json()).toEqual({ error: { code: "unavailable", message: expect.stringMatching(/temporarily unavailable/) } });
-    const page = await b.throughProxy("/settings/security");
+    const page = await c.throughProxy("/settings/security");
     expect(page.status).toBe(503);
     const html = await page.text();
     expect(html).toMatch(/right back/);

@@ -17,6 +17,14 @@ export class GuardedSessionIndex implements SessionIndex {
   }
 
   record: SessionIndex["record"] = (...a) => this.breaker.run(() => this.inner.record(...a));
+  check: SessionIndex["check"] = (...a) => this.breaker.run(() => this.inner.check(...a));
+  listChecked: SessionIndex["listChecked"] = (...a) => this.breaker.run(() => this.inner.listChecked(...a));
+  rebuildTag: SessionIndex["rebuildTag"] = (...a) => this.breaker.run(() => this.inner.rebuildTag(...a));
+  isBuilt: SessionIndex["isBuilt"] = () => this.breaker.run(() => this.inner.isBuilt());
+  markBuilt: SessionIndex["markBuilt"] = () => this.breaker.run(() => this.inner.markBuilt());
+  claimRebuild: SessionIndex["claimRebuild"] = (...a) => this.breaker.run(() => this.inner.claimRebuild(...a));
+  releaseRebuild: SessionIndex["releaseRebuild"] = () => this.breaker.run(() => this.inner.releaseRebuild());
+  endAllBut: SessionIndex["endAllBut"] = (...a) => this.breaker.run(() => this.inner.endAllBut(...a));
   lookup: SessionIndex["lookup"] = (...a) => this.breaker.run(() => this.inner.lookup(...a));
   touch: SessionIndex["touch"] = (...a) => this.breaker.run(() => this.inner.touch(...a));
   remove: SessionIndex["remove"] = (...a) => this.breaker.run(() => this.inner.remove(...a));

@@ -16,7 +16,7 @@ const globalForIndex = globalThis as unknown as { __revocableIndex?: SessionInde
 
 function create(): SessionIndex {
   const client = getRedisClient();
-  if (client) return guard(new RedisSessionIndex(client, { prefix: env().REDIS_KEY_PREFIX }));
+  if (client) return guard(new RedisSessionIndex(client, { prefix: env().REDIS_KEY_PREFIX, maxLifetimeMs: env().SESSION_MAX_LIFETIME * 1000 }));
   console.info("[session-index] REDIS_URL unset: using the in-process index (single process, development only)");
   return guard(new MemorySessionIndex());
 }

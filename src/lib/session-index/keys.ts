@@ -27,15 +27,45 @@ export function hashToken(token: string): string {
 export function keysFor(prefix: string, tag: string) {
   const base = `${prefix}:{${tag}}`;
   return {
-    /** validity entry of one session, by token hash: STRING, expires with the session */
+    /** validity entry of one session, by token hash: STRING, expires with the session.
+     *  Once the session ends it holds `ended:<reason>` until that same expiry, so a
+     *  replayed cookie is refused by the index alone. */
     validity: (tokenHash: string) => `${base}:t:${tokenHash}`,
+    /** "this tag is complete": written only by a rebuild of the tag from Postgres, kept
+     *  alive (never created) by records. Absent = the index may have lost sessions. */
+    complete: `${base}:c`,
+    /** HASH userId -> session generation: a session whose generation is lower was ended
+     *  by a revoke-all (O(1): only this field and the kept session change). */
+    generations: `${base}:g`,
     validityPrefix: `${base}:t:`,
     /** the user's sessions ordered by creation time: ZSET tokenHash -> createdAt */
     byCreation: (userId: string) => `${base}:u:${userId}:z`,
-    /** token hashes removed in the last few minutes: ZSET tokenHash -> lapse time. Blocks
-     *  a record or restore racing the removal from bringing the session back. */
-    tombstones: (userId: string) => `${base}:u:${userId}:x`,
+    /** SET of token hashes recorded in a generation the index has not raised the user to
+     *  yet (a sign-in racing a revoke-all): the revoke-all keeps them listed. 5 minutes. */
+    nextGeneration: (userId: string) => `${base}:u:${userId}:n`,
   };
+}
+
+/** Keys outside any tag (no multi-key operation touches them). */
+export function globalKeysFor(prefix: string) {
+  return {
+    /** Written when a full rebuild finished: absent after data loss (or on a fresh Redis). */
+    built: `${prefix}:built`,
+    /** Held by the instance running the full rebuild, so only one runs at a time. */
+    rebuilding: `${prefix}:rebuilding`,
+  };
+}
+
+/** How an ended session's validity value starts. */
+export const ENDED_PREFIX = "ended:";
+
+/** Why a session ended, as kept in its validity value. */
+export type EndReason = "revoked" | "evicted" | "idle" | "expired";
+
+export function decodeEnded(raw: string): EndReason | null {
+  if (!raw.startsWith(ENDED_PREFIX)) return null;
+  const r = raw.slice(ENDED_PREFIX.length);
+  return r === "evicted" || r === "idle" || r === "expired" ? r : "revoked";
 }
 
 /** What a validity value carries besides the per-request fields (for the device list). */
@@ -46,19 +76,20 @@ export interface StoredDevice extends Device {
 /**
  * How a validity entry is stored: one string, the per-request fields first so the proxy's
  * parse stops early, the device details last as a compact JSON array.
- * `sessionId|userId|expiresAt|lastActiveAt|createdAt|["browser","os","type","label","ip"]`
+ * `sessionId|userId|expiresAt|lastActiveAt|generation|createdAt|["browser","os","type","label","ip"]`
  */
 export function encodeValidity(
-  e: { sessionId: string; userId: string; expiresAt: number; lastActiveAt: number },
+  e: { sessionId: string; userId: string; expiresAt: number; lastActiveAt: number; generation?: number },
   device?: StoredDevice,
 ): string {
-  const head = `${e.sessionId}|${e.userId}|${e.expiresAt}|${e.lastActiveAt}`;
+  const head = `${e.sessionId}|${e.userId}|${e.expiresAt}|${e.lastActiveAt}|${e.generation ?? 0}`;
   if (!device) return head;
   const d = [device.browser, device.os, device.deviceType, device.label, device.ipAddress];
   return `${head}|${device.createdAt}|${JSON.stringify(d)}`;
 }
 
 export function decodeValidity(raw: string) {
+  if (raw.startsWith(ENDED_PREFIX)) return null;
   const [sessionId, userId, expiresAt, lastActiveAt] = raw.split("|", 4);
   if (!sessionId || !userId || !expiresAt || !lastActiveAt) return null;
   return { sessionId, userId, expiresAt: Number(expiresAt), lastActiveAt: Number(lastActiveAt) };
@@ -66,7 +97,7 @@ export function decodeValidity(raw: string) {
 
 /** The device details at the end of a validity value (null if absent or malformed). */
 export function decodeDevice(raw: string): StoredDevice | null {
-  const fifth = nthPipe(raw, 4);
+  const fifth = nthPipe(raw, 5);
   const sixth = fifth < 0 ? -1 : raw.indexOf("|", fifth + 1);
   if (sixth < 0) return null;
   try {

@@ -1,42 +1,30 @@
 // Operator actions (scripts/sessions.ts): rebuild the index from Postgres, and end every
 // session of one user (ASVS 7.4.5).
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
-import { session as sessionTable, user as userTable } from "@/db/schema";
+import { user as userTable } from "@/db/schema";
 import { countSessionsEnded } from "@/lib/metrics";
 import { getSessionIndex } from "@/lib/session-index";
-import { restoreSession, revokeSessions } from "./lifecycle";
+import { rebuildAllTags } from "./completeness";
+import { revokeAllSessions } from "./lifecycle";
 
 /**
- * Rebuilds the index from Postgres: drops this app's keys, then re-adds every live
- * session. While it runs, requests that miss the index fall back to Postgres, so nobody
- * is signed out; a session revoked meanwhile is tombstoned and not re-added.
+ * Rebuilds the index from Postgres: drops this app's keys, then rebuilds every tag (its
+ * live sessions, then its completeness marker). While it runs, requests for a tag not
+ * rebuilt yet fall back to Postgres, so nobody is signed out; a session revoked meanwhile
+ * is remembered as ended and not re-added.
  */
-export async function reindexFromDatabase(batchSize = 1000): Promise<{ sessions: number }> {
-  const index = getSessionIndex();
-  await index.clear();
-  let count = 0;
-  let after = "";
-  for (;;) {
-    const rows = await getDb()
-      .select()
-      .from(sessionTable)
-      .where(and(gt(sessionTable.expiresAt, sql`now()`), gt(sql`${sessionTable.id} collate "C"`, after)))
-      .orderBy(asc(sql`${sessionTable.id} collate "C"`))
-      .limit(batchSize);
-    if (rows.length === 0) break;
-    await Promise.all(rows.map((row) => restoreSession(row)));
-    count += rows.length;
-    after = rows[rows.length - 1]!.id;
-  }
-  return { sessions: count };
+export async function reindexFromDatabase(batchSize = 500): Promise<{ sessions: number }> {
+  await getSessionIndex().clear();
+  const { sessions } = await rebuildAllTags({ batch: batchSize, force: true });
+  return { sessions };
 }
 
 /** Ends all sessions of the user with this email; returns how many ended. */
 export async function endAllSessionsOf(email: string): Promise<{ userId: string; ended: number } | null> {
   const [u] = await getDb().select({ id: userTable.id }).from(userTable).where(eq(userTable.email, email.toLowerCase()));
   if (!u) return null;
-  const ids = await revokeSessions(u.id, { allExcept: null });
-  countSessionsEnded("operator", ids.length);
-  return { userId: u.id, ended: ids.length };
+  const ended = await revokeAllSessions(u.id, null);
+  countSessionsEnded("operator", ended);
+  return { userId: u.id, ended };
 }

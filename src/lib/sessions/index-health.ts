@@ -4,23 +4,29 @@
 // this process turns "suspect": until the backlog is drained, every index hit is
 // confirmed against Postgres, so a session revoked during the outage cannot come back
 // through a stale Redis entry. The backlog drains when the circuit closes and on a
-// timer (so another instance's leftovers are applied too).
-import { eq, inArray } from "drizzle-orm";
+// timer (so another instance's leftovers are applied too). A record that could not reach
+// Redis queues its tag for a rebuild the same way (in this process only).
+import { and, eq, inArray } from "drizzle-orm";
 import { getDb } from "@/db";
 import { session as sessionTable, sessionIndexBacklog } from "@/db/schema";
 import { env } from "@/lib/env";
 import { getSessionIndex, type SessionRef } from "@/lib/session-index";
 import { indexEvents } from "@/lib/session-index/circuit";
+import { rebuildTag } from "./completeness";
+import { IN_CURRENT_GENERATION } from "./records";
 
 interface HealthState {
   suspect: boolean;
   wired: boolean;
   draining: Promise<number> | null;
   timer: NodeJS.Timeout | null;
+  /** Tags whose record failed: the index lacks a session, so they must be rebuilt. */
+  pendingTags?: Set<string>;
 }
 
 const g = globalThis as unknown as { __revocableIndexHealth?: HealthState };
 const state: HealthState = (g.__revocableIndexHealth ??= { suspect: false, wired: false, draining: null, timer: null });
+const pendingTags: Set<string> = (state.pendingTags ??= new Set());
 
 function wire(): void {
   if (state.wired) return;
@@ -47,7 +53,16 @@ export async function queueFailedRemoval(userId: string, refs: SessionRef[]): Pr
     .onConflictDoNothing();
 }
 
-/** Applies queued removals; returns how many are left (0 clears "suspect"). */
+/** A record that failed: the tag's marker may still say "complete" while the index lacks
+ *  the session, so stay suspect (misses go to Postgres) until the tag is rebuilt. */
+export function queueTagRebuild(tag: string): void {
+  wire();
+  state.suspect = true;
+  pendingTags.add(tag);
+  ensureDrainTimer();
+}
+
+/** Applies queued removals and tag rebuilds; returns how many are left (0 clears "suspect"). */
 export function drainBacklog(): Promise<number> {
   wire();
   state.draining ??= drainOnce().finally(() => (state.draining = null));
@@ -67,6 +82,14 @@ async function drainOnce(): Promise<number> {
       return batch.length; // Redis still away: keep everything, stay suspect
     }
     await db.delete(sessionIndexBacklog).where(inArray(sessionIndexBacklog.tokenHash, batch.map((r) => r.tokenHash)));
+  }
+  for (const tag of [...pendingTags]) {
+    try {
+      await rebuildTag(tag);
+      pendingTags.delete(tag);
+    } catch {
+      return pendingTags.size; // Redis still away
+    }
   }
   state.suspect = false;
   return 0;
@@ -100,6 +123,10 @@ export async function startIndexHealth(): Promise<void> {
 
 /** Confirms an index hit against Postgres (used while suspect). */
 export async function sessionStillInDatabase(sessionId: string): Promise<boolean> {
-  const [row] = await getDb().select({ id: sessionTable.id }).from(sessionTable).where(eq(sessionTable.id, sessionId)).limit(1);
+  const [row] = await getDb()
+    .select({ id: sessionTable.id })
+    .from(sessionTable)
+    .where(and(eq(sessionTable.id, sessionId), IN_CURRENT_GENERATION))
+    .limit(1);
   return !!row;
 }

@@ -6,43 +6,19 @@
 //   sign-out / better-auth revoke paths -> row deleted -> unindexSessions()
 //   our revoke API  -> revokeSessions(): DELETE ... RETURNING, then one index call
 //   proxy miss      -> row still valid in Postgres -> restoreSession() (never evicts)
+//   ended sessions stay in the index as `ended:<reason>` until their expiry (keys.ts);
+//   a record into a tag the index may have lost schedules the tag's rebuild (completeness.ts)
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import { getDb } from "@/db";
-import { session as sessionTable } from "@/db/schema";
-import { deviceOf } from "@/lib/device";
+import { session as sessionTable, user as userTable } from "@/db/schema";
 import { env } from "@/lib/env";
-import { getSessionIndex, hashToken, type SessionRef, type SessionToRecord, type ValidityEntry } from "@/lib/session-index";
-import { queueFailedRemoval } from "./index-health";
+import { getSessionIndex, hashToken, userTag, type EndReason, type SessionRef } from "@/lib/session-index";
+import { runInBackground } from "./background";
+import { scheduleTagRebuild } from "./completeness";
+import { queueFailedRemoval, queueTagRebuild } from "./index-health";
+import { IN_CURRENT_GENERATION, toRecord, type SessionRow } from "./records";
 
-export interface SessionRow {
-  id: string;
-  userId: string;
-  token: string;
-  createdAt: Date;
-  updatedAt: Date;
-  expiresAt: Date;
-  ipAddress?: string | null;
-  userAgent?: string | null;
-}
-
-/** What the per-request check needs from a row (updated_at doubles as last active). */
-export function validityOf(row: SessionRow): ValidityEntry {
-  return {
-    sessionId: row.id,
-    userId: row.userId,
-    expiresAt: row.expiresAt.getTime(),
-    lastActiveAt: Math.max(row.updatedAt.getTime(), row.createdAt.getTime()),
-  };
-}
-
-export function toRecord(row: SessionRow): SessionToRecord {
-  return {
-    ...validityOf(row),
-    ...deviceOf(row.userAgent, row.ipAddress),
-    tokenHash: hashToken(row.token),
-    createdAt: row.createdAt.getTime(),
-  };
-}
+export { IN_CURRENT_GENERATION, toRecord, validityOf, type SessionRow } from "./records";
 
 const refOf = (row: { id: string; token: string }): SessionRef => ({ sessionId: row.id, tokenHash: hashToken(row.token) });
 
@@ -50,8 +26,13 @@ const refOf = (row: { id: string; token: string }): SessionRef => ({ sessionId: 
 export async function indexNewSession(row: SessionRow): Promise<{ evicted: string[] }> {
   const limit = env().SESSION_MAX_CONCURRENT;
   try {
-    const { evicted } = await getSessionIndex().record(toRecord(row), { kind: "new", limit });
-    if (evicted.length) await revokeSessions(row.userId, { sessionIds: evicted });
+    // better-auth's row lacks the generation the insert trigger gave it.
+    const generation = row.generation ?? (await generationOf(row.id));
+    const { evicted, complete } = await getSessionIndex().record(toRecord({ ...row, generation }), { kind: "new", limit });
+    // The index may lack this user's older sessions: rebuild the tag (the limit below is
+    // decided by Postgres either way).
+    if (!complete) scheduleTagRebuild(userTag(row.userId));
+    if (evicted.length) await revokeSessions(row.userId, { sessionIds: evicted }, "evicted");
     // The index only knows sessions it holds; after an outage Postgres may hold more.
     // Both sides evict by the same order (created_at, id), so the newest N survive.
     if (limit > 0 && (await countInDatabase(row.userId)) > limit) {
@@ -61,8 +42,14 @@ export async function indexNewSession(row: SessionRow): Promise<{ evicted: strin
   } catch (err) {
     // Index unreachable: the proxy falls back to Postgres, so enforce the limit there.
     console.warn(`[sessions] index record failed for session ${row.id}: ${(err as Error).message}`);
+    queueTagRebuild(userTag(row.userId));
     return { evicted: await enforceLimitInDatabase(row.userId, limit) };
   }
+}
+
+async function generationOf(sessionId: string): Promise<number> {
+  const [r] = await getDb().select({ g: sessionTable.generation }).from(sessionTable).where(eq(sessionTable.id, sessionId));
+  return r?.g ?? 0;
 }
 
 /** hashToken() in SQL: base64url(sha256(token)), first 32 chars. */
@@ -72,7 +59,7 @@ async function countInDatabase(userId: string): Promise<number> {
   const [row] = await getDb()
     .select({ n: sql<number>`count(*)::int` })
     .from(sessionTable)
-    .where(and(eq(sessionTable.userId, userId), sql`${sessionTable.expiresAt} > now()`));
+    .where(and(eq(sessionTable.userId, userId), sql`${sessionTable.expiresAt} > now()`, IN_CURRENT_GENERATION));
   return row?.n ?? 0;
 }
 
@@ -81,12 +68,12 @@ async function enforceLimitInDatabase(userId: string, limit: number): Promise<st
   const rows = await getDb()
     .select({ id: sessionTable.id })
     .from(sessionTable)
-    .where(and(eq(sessionTable.userId, userId), sql`${sessionTable.expiresAt} > now()`))
+    .where(and(eq(sessionTable.userId, userId), sql`${sessionTable.expiresAt} > now()`, IN_CURRENT_GENERATION))
     // Same order as the Redis ZSET: created_at, then the member (the token hash, see
     // keys.ts hashToken) compared bytewise, so both stores pick the same victims on ties.
     .orderBy(sql`${sessionTable.createdAt} desc, ${TOKEN_HASH_SQL} collate "C" desc`);
   const victims = rows.slice(limit).map((r) => r.id);
-  if (victims.length) await revokeSessions(userId, { sessionIds: victims });
+  if (victims.length) await revokeSessions(userId, { sessionIds: victims }, "evicted");
   return victims;
 }
 
@@ -95,10 +82,15 @@ async function enforceLimitInDatabase(userId: string, limit: number): Promise<st
  * reached the removal is queued in Postgres (index-health.ts) instead of failing the
  * request: the session is already revoked in the source of truth.
  */
-export async function unindexSessions(userId: string, refs: SessionRef[], sweep?: { keep: string | null }): Promise<void> {
+export async function unindexSessions(
+  userId: string,
+  refs: SessionRef[],
+  sweep?: { keep: string | null },
+  reason: EndReason = "revoked",
+): Promise<void> {
   if (refs.length === 0 && !sweep) return;
   try {
-    await getSessionIndex().remove(userId, refs, sweep);
+    await getSessionIndex().remove(userId, refs, sweep, reason);
   } catch (err) {
     console.warn(
       `[sessions] index removal deferred for ${refs.map((r) => r.sessionId).join(",") || userId}: ${(err as Error).message}`,
@@ -118,6 +110,7 @@ export function unindexSessionRow(row: { id: string; userId: string; token: stri
 export async function revokeSessions(
   userId: string,
   target: { sessionIds: string[] } | { allExcept: string | null },
+  reason: EndReason = "revoked",
 ): Promise<string[]> {
   const where =
     "sessionIds" in target
@@ -130,8 +123,55 @@ export async function revokeSessions(
     .where(where)
     .returning({ id: sessionTable.id, token: sessionTable.token });
   const sweep = "allExcept" in target ? { keep: target.allExcept } : undefined;
-  await unindexSessions(userId, rows.map(refOf), sweep);
+  await unindexSessions(userId, rows.map(refOf), sweep, reason);
   return rows.map((r) => r.id);
+}
+
+/**
+ * Ends every session of the user but `keep` in O(1): one statement bumps the user's
+ * generation and moves the kept row to it, one script does the same in the index. Rows
+ * left behind in the old generation are invalid already (every read compares) and are
+ * deleted off the request path. Returns how many sessions the index listed besides
+ * the kept one (what the user is told was signed out).
+ *
+ * Races (see docs/architecture.md, "Revoke-all"): a sign-in whose insert reads the new
+ * generation stays valid and listed; one that read the old one is ended with the rest; a
+ * restore of a row read before the bump is refused by the index (generation below).
+ */
+export async function revokeAllSessions(userId: string, keep: string | null): Promise<number> {
+  // node-postgres and PGlite both answer with { rows }.
+  const { rows } = (await getDb().execute(sql`
+    with u as (
+      update ${userTable} set session_generation = session_generation + 1
+      where id = ${userId} returning session_generation as g
+    ), k as (
+      update ${sessionTable} set generation = u.g from u
+      where ${sessionTable.id} = ${keep ?? ""} and ${sessionTable.userId} = ${userId}
+        and ${sessionTable.generation} >= u.g - 1 and ${sessionTable.expiresAt} > now()
+      returning ${sessionTable.token} as token
+    )
+    select u.g, k.token from u left join k on true`)) as unknown as { rows: { g: number; token: string | null }[] };
+  const bumped = rows[0];
+  if (!bumped) return 0; // no such user
+  const generation = Number(bumped.g);
+  const keepRef = keep && bumped.token ? { sessionId: keep, tokenHash: hashToken(bumped.token) } : null;
+  try {
+    return (await getSessionIndex().endAllBut(userId, generation, keepRef)).dropped;
+  } catch (err) {
+    // The index still holds the old generation: stay suspect (hits confirmed in Postgres,
+    // which compares generations) until the tag's rebuild carries the new one over.
+    console.warn(`[sessions] index revoke-all deferred for ${userId}: ${(err as Error).message}`);
+    queueTagRebuild(userTag(userId));
+    return 0;
+  } finally {
+    // Started after the index call so the bulk DELETE never competes with it.
+    runInBackground(`cleanup:${userId}`, () => deleteOldGenerations(userId));
+  }
+}
+
+/** Deletes the rows a revoke-all left in older generations (off the request path). */
+export async function deleteOldGenerations(userId: string): Promise<void> {
+  await getDb().delete(sessionTable).where(and(eq(sessionTable.userId, userId), sql`not ${IN_CURRENT_GENERATION}`));
 }
 
 /** Re-adds a session Postgres still holds (index lost or behind). Never evicts. */

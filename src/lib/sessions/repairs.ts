@@ -7,6 +7,8 @@ import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
 import { countSessionsEnded } from "@/lib/metrics";
 import { getSessionIndex, type SessionRef, type ValidityEntry } from "@/lib/session-index";
+import { flushBackground } from "./background";
+import { scheduleTagRebuild } from "./completeness";
 import { restoreSession, revokeSessions, unindexSessions, type SessionRow } from "./lifecycle";
 
 export type Repair =
@@ -17,10 +19,20 @@ export type Repair =
   /** The session timed out (idle, or expired per Postgres): end it in both stores. */
   | { kind: "end"; userId: string; sessionId: string; reason: "idle" | "expired" }
   /** The index holds a session Postgres no longer has (revoked during an outage). */
-  | { kind: "drop-entry"; userId: string; ref: SessionRef };
+  | { kind: "drop-entry"; userId: string; ref: SessionRef }
+  /** The index may have lost this tag's sessions (completeness.ts): rebuild it. */
+  | { kind: "rebuild-tag"; tag: string };
 
 const sessionOf = (r: Repair): string =>
-  r.kind === "touch" ? r.entry.sessionId : r.kind === "restore" ? r.row.id : r.kind === "end" ? r.sessionId : r.ref.sessionId;
+  r.kind === "touch"
+    ? r.entry.sessionId
+    : r.kind === "restore"
+      ? r.row.id
+      : r.kind === "end"
+        ? r.sessionId
+        : r.kind === "rebuild-tag"
+          ? r.tag
+          : r.ref.sessionId;
 
 async function apply(r: Repair): Promise<void> {
   switch (r.kind) {
@@ -34,10 +46,13 @@ async function apply(r: Repair): Promise<void> {
       await restoreSession(r.row);
       return;
     case "end":
-      countSessionsEnded(r.reason, (await revokeSessions(r.userId, { sessionIds: [r.sessionId] })).length);
+      countSessionsEnded(r.reason, (await revokeSessions(r.userId, { sessionIds: [r.sessionId] }, r.reason)).length);
       return;
     case "drop-entry":
       await unindexSessions(r.userId, [r.ref]);
+      return;
+    case "rebuild-tag":
+      scheduleTagRebuild(r.tag);
       return;
   }
 }
@@ -58,9 +73,13 @@ export function scheduleRepairs(repairs: readonly Repair[]): void {
   }
 }
 
-/** Resolves once every repair scheduled so far (and any scheduled meanwhile) has finished. */
+/** Resolves once every repair (index rebuilds included) scheduled so far, and any
+ *  scheduled meanwhile, has finished. */
 export async function flushRepairs(): Promise<void> {
-  while (inFlight.size > 0) await Promise.all(inFlight.values());
+  do {
+    while (inFlight.size > 0) await Promise.all(inFlight.values());
+    await flushBackground();
+  } while (inFlight.size > 0);
 }
 
 /** How many repairs are running (tests assert deduplication with it). */

@@ -9,8 +9,9 @@ import type { Device } from "@/lib/device";
 import { env } from "@/lib/env";
 import { ApiError } from "@/lib/http/errors";
 import { countPostgresFallback, countSessionsEnded } from "@/lib/metrics";
-import { getSessionIndex, type IndexedSession, type ValidityEntry } from "@/lib/session-index";
-import { revokeSessions, toRecord } from "./lifecycle";
+import { getSessionIndex, userTag, type IndexedSession, type ValidityEntry } from "@/lib/session-index";
+import { scheduleTagRebuild } from "./completeness";
+import { IN_CURRENT_GENERATION, revokeAllSessions, revokeSessions, toRecord } from "./lifecycle";
 
 /** One row of the Active devices panel (GET /api/sessions). */
 export interface SessionView extends Device {
@@ -38,12 +39,21 @@ function view(s: IndexedSession, currentId: string): SessionView {
 
 /**
  * The caller's sessions, most recently active first: one index round trip, no database
- * query. If the index cannot answer, the same list comes from Postgres (slower).
+ * query. If the index cannot answer, or may have lost some of them (the tag is not
+ * complete), the same list comes from Postgres (slower).
  */
 export async function listSessions(current: ValidityEntry): Promise<SessionView[]> {
   let sessions: IndexedSession[];
   try {
-    sessions = await getSessionIndex().list(current.userId);
+    const listed = await getSessionIndex().listChecked(current.userId);
+    sessions = listed.sessions;
+    if (!listed.complete) {
+      // The index may have lost some of this user's devices: Postgres answers, and the
+      // user's tag is rebuilt at once (completeness.ts).
+      scheduleTagRebuild(userTag(current.userId));
+      countPostgresFallback("list", "miss");
+      sessions = await listFromDatabase(current.userId);
+    }
   } catch (err) {
     console.warn(`[sessions] index list failed, using Postgres: ${(err as Error).message}`);
     countPostgresFallback("list", "unreachable");
@@ -56,7 +66,7 @@ async function listFromDatabase(userId: string): Promise<IndexedSession[]> {
   const rows = await getDb()
     .select()
     .from(sessionTable)
-    .where(and(eq(sessionTable.userId, userId), gt(sessionTable.expiresAt, new Date())));
+    .where(and(eq(sessionTable.userId, userId), gt(sessionTable.expiresAt, new Date()), IN_CURRENT_GENERATION));
   return rows.map(toRecord);
 }
 
@@ -136,9 +146,9 @@ export async function revoke(
   }
   await assertRecentlyAuthenticated(current, body, headers, passwordMatches);
   if ("all" in body) {
-    const ids = await revokeSessions(current.userId, { allExcept: current.sessionId });
-    countSessionsEnded("revoke-all", ids.length);
-    return { revoked: ids.length };
+    const revoked = await revokeAllSessions(current.userId, current.sessionId);
+    countSessionsEnded("revoke-all", revoked);
+    return { revoked };
   }
   const ids = await revokeSessions(current.userId, { sessionIds: [body.sessionId] });
   if (ids.length === 0) throw new ApiError(404, "session_not_found", "No such session.");

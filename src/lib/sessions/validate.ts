@@ -1,20 +1,23 @@
 // The per-request check. Hot path: verify the cookie's HMAC (no I/O), then ONE index
-// look-up by token hash. Postgres is consulted only when the index has no entry
-// (revoked, or the index lost it) or cannot be reached.
+// round trip (the token's validity value, or on a miss whether its tag is complete).
+// A live entry is judged, an ended one refused, a miss in a complete tag refused:
+// none of them needs Postgres. Postgres is consulted only on a miss in a tag the index
+// may have lost (completeness.ts), while suspect after an outage, or when the index
+// cannot be reached.
 //
 // It only READS. What it finds worth fixing (a last-active bump, an entry to restore, a
 // timed-out session to end, a stale entry to drop) comes back as data in `repairs`;
 // the caller hands them to scheduleRepairs() (repairs.ts), which runs them off the
 // request path.
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
 import { env } from "@/lib/env";
 import { countIndexLookup, countPostgresFallback } from "@/lib/metrics";
-import { getSessionIndex, hashToken, tagOfToken, type ValidityEntry } from "@/lib/session-index";
+import { getSessionIndex, hashToken, tagOfToken, type EndReason, type IndexCheck, type ValidityEntry } from "@/lib/session-index";
 import { verifySessionCookie } from "./cookie";
 import { indexIsSuspect, sessionStillInDatabase } from "./index-health";
-import { validityOf, type SessionRow } from "./lifecycle";
+import { IN_CURRENT_GENERATION, validityOf, type SessionRow } from "./records";
 import type { Repair } from "./repairs";
 
 export type SessionVerdict =
@@ -41,8 +44,13 @@ function judge(entry: ValidityEntry, now: number): Rejection | null {
   return null;
 }
 
+/** The row of a token, if it is valid in its user's current generation (revoke-all). */
 async function loadRow(token: string): Promise<SessionRow | undefined> {
-  const [row] = await getDb().select().from(sessionTable).where(eq(sessionTable.token, token)).limit(1);
+  const [row] = await getDb()
+    .select()
+    .from(sessionTable)
+    .where(and(eq(sessionTable.token, token), IN_CURRENT_GENERATION))
+    .limit(1);
   return row;
 }
 
@@ -69,19 +77,31 @@ async function stillInDatabase(entry: ValidityEntry): Promise<boolean> {
   }
 }
 
+/** How an ended session's reason reads as a verdict. */
+const endedVerdict = (reason: EndReason): Rejection["reason"] => (reason === "idle" || reason === "expired" ? reason : "revoked");
+
 /** Checks a raw token (already taken out of a verified cookie). */
 export async function checkSessionToken(token: string, now = Date.now()): Promise<SessionCheck> {
-  let entry: ValidityEntry | null;
+  let found: IndexCheck;
   const tag = tagOfToken(token);
   const tokenHash = hashToken(token);
   try {
-    entry = await getSessionIndex().lookup(tag, tokenHash);
+    found = await getSessionIndex().check(tag, tokenHash);
   } catch (err) {
     console.warn(`[sessions] index look-up failed, using Postgres: ${(err as Error).message}`);
     return checkInDatabase(token, now, false);
   }
-  countIndexLookup(entry ? "hit" : "miss");
-  if (!entry) return checkInDatabase(token, now, true);
+  countIndexLookup(found.kind === "miss" ? "miss" : "hit");
+  // Ended sessions stay ended (Postgres deleted the row first): no database needed.
+  if (found.kind === "ended") return { ok: false, reason: endedVerdict(found.reason), repairs: [] };
+  if (found.kind === "miss") {
+    // A complete tag lacks no live session: refuse without Postgres. After an outage this
+    // process may have missed records (suspect), so Postgres decides then.
+    if (found.complete && !indexIsSuspect()) return { ok: false, reason: "revoked", repairs: [] };
+    const check = await checkInDatabase(token, now, true);
+    return found.complete ? check : { ...check, repairs: [...check.repairs, { kind: "rebuild-tag", tag }] };
+  }
+  const entry = found.entry;
   // After an outage the index may still hold sessions revoked meanwhile: confirm.
   if (indexIsSuspect() && !(await stillInDatabase(entry))) {
     return {

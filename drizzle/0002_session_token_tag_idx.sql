@@ -1,0 +1,1 @@
+CREATE INDEX "session_token_tag_idx" ON "session" USING btree (left("token", 8));

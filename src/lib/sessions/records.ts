@@ -1,0 +1,42 @@
+// A session row as better-auth and Postgres hold it, and what the index stores of it.
+import { sql } from "drizzle-orm";
+import { session as sessionTable, user as userTable } from "@/db/schema";
+import { deviceOf } from "@/lib/device";
+import { hashToken, type SessionToRecord, type ValidityEntry } from "@/lib/session-index";
+
+export interface SessionRow {
+  id: string;
+  userId: string;
+  token: string;
+  createdAt: Date;
+  updatedAt: Date;
+  expiresAt: Date;
+  ipAddress?: string | null;
+  userAgent?: string | null;
+  /** The user's session generation the row was inserted in (or kept at by a revoke-all);
+   *  better-auth's hook rows may lack it. */
+  generation?: number;
+}
+
+/** What the per-request check needs from a row (updated_at doubles as last active). */
+export function validityOf(row: SessionRow): ValidityEntry {
+  return {
+    sessionId: row.id,
+    userId: row.userId,
+    expiresAt: row.expiresAt.getTime(),
+    lastActiveAt: Math.max(row.updatedAt.getTime(), row.createdAt.getTime()),
+  };
+}
+
+export function toRecord(row: SessionRow): SessionToRecord {
+  return {
+    ...validityOf(row),
+    ...deviceOf(row.userAgent, row.ipAddress),
+    tokenHash: hashToken(row.token),
+    generation: row.generation ?? 0,
+    createdAt: row.createdAt.getTime(),
+  };
+}
+
+/** A row is valid in the truth only in its user's current generation (revoke-all). */
+export const IN_CURRENT_GENERATION = sql`${sessionTable.generation} >= (select ${userTable.sessionGeneration} from ${userTable} where ${userTable.id} = ${sessionTable.userId})`;
