@@ -38,6 +38,10 @@ export interface Profile {
   signInAccounts: number;
   signInSeconds: number;
   signInConnections: number;
+  /** Simultaneous sign-ins for one user in the peer scenario (a). */
+  peerSignIns: number;
+  /** Revoke-all-then-sign-in trials in the peer scenario (b), one account each. */
+  peerRevokeAllTrials: number;
 }
 
 export const PROFILES: Record<Profile["name"], Profile> = {
@@ -65,6 +69,8 @@ export const PROFILES: Record<Profile["name"], Profile> = {
     signInAccounts: 1_000,
     signInSeconds: 8,
     signInConnections: 4,
+    peerSignIns: 20,
+    peerRevokeAllTrials: 20,
   },
   smoke: {
     name: "smoke",
@@ -90,6 +96,8 @@ export const PROFILES: Record<Profile["name"], Profile> = {
     signInAccounts: 40,
     signInSeconds: 1,
     signInConnections: 2,
+    peerSignIns: 20,
+    peerRevokeAllTrials: 3,
   },
 };
 
