@@ -58,6 +58,8 @@ export function peerRows(p: PeerScenarios): string[][] {
     row(`(b) revoke-all, then sign-in (×${p.revokeAllTrials})`, "old session refused", (o) => `${b(o).oldRefused}/${b(o).trials}`),
     row("", "new session valid", (o) => `${b(o).newValid}/${b(o).trials}`),
     row("", "new session listed", (o) => `${b(o).newListed}/${b(o).trials}`),
+    row(`(b') revoke-all and sign-in at once (×${p.revokeAllTrials})`, "new session valid / listed", (o) => `${o.revokeAllWithSignIn.newValid} / ${o.revokeAllWithSignIn.newListed}`),
+    row("", "valid = listed (either order is correct)", (o) => `${o.revokeAllWithSignIn.validAndListedAgree}/${o.revokeAllWithSignIn.trials}`),
     row("(c) Redis flushed (2 live, 1 revoked)", "listed right after (want 2)", (o) => (c(o).listedAfterFlush === null ? "refused (signed out)" : String(c(o).listedAfterFlush))),
     row("", "live sessions still valid", (o) => `${c(o).stillValid}/${c(o).live}`),
     row("", "logged out by the flush", (o) => String(c(o).loggedOut)),

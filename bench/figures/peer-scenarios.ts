@@ -8,6 +8,7 @@
 //         revokeSessions, in this process, on the run's Redis and Postgres
 // (a) N simultaneous sign-ins for one user, then revoke-others: survivors, listed, listed = valid?
 // (b) revoke-all, then an immediate sign-in (several trials): is the new session valid? listed?
+//     And the two at the same moment: either order is correct, but valid and listed must agree.
 // (c) Redis flushed (FLUSHDB): who is logged out, does a revoked session stay revoked, is the
 //     list complete? Runs last in the run: it empties the run's Redis.
 import { eq } from "drizzle-orm";
@@ -196,25 +197,33 @@ async function concurrentSignIns(side: Side, account: Account, n: number) {
   };
 }
 
-/** (b) revoke-all (every session of the user), then at once a new sign-in. */
-async function signInAfterRevokeAll(side: Side, accounts: Account[]) {
-  const trials: { oldRefused: boolean; newValid: boolean; newListed: boolean }[] = [];
+/** (b) revoke-all (every session of the user), then at once a new sign-in; or both at the same
+ *  moment (`together`), where either order is a correct outcome but valid and listed must agree. */
+async function signInAfterRevokeAll(side: Side, accounts: Account[], together: boolean) {
+  const trials: { oldRefused: boolean; newValid: boolean; newListed: boolean; agree: boolean }[] = [];
   for (const account of accounts) {
     const first = await side.signIn(account);
     if (!first.cookie) throw new Error(`revoke-all scenario: sign-in answered ${first.status}`);
-    await side.revokeAll(account, first.cookie);
-    const next = await side.signIn(account);
+    let next: Awaited<ReturnType<Side["signIn"]>>;
+    if (together) [, next] = await Promise.all([side.revokeAll(account, first.cookie), side.signIn(account)]);
+    else {
+      await side.revokeAll(account, first.cookie);
+      next = await side.signIn(account);
+    }
     if (!next.cookie) throw new Error(`revoke-all scenario: the sign-in after it answered ${next.status}`);
     const id = await side.idOf(next.cookie);
     const listed = await side.listedIds(next.cookie);
-    trials.push({
-      oldRefused: !(await side.isValid(first.cookie)),
-      newValid: id !== null,
-      newListed: id !== null && (listed ?? []).includes(id),
-    });
+    const newListed = id !== null && (listed ?? []).includes(id);
+    trials.push({ oldRefused: !(await side.isValid(first.cookie)), newValid: id !== null, newListed, agree: (id !== null) === newListed });
   }
   const count = (k: keyof (typeof trials)[number]) => trials.filter((t) => t[k]).length;
-  return { trials: trials.length, oldRefused: count("oldRefused"), newValid: count("newValid"), newListed: count("newListed") };
+  return {
+    trials: trials.length,
+    oldRefused: count("oldRefused"),
+    newValid: count("newValid"),
+    newListed: count("newListed"),
+    validAndListedAgree: count("agree"),
+  };
 }
 
 /** (c) two live sessions and one revoked, then the Redis database is flushed. */
@@ -256,7 +265,8 @@ export async function peerScenarios(ctx: Ctx) {
     const [one] = await createAccounts(1, `${name}-a`, hash);
     partial[name] = {
       concurrentSignIns: await concurrentSignIns(sides[name], one!, n),
-      revokeAllThenSignIn: await signInAfterRevokeAll(sides[name], await createAccounts(trials, `${name}-b`, hash)),
+      revokeAllThenSignIn: await signInAfterRevokeAll(sides[name], await createAccounts(trials, `${name}-b`, hash), false),
+      revokeAllWithSignIn: await signInAfterRevokeAll(sides[name], await createAccounts(trials, `${name}-b2`, hash), true),
     };
   }
   // Both sides set up first, then one flush of the run's Redis, then both observed.
@@ -273,6 +283,7 @@ export async function peerScenarios(ctx: Ctx) {
 interface Outcome {
   concurrentSignIns: Awaited<ReturnType<typeof concurrentSignIns>>;
   revokeAllThenSignIn: Awaited<ReturnType<typeof signInAfterRevokeAll>>;
+  revokeAllWithSignIn: Awaited<ReturnType<typeof signInAfterRevokeAll>>;
   redisFlushed: Awaited<ReturnType<Awaited<ReturnType<typeof redisFlushed>>["run"]>>;
 }
 
