@@ -22,11 +22,15 @@ type SecondaryStorage = NonNullable<BetterAuthOptions["secondaryStorage"]>;
 /** The key prefix @better-auth/redis-storage uses by default. */
 export const PEER_KEY_PREFIX = "better-auth:";
 
+const INCREMENT_WITH_TTL = `local n = redis.call("INCR", KEYS[1])
+if n == 1 then redis.call("EXPIRE", KEYS[1], ARGV[1]) end
+return n`;
+
 /**
- * better-auth's secondaryStorage over ioredis, as @better-auth/redis-storage writes it (one
- * command per call, a key prefix, SET with EX when a TTL is given). That package (1.7.5) declares
- * a peer dependency on ioredis 5 and the app uses ioredis 6, so the bench carries these lines
- * instead of a conflicting install.
+ * better-auth's secondaryStorage over ioredis, sending the commands @better-auth/redis-storage
+ * sends (one per call, under a key prefix: GET, SETEX or SET, DEL, GETDEL, a script for the
+ * counter). That package (1.7.5) declares a peer dependency on ioredis 5 and the app uses
+ * ioredis 6, so the bench carries these lines instead of a conflicting install.
  */
 export function redisSecondaryStorage(client: Redis, prefix = PEER_KEY_PREFIX): SecondaryStorage {
   const key = (k: string) => `${prefix}${k}`;
@@ -34,12 +38,11 @@ export function redisSecondaryStorage(client: Redis, prefix = PEER_KEY_PREFIX): 
     get: (k) => client.get(key(k)),
     getAndDelete: (k) => client.getdel(key(k)),
     async increment(k, ttl) {
-      // Atomic, TTL on creation only: INCR then EXPIRE NX in one MULTI.
-      const out = await client.multi().incr(key(k)).expire(key(k), ttl, "NX").exec();
-      return Number(out?.[0]?.[1]);
+      // One atomic step; the TTL is set when the counter is created and never extended.
+      return Number(await client.eval(INCREMENT_WITH_TTL, 1, key(k), ttl));
     },
     async set(k, value, ttl) {
-      if (ttl && ttl > 0) await client.set(key(k), value, "EX", ttl);
+      if (ttl !== undefined && ttl > 0) await client.setex(key(k), ttl, value);
       else await client.set(key(k), value);
     },
     async delete(k) {
