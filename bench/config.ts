@@ -40,6 +40,8 @@ export interface Profile {
   signInConnections: number;
   /** Simultaneous sign-ins for one user in the peer scenario (a). */
   peerSignIns: number;
+  /** Rounds of scenario (a), one account each. */
+  peerSignInRounds: number;
   /** Revoke-all-then-sign-in trials in the peer scenario (b), one account each. */
   peerRevokeAllTrials: number;
 }
@@ -70,6 +72,7 @@ export const PROFILES: Record<Profile["name"], Profile> = {
     signInSeconds: 8,
     signInConnections: 4,
     peerSignIns: 20,
+    peerSignInRounds: 10,
     peerRevokeAllTrials: 20,
   },
   smoke: {
@@ -97,6 +100,7 @@ export const PROFILES: Record<Profile["name"], Profile> = {
     signInSeconds: 1,
     signInConnections: 2,
     peerSignIns: 20,
+    peerSignInRounds: 2,
     peerRevokeAllTrials: 3,
   },
 };

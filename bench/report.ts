@@ -50,11 +50,10 @@ export function peerRows(p: PeerScenarios): string[][] {
   const c = (o: PeerScenarios["ours"]) => o.redisFlushed;
   const row = (scenario: string, question: string, f: (o: PeerScenarios["ours"]) => string) => [scenario, question, f(p.ours), f(p.peer)];
   return [
-    row(`(a) ${p.signIns} simultaneous sign-ins`, "sign-in answers", (o) => statuses(a(o).statuses)),
-    row("", "live / listed before revoke-others", (o) => `${a(o).liveBeforeRevoke} / ${a(o).listedBeforeRevoke}`),
-    row("", "sessions surviving revoke-others (want 1)", (o) => String(a(o).survivors)),
-    row("", "listed after it", (o) => String(a(o).listed)),
-    row("", "listed = valid", (o) => yes(a(o).listedMatchesValid)),
+    row(`(a) ${p.signIns} simultaneous sign-ins (×${p.signInRounds})`, "sign-in answers (first round)", (o) => statuses(a(o).statuses)),
+    row("", "live / listed before revoke-others (all rounds)", (o) => `${a(o).liveBeforeRevoke} / ${a(o).listedBeforeRevoke}`),
+    row("", "rounds where > 1 session survived revoke-others", (o) => `${a(o).roundsWithSurvivors}/${a(o).rounds} (max ${a(o).maxSurvivors})`),
+    row("", "rounds where listed = valid", (o) => `${a(o).roundsListedMatchesValid}/${a(o).rounds}`),
     row(`(b) revoke-all, then sign-in (×${p.revokeAllTrials})`, "old session refused", (o) => `${b(o).oldRefused}/${b(o).trials}`),
     row("", "new session valid", (o) => `${b(o).newValid}/${b(o).trials}`),
     row("", "new session listed", (o) => `${b(o).newListed}/${b(o).trials}`),

@@ -103,7 +103,7 @@ async function main() {
     );
     // Last: scenario (c) flushes the run's Redis.
     results.peerScenarios = await section(
-      `correctness side by side with better-auth's Redis mode (${profile.peerSignIns} simultaneous sign-ins, ${profile.peerRevokeAllTrials} revoke-all trials, a flush)`,
+      `correctness side by side with better-auth's Redis mode (${profile.peerSignInRounds} × ${profile.peerSignIns} simultaneous sign-ins, ${profile.peerRevokeAllTrials} revoke-all trials, a flush)`,
       () => peerScenarios(ctx),
     );
     results.buildChangedDuringRun = (await buildId()) !== buildAtStart;

@@ -7,6 +7,7 @@
 //   peer  auth.api.signInEmail, getSession, listSessions, revokeOtherSessions, revokeSession,
 //         revokeSessions, in this process, on the run's Redis and Postgres
 // (a) N simultaneous sign-ins for one user, then revoke-others: survivors, listed, listed = valid?
+//     (several rounds, a fresh account each)
 // (b) revoke-all, then an immediate sign-in (several trials): is the new session valid? listed?
 //     And the two at the same moment: either order is correct, but valid and listed must agree.
 // (c) Redis flushed (FLUSHDB): who is logged out, does a revoked session stay revoked, is the
@@ -173,7 +174,7 @@ async function validOnes(side: Side, cookies: string[]): Promise<string[]> {
 }
 
 /** (a) N simultaneous sign-ins for one user, then revoke-others from one of the live ones. */
-async function concurrentSignIns(side: Side, account: Account, n: number) {
+async function concurrentSignInsOnce(side: Side, account: Account, n: number) {
   const results = await Promise.all(Array.from({ length: n }, () => side.signIn(account)));
   const statuses: Record<string, number> = {};
   for (const r of results) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
@@ -194,6 +195,24 @@ async function concurrentSignIns(side: Side, account: Account, n: number) {
     survivors: survivors.length,
     listed: listed.length,
     listedMatchesValid: sameSet(listed, survivorIds),
+  };
+}
+
+/** (a) repeated over fresh accounts: the race it looks for does not strike every time. */
+async function concurrentSignIns(side: Side, accounts: Account[], n: number) {
+  const rounds: Awaited<ReturnType<typeof concurrentSignInsOnce>>[] = [];
+  for (const account of accounts) rounds.push(await concurrentSignInsOnce(side, account, n));
+  const sum = (f: (r: (typeof rounds)[number]) => number) => rounds.reduce((a, r) => a + f(r), 0);
+  return {
+    rounds: rounds.length,
+    statuses: rounds[0]!.statuses,
+    liveBeforeRevoke: sum((r) => r.liveBeforeRevoke),
+    listedBeforeRevoke: sum((r) => r.listedBeforeRevoke),
+    /** Rounds where more than the one kept session survived revoke-others. */
+    roundsWithSurvivors: sum((r) => (r.survivors > 1 ? 1 : 0)),
+    maxSurvivors: Math.max(...rounds.map((r) => r.survivors)),
+    roundsListedMatchesValid: sum((r) => (r.listedMatchesValid ? 1 : 0)),
+    perRound: rounds,
   };
 }
 
@@ -262,9 +281,8 @@ export async function peerScenarios(ctx: Ctx) {
   const sides = { ours: ours(ctx), peer: peer(ctx) } as const;
   const partial = {} as Record<"ours" | "peer", Omit<Outcome, "redisFlushed">>;
   for (const name of ["ours", "peer"] as const) {
-    const [one] = await createAccounts(1, `${name}-a`, hash);
     partial[name] = {
-      concurrentSignIns: await concurrentSignIns(sides[name], one!, n),
+      concurrentSignIns: await concurrentSignIns(sides[name], await createAccounts(ctx.profile.peerSignInRounds, `${name}-a`, hash), n),
       revokeAllThenSignIn: await signInAfterRevokeAll(sides[name], await createAccounts(trials, `${name}-b`, hash), false),
       revokeAllWithSignIn: await signInAfterRevokeAll(sides[name], await createAccounts(trials, `${name}-b2`, hash), true),
     };
@@ -277,7 +295,7 @@ export async function peerScenarios(ctx: Ctx) {
   client.disconnect();
   const oursOutcome: Outcome = { ...partial.ours, redisFlushed: await observeOurs.run() };
   const peerOutcome: Outcome = { ...partial.peer, redisFlushed: await observePeer.run() };
-  return { signIns: n, revokeAllTrials: trials, ours: oursOutcome, peer: peerOutcome };
+  return { signIns: n, signInRounds: ctx.profile.peerSignInRounds, revokeAllTrials: trials, ours: oursOutcome, peer: peerOutcome };
 }
 
 interface Outcome {
