@@ -38,6 +38,12 @@ export interface Profile {
   signInAccounts: number;
   signInSeconds: number;
   signInConnections: number;
+  /** Simultaneous sign-ins for one user in the peer scenario (a). */
+  peerSignIns: number;
+  /** Rounds of scenario (a), one account each. */
+  peerSignInRounds: number;
+  /** Revoke-all-then-sign-in trials in the peer scenario (b), one account each. */
+  peerRevokeAllTrials: number;
 }
 
 export const PROFILES: Record<Profile["name"], Profile> = {
@@ -65,6 +71,9 @@ export const PROFILES: Record<Profile["name"], Profile> = {
     signInAccounts: 1_000,
     signInSeconds: 8,
     signInConnections: 4,
+    peerSignIns: 20,
+    peerSignInRounds: 10,
+    peerRevokeAllTrials: 20,
   },
   smoke: {
     name: "smoke",
@@ -90,6 +99,9 @@ export const PROFILES: Record<Profile["name"], Profile> = {
     signInAccounts: 40,
     signInSeconds: 1,
     signInConnections: 2,
+    peerSignIns: 20,
+    peerSignInRounds: 2,
+    peerRevokeAllTrials: 3,
   },
 };
 

@@ -3,6 +3,7 @@
 import os from "node:os";
 import { Redis } from "ioredis";
 import type { Profile } from "./config";
+import type { Peer } from "./lib/peer";
 import { RedisMonitor } from "./lib/monitor";
 import type { SeedingIndex } from "./lib/seed";
 import { MODE_PREFIX, type GateMode } from "./modes";
@@ -16,6 +17,8 @@ export interface Ctx {
   redisUrl: string;
   /** An admin connection to the private Redis (SLOWLOG, CLIENT LIST); null on a shared one. */
   admin: Redis | null;
+  /** better-auth with Redis secondaryStorage, driven in this process (the peer). */
+  peer: Peer;
 }
 
 /** Next's not-found page: the route every mode serves once its check passes. */

@@ -11,30 +11,33 @@
 //   index         the app's gate() on a protected path: HMAC, then one Redis GET
 //   better-auth   better-auth's getSession, cookie cache off: the database on every request
 //   cookie-cache  better-auth's getSession with its cookie cache on
+//   better-auth-redis  better-auth's getSession with Redis secondaryStorage (bench/better-auth.ts)
 // "next-proxy" is the deployment as it is: no front check, the request goes to a protected path
 // and Next's proxy (src/proxy.ts) runs the same gate() inside Next. It shows what Next's proxy
 // machinery adds around the check. The bench verifies at start-up that every path behaves so.
-import { betterAuth } from "better-auth";
-import { drizzleAdapter } from "better-auth/adapters/drizzle";
-import { drizzle } from "drizzle-orm/node-postgres";
+import type { Redis } from "ioredis";
 import { NextRequest } from "next/server";
 import type { Pool } from "pg";
-import { schema } from "@/db/schema";
 import { env } from "@/lib/env";
 import { gate } from "@/lib/proxy-gate";
-import { COOKIE_PREFIX, secureCookies } from "@/lib/sessions/cookie";
+import { createBenchAuth, type BenchAuth } from "./better-auth";
 
-export const GATE_MODES = ["none", "index", "better-auth", "cookie-cache", "next-proxy"] as const;
+export const GATE_MODES = ["none", "index", "better-auth", "cookie-cache", "better-auth-redis", "next-proxy"] as const;
 export type GateMode = (typeof GATE_MODES)[number];
 
 /** Modes that refuse a request without a live session. */
-export const CHECKING_MODES: readonly GateMode[] = ["index", "better-auth", "cookie-cache", "next-proxy"];
+export const CHECKING_MODES: readonly GateMode[] = ["index", "better-auth", "cookie-cache", "better-auth-redis", "next-proxy"];
+
+/** Modes whose sessions live in better-auth's Redis storage, not in the app's stores: the bench
+ *  creates a session of their own for each seeded one (figures/modes.ts). */
+export const PEER_MODES: readonly GateMode[] = ["better-auth-redis"];
 
 export const MODE_LABELS: Record<GateMode, string> = {
   none: "1 baseline: gate, public path, no check",
   index: "2 our gate: one Redis GET",
   "better-auth": "3 better-auth getSession (database)",
   "cookie-cache": "4 better-auth cookie cache",
+  "better-auth-redis": "5 better-auth Redis secondaryStorage",
   "next-proxy": "reference: our gate in Next's proxy",
 };
 
@@ -63,42 +66,17 @@ export const REJECT_BODY = JSON.stringify({
   error: { code: "unauthenticated", message: "You are not signed in, or your session has ended." },
 });
 
-/**
- * better-auth as the app configures it where it matters to getSession (secret, cookie names and
- * attributes, lifetime, no sliding refresh), over its own pool so the bench can count queries.
- * Only `cookieCache` differs between the two instances.
- */
-function createBetterAuth(pool: Pool, cookieCache: { enabled: false } | { enabled: true; maxAge: number }) {
-  const e = env();
-  return betterAuth({
-    baseURL: e.APP_URL,
-    secret: e.BETTER_AUTH_SECRET,
-    trustedOrigins: [e.APP_URL],
-    database: drizzleAdapter(drizzle({ client: pool, schema }), { provider: "pg", schema }),
-    session: {
-      expiresIn: e.SESSION_MAX_LIFETIME,
-      disableSessionRefresh: true,
-      freshAge: e.SESSION_FRESH_AGE,
-      cookieCache,
-    },
-    advanced: {
-      cookiePrefix: COOKIE_PREFIX,
-      useSecureCookies: secureCookies(),
-      defaultCookieAttributes: { sameSite: "lax", httpOnly: true },
-    },
-  });
-}
-
 export interface GateFront {
   decide(mode: GateMode, cookieHeader: string | undefined): Promise<FrontDecision>;
 }
 
-export function createGateFront(options: { pool: Pool; cookieCacheMaxAge: number }): GateFront {
-  const databaseAuth = createBetterAuth(options.pool, { enabled: false });
-  const cachedAuth = createBetterAuth(options.pool, { enabled: true, maxAge: options.cookieCacheMaxAge });
+export function createGateFront(options: { pool: Pool; cookieCacheMaxAge: number; peerRedis: Redis }): GateFront {
+  const databaseAuth = createBenchAuth(options.pool, { kind: "database" });
+  const cachedAuth = createBenchAuth(options.pool, { kind: "cookie-cache", maxAge: options.cookieCacheMaxAge });
+  const redisAuth = createBenchAuth(options.pool, { kind: "redis", client: options.peerRedis });
   const origin = env().APP_URL;
 
-  async function viaBetterAuth(auth: typeof databaseAuth, cookieHeader: string | undefined): Promise<FrontDecision> {
+  async function viaBetterAuth(auth: BenchAuth, cookieHeader: string | undefined): Promise<FrontDecision> {
     const headers = new Headers();
     if (cookieHeader) headers.set("cookie", cookieHeader);
     const { headers: out, response } = await auth.api.getSession({ headers, returnHeaders: true });
@@ -129,6 +107,8 @@ export function createGateFront(options: { pool: Pool; cookieCacheMaxAge: number
           return viaBetterAuth(databaseAuth, cookieHeader);
         case "cookie-cache":
           return viaBetterAuth(cachedAuth, cookieHeader);
+        case "better-auth-redis":
+          return viaBetterAuth(redisAuth, cookieHeader);
         case "next-proxy":
           return { kind: "forward", path: BENCH_PATHS.protected, setCookie: [] };
       }

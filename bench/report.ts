@@ -4,6 +4,7 @@ import { TARGETS } from "./config";
 import type { ListFigure } from "./figures/list";
 import type { MemoryRow } from "./figures/memory";
 import type { ModesFigure } from "./figures/modes";
+import type { PeerScenarios } from "./figures/peer-scenarios";
 import type { RevokeAllFigure } from "./figures/revoke-all";
 import type { ScalingFigure } from "./figures/scaling";
 import type { SignInFigure } from "./figures/sign-in";
@@ -36,7 +37,33 @@ export interface Report {
   memory: MemoryRow[];
   signIn: SignInFigure;
   scaling: ScalingFigure;
+  peerScenarios: PeerScenarios;
   buildChangedDuringRun: boolean;
+}
+
+/** The correctness scenarios as one table: each question, our answer, the peer's. */
+export function peerRows(p: PeerScenarios): string[][] {
+  const yes = (b: boolean) => (b ? "yes" : "NO");
+  const statuses = (s: Record<string, number>) => Object.entries(s).map(([k, v]) => `${v}×${k}`).join(" ");
+  const a = (o: PeerScenarios["ours"]) => o.concurrentSignIns;
+  const b = (o: PeerScenarios["ours"]) => o.revokeAllThenSignIn;
+  const c = (o: PeerScenarios["ours"]) => o.redisFlushed;
+  const row = (scenario: string, question: string, f: (o: PeerScenarios["ours"]) => string) => [scenario, question, f(p.ours), f(p.peer)];
+  return [
+    row(`(a) ${p.signIns} simultaneous sign-ins (×${p.signInRounds})`, "sign-in answers (first round)", (o) => statuses(a(o).statuses)),
+    row("", "live / listed before revoke-others (all rounds)", (o) => `${a(o).liveBeforeRevoke} / ${a(o).listedBeforeRevoke}`),
+    row("", "rounds where > 1 session survived revoke-others", (o) => `${a(o).roundsWithSurvivors}/${a(o).rounds} (max ${a(o).maxSurvivors})`),
+    row("", "rounds where listed = valid", (o) => `${a(o).roundsListedMatchesValid}/${a(o).rounds}`),
+    row(`(b) revoke-all, then sign-in (×${p.revokeAllTrials})`, "old session refused", (o) => `${b(o).oldRefused}/${b(o).trials}`),
+    row("", "new session valid", (o) => `${b(o).newValid}/${b(o).trials}`),
+    row("", "new session listed", (o) => `${b(o).newListed}/${b(o).trials}`),
+    row(`(b') revoke-all and sign-in at once (×${p.revokeAllTrials})`, "new session valid / listed", (o) => `${o.revokeAllWithSignIn.newValid} / ${o.revokeAllWithSignIn.newListed}`),
+    row("", "valid = listed (either order is correct)", (o) => `${o.revokeAllWithSignIn.validAndListedAgree}/${o.revokeAllWithSignIn.trials}`),
+    row("(c) Redis flushed (2 live, 1 revoked)", "listed right after (want 2)", (o) => (c(o).listedAfterFlush === null ? "refused (signed out)" : String(c(o).listedAfterFlush))),
+    row("", "live sessions still valid", (o) => `${c(o).stillValid}/${c(o).live}`),
+    row("", "logged out by the flush", (o) => String(c(o).loggedOut)),
+    row("", "revoked session stays revoked", (o) => yes(c(o).revokedStaysRevoked)),
+  ];
 }
 
 export function print(r: Report) {
@@ -140,5 +167,10 @@ export function print(r: Report) {
       ]),
     ),
   );
+  console.log(
+    "\nCorrectness side by side: ours (HTTP routes, every limit on: 10 sign-ins per account per 15 min, 3 sessions per user) " +
+      "and better-auth with Redis secondaryStorage (its api, sessions in Redis only), same run, same Redis and Postgres\n",
+  );
+  console.log(table(["scenario", "question", "ours", "better-auth Redis"], peerRows(r.peerScenarios), 2));
   if (r.buildChangedDuringRun) console.log("\nWARNING: .next was rebuilt by someone else during the run; rerun for clean figures.");
 }

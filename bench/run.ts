@@ -16,10 +16,12 @@ import { section, timings, type Ctx } from "./context";
 import { listFigure } from "./figures/list";
 import { memoryFigure } from "./figures/memory";
 import { compareModes, perRequestCosts, selfCheck } from "./figures/modes";
+import { peerScenarios } from "./figures/peer-scenarios";
 import { revokeAll, warmScripts } from "./figures/revoke-all";
 import { scaling } from "./figures/scaling";
 import { signInFigure } from "./figures/sign-in";
 import { RedisMonitor } from "./lib/monitor";
+import { createPeer } from "./lib/peer";
 import { seedingIndex, seedUsersWithSessions } from "./lib/seed";
 import { fmt, print, type Report } from "./report";
 import { appEnvironment, benchPort, build, buildId, buildNeeded, startServer, startServices, type BenchServer } from "./setup";
@@ -68,6 +70,7 @@ async function main() {
   const seedIdx = seedingIndex();
   const admin = services.redis.private ? new Redis(services.redis.url) : null;
   let server: BenchServer | undefined;
+  const peer = createPeer();
   const results: Record<string, unknown> = {};
   try {
     const base = await section(`seed ${fmt.int(profile.baseSessions)} sessions (Postgres + Redis)`, () =>
@@ -78,7 +81,7 @@ async function main() {
     server = await section("start the production build (bench server)", () =>
       startServer(port, { ...appEnv, BENCH_COOKIE_CACHE_MAX_AGE: String(profile.cookieCacheMaxAge) }),
     );
-    const ctx: Ctx = { profile, server, monitor, seedIdx, redisUrl: services.redis.url, admin };
+    const ctx: Ctx = { profile, server, monitor, seedIdx, redisUrl: services.redis.url, admin, peer };
 
     const checked = await section("self-check of the bench paths", () => selfCheck(ctx, loadSample[0]!));
     results.selfCheck = checked;
@@ -98,12 +101,18 @@ async function main() {
     results.scaling = await section(`scaling: our gate at ${profile.scalingSizes.map(fmt.int).join(" / ")} sessions`, () =>
       scaling(ctx, base.length, loadSample),
     );
+    // Last: scenario (c) flushes the run's Redis.
+    results.peerScenarios = await section(
+      `correctness side by side with better-auth's Redis mode (${profile.peerSignInRounds} × ${profile.peerSignIns} simultaneous sign-ins, ${profile.peerRevokeAllTrials} revoke-all trials, a flush)`,
+      () => peerScenarios(ctx),
+    );
     results.buildChangedDuringRun = (await buildId()) !== buildAtStart;
   } catch (err) {
     if (server) console.error(`\nbench server output (tail):\n${server.output().slice(-4000)}`);
     throw err;
   } finally {
     await server?.stop();
+    await peer.close();
     admin?.disconnect();
     seedIdx.client.disconnect();
     getRedisClient()?.disconnect();

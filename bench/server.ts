@@ -12,6 +12,7 @@
 // module and every query of the process is counted.
 import { readFileSync } from "node:fs";
 import http from "node:http";
+import { Redis } from "ioredis";
 import next from "next";
 import pg from "pg";
 
@@ -48,7 +49,9 @@ await app.prepare();
 // Loaded after Next has set up its server environment: the modes run the app's gate, which
 // imports next/server, and that needs Next's AsyncLocalStorage global in place first.
 const { createGateFront, modeOfUrl, REJECT_BODY } = await import("./modes");
-const front = createGateFront({ pool, cookieCacheMaxAge: maxAge });
+// better-auth's Redis mode gets a client of its own, as an app using @better-auth/redis-storage would.
+const peerRedis = new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1 });
+const front = createGateFront({ pool, cookieCacheMaxAge: maxAge, peerRedis });
 const handle = app.getRequestHandler();
 
 const server = http.createServer((req, res) => {
@@ -90,6 +93,7 @@ async function shutdown() {
   server.close();
   await app.close().catch(() => {});
   await pool.end().catch(() => {});
+  peerRedis.disconnect();
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown());

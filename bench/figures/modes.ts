@@ -3,12 +3,12 @@
 // revoked session is still served.
 import type autocannon from "autocannon";
 import { tagOfToken } from "@/lib/session-index";
-import { COOKIE_PREFIX } from "@/lib/sessions/cookie";
+import { COOKIE_PREFIX, readSessionCookie, verifySessionCookie } from "@/lib/sessions/cookie";
 import { revokeSessions } from "@/lib/sessions/lifecycle";
 import { ACCEPTED, get, modePath, REJECTED, section, sleep, type Ctx } from "../context";
 import { median, pooled, runLoad, withoutSamples, type LoadResult } from "../lib/load";
 import { cookieFor, randomId, seedOneUser, type SeededSession } from "../lib/seed";
-import { BENCH_PATHS, CHECKING_MODES, GATE_MODES, MODE_LABELS, type GateMode } from "../modes";
+import { BENCH_PATHS, CHECKING_MODES, GATE_MODES, MODE_LABELS, PEER_MODES, type GateMode } from "../modes";
 
 /** Cookie cache: the first request sets rv.session_data, as a browser would keep it. */
 async function primeCookieCache(ctx: Ctx, sessions: SeededSession[]): Promise<string[]> {
@@ -29,7 +29,22 @@ async function primeCookieCache(ctx: Ctx, sessions: SeededSession[]): Promise<st
 }
 
 async function cookiesFor(ctx: Ctx, mode: GateMode, sessions: SeededSession[]): Promise<string[]> {
-  return mode === "cookie-cache" ? primeCookieCache(ctx, sessions) : sessions.map((s) => s.cookie);
+  if (mode === "cookie-cache") return primeCookieCache(ctx, sessions);
+  if (PEER_MODES.includes(mode)) return ctx.peer.cookiesFor(sessions);
+  return sessions.map((s) => s.cookie);
+}
+
+/** Ends a session the way each side does from another device: ours through the app's
+ *  lifecycle (both stores), the peer's through better-auth's revokeSession. */
+async function revokeFromElsewhere(ctx: Ctx, mode: GateMode, s: SeededSession, token: string): Promise<void> {
+  if (!PEER_MODES.includes(mode)) {
+    await revokeSessions(s.userId, { sessionIds: [s.sessionId] });
+    return;
+  }
+  const other = await ctx.peer.createSession(s.userId);
+  const headers = new Headers({ cookie: other.cookie });
+  const { status } = await ctx.peer.auth.api.revokeSession({ headers, body: { token } });
+  if (!status) throw new Error("staleness better-auth-redis: revokeSession did not succeed");
 }
 
 function requestsFor(mode: GateMode, cookies: string[]): autocannon.Request[] {
@@ -80,14 +95,17 @@ export async function selfCheck(ctx: Ctx, valid: SeededSession) {
   const forged = cookieFor(tagOfToken(valid.token) + randomId()); // signed, but no such session
   const served: Record<string, { valid: number; bytes: number; unknown: number }> = {};
   for (const mode of GATE_MODES) {
-    const ok = await get(ctx, modePath(mode), valid.cookie);
+    const [cookie] = PEER_MODES.includes(mode) ? await cookiesFor(ctx, mode, [valid]) : [valid.cookie];
+    const ok = await get(ctx, modePath(mode), cookie);
     const unknown = await get(ctx, modePath(mode), forged);
     served[mode] = { valid: ok.status, bytes: ok.length, unknown: unknown.status };
     if (ok.status !== ACCEPTED || unknown.status !== (CHECKING_MODES.includes(mode) ? REJECTED : ACCEPTED)) {
       throw new Error(`mode ${mode} misbehaves: ${JSON.stringify(served[mode])}`);
     }
   }
-  const sizes = new Set(Object.values(served).map((s) => s.bytes));
+  // The front-checked modes must serve the very same page. "next-proxy" (the reference row) goes
+  // through Next's proxy, which adds its per-request CSP nonce to the page: a few bytes more.
+  const sizes = new Set(Object.entries(served).filter(([m]) => m !== "next-proxy").map(([, s]) => s.bytes));
   if (sizes.size !== 1) throw new Error(`modes serve different bodies: ${JSON.stringify(served)}`);
   return { anonymous, served, bodyBytes: [...sizes][0] };
 }
@@ -136,7 +154,7 @@ async function staleness(ctx: Ctx, mode: GateMode, capMs: number): Promise<Stale
   const [cookie] = await cookiesFor(ctx, mode, [s!]);
   const first = await get(ctx, modePath(mode), cookie);
   if (first.status !== ACCEPTED) throw new Error(`staleness ${mode}: live session refused (${first.status})`);
-  await revokeSessions(s!.userId, { sessionIds: [s!.sessionId] });
+  await revokeFromElsewhere(ctx, mode, s!, verifySessionCookie(readSessionCookie(new Headers({ cookie: cookie! })))!);
   const revokedAt = performance.now();
   let stale = 0;
   while (performance.now() - revokedAt < capMs) {
