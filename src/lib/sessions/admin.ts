@@ -3,8 +3,8 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { session as sessionTable, user as userTable } from "@/db/schema";
-import { countSessionsEnded } from "@/lib/metrics";
 import { getSessionIndex } from "@/lib/session-index";
+import { sessionsEnded } from "./ended";
 import { restoreSession, revokeSessions } from "./lifecycle";
 
 /**
@@ -37,6 +37,6 @@ export async function endAllSessionsOf(email: string): Promise<{ userId: string;
   const [u] = await getDb().select({ id: userTable.id }).from(userTable).where(eq(userTable.email, email.toLowerCase()));
   if (!u) return null;
   const ids = await revokeSessions(u.id, { allExcept: null });
-  countSessionsEnded("operator", ids.length);
+  sessionsEnded(u.id, "operator", ids);
   return { userId: u.id, ended: ids.length };
 }

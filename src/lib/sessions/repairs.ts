@@ -5,8 +5,8 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
-import { countSessionsEnded } from "@/lib/metrics";
 import { getSessionIndex, type SessionRef, type ValidityEntry } from "@/lib/session-index";
+import { sessionsEnded } from "./ended";
 import { restoreSession, revokeSessions, unindexSessions, type SessionRow } from "./lifecycle";
 
 export type Repair =
@@ -34,7 +34,7 @@ async function apply(r: Repair): Promise<void> {
       await restoreSession(r.row);
       return;
     case "end":
-      countSessionsEnded(r.reason, (await revokeSessions(r.userId, { sessionIds: [r.sessionId] })).length);
+      sessionsEnded(r.userId, r.reason, await revokeSessions(r.userId, { sessionIds: [r.sessionId] }));
       return;
     case "drop-entry":
       await unindexSessions(r.userId, [r.ref]);

@@ -8,8 +8,9 @@ import { session as sessionTable } from "@/db/schema";
 import type { Device } from "@/lib/device";
 import { env } from "@/lib/env";
 import { ApiError } from "@/lib/http/errors";
-import { countPostgresFallback, countSessionsEnded } from "@/lib/metrics";
+import { countPostgresFallback } from "@/lib/metrics";
 import { getSessionIndex, type IndexedSession, type ValidityEntry } from "@/lib/session-index";
+import { sessionsEnded } from "./ended";
 import { revokeSessions, toRecord } from "./lifecycle";
 
 /** One row of the Active devices panel (GET /api/sessions). */
@@ -137,11 +138,11 @@ export async function revoke(
   await assertRecentlyAuthenticated(current, body, headers, passwordMatches);
   if ("all" in body) {
     const ids = await revokeSessions(current.userId, { allExcept: current.sessionId });
-    countSessionsEnded("revoke-all", ids.length);
+    sessionsEnded(current.userId, "revoke-all", ids);
     return { revoked: ids.length };
   }
   const ids = await revokeSessions(current.userId, { sessionIds: [body.sessionId] });
   if (ids.length === 0) throw new ApiError(404, "session_not_found", "No such session.");
-  countSessionsEnded("revoke", ids.length);
+  sessionsEnded(current.userId, "revoke", ids);
   return { revoked: ids.length };
 }

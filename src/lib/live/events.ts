@@ -1,0 +1,11 @@
+// What a session event stream carries. Kept apart from the bus so the browser code can
+// import the names without pulling in the server side.
+import type { SessionEndReason } from "@/lib/metrics";
+
+export type LiveEvent =
+  /** This session ended (the stream's own session; others ignore it). */
+  | { type: "session.ended"; sessionId: string; reason: SessionEndReason }
+  /** The user's list of sessions changed (a sign-in, a sign-out, a revocation). */
+  | { type: "sessions.changed" };
+
+export const LIVE_EVENT_TYPES = ["session.ended", "sessions.changed"] as const;

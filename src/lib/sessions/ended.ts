@@ -1,0 +1,20 @@
+// The one place a session's end is announced: every path that ends sessions (better-auth's
+// deletes, our revoke API, the limit, timeouts, the operator) calls sessionsEnded() with
+// its reason. It counts the metric and tells open tabs (session.ended per session, then
+// sessions.changed for the user's other devices). Publishing is fire and forget.
+import { publishLive } from "@/lib/live/bus";
+import type { LiveEvent } from "@/lib/live/events";
+import { countSessionsEnded, type SessionEndReason } from "@/lib/metrics";
+
+export function sessionsEnded(userId: string, reason: SessionEndReason, sessionIds: readonly string[]): void {
+  countSessionsEnded(reason, sessionIds.length);
+  if (sessionIds.length === 0) return;
+  const events: LiveEvent[] = sessionIds.map((sessionId) => ({ type: "session.ended", sessionId, reason }));
+  events.push({ type: "sessions.changed" });
+  publishLive(userId, events);
+}
+
+/** A new session: the user's other devices refresh their lists. */
+export function sessionStarted(userId: string): void {
+  publishLive(userId, [{ type: "sessions.changed" }]);
+}
