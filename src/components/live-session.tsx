@@ -52,6 +52,8 @@ export function LiveSession({ children }: { children: React.ReactNode }) {
       source = new EventSource("/api/sessions/events");
       source.addEventListener("open", () => {
         attempt = 0;
+        // Says the page is live (for tests and for anyone debugging a tab).
+        document.body.dataset.liveSession = "open";
       });
       source.addEventListener("session.ended", (e) => {
         const { reason } = JSON.parse((e as MessageEvent<string>).data) as { reason: string };
@@ -65,6 +67,7 @@ export function LiveSession({ children }: { children: React.ReactNode }) {
       // back to re-checks (and its siblings' broadcasts) instead of pushing another out.
       source.addEventListener("stream.replaced", () => source?.close());
       source.addEventListener("error", () => {
+        delete document.body.dataset.liveSession;
         if (source?.readyState !== EventSource.CLOSED) return; // the browser is retrying by itself
         // Closed for good (a 401, or an answer that is not a stream): ask why, then retry later.
         void recheck().then((alive) => {
@@ -92,6 +95,7 @@ export function LiveSession({ children }: { children: React.ReactNode }) {
     return () => {
       disposed = true;
       source?.close();
+      delete document.body.dataset.liveSession;
       if (retry) clearTimeout(retry);
       clearInterval(poll);
       window.removeEventListener("focus", onFocus);
