@@ -38,6 +38,8 @@ export interface Profile {
   signInAccounts: number;
   signInSeconds: number;
   signInConnections: number;
+  /** Open event streams for the live sign-out figure (one revocation per stream). */
+  liveStreams: number[];
 }
 
 export const PROFILES: Record<Profile["name"], Profile> = {
@@ -65,6 +67,7 @@ export const PROFILES: Record<Profile["name"], Profile> = {
     signInAccounts: 1_000,
     signInSeconds: 8,
     signInConnections: 4,
+    liveStreams: [1_000],
   },
   smoke: {
     name: "smoke",
@@ -90,6 +93,7 @@ export const PROFILES: Record<Profile["name"], Profile> = {
     signInAccounts: 40,
     signInSeconds: 1,
     signInConnections: 2,
+    liveStreams: [50],
   },
 };
 
@@ -103,4 +107,5 @@ export const TARGETS = {
   listRoundTrips: 1,
   listDbQueries: 0,
   bytesPerSession: 512,
+  liveP99Ms: 100,
 } as const;
