@@ -10,12 +10,14 @@ import { getLiveBus, MemoryLiveBus, RedisLiveBus, setLiveBusForTests } from "@/l
 import type { LiveEvent } from "@/lib/live/events";
 import { metricValue } from "@/lib/metrics";
 import { createRedisClient } from "@/lib/redis/client";
+import { env } from "@/lib/env";
+import { getSessionIndex, hashToken, tagOfToken } from "@/lib/session-index";
 import { revokeSessions } from "@/lib/sessions/lifecycle";
 import { heartbeatAllStreams, MAX_STREAMS_PER_SESSION, openSessionStream, openStreamCount } from "@/lib/sessions/event-stream";
 import { flushRepairs } from "@/lib/sessions/repairs";
 import { Browser, PASSWORD, signIn, signUpVerified, UA } from "../support/browser";
 import { startHttpApp } from "../support/http-app";
-import { sessionIdOf, userIdOf } from "../support/sessions";
+import { sessionIdOf, tokenOf, userIdOf } from "../support/sessions";
 import { SseReader } from "../support/sse";
 
 const readers: SseReader[] = [];
@@ -166,6 +168,26 @@ describe("the heartbeat re-checks the session", () => {
     expect((await streamB.next(1_000)).event).toBe("closed");
     expect(streamB.comments).toBeGreaterThanOrEqual(2); // the opening comment and the heartbeat
     expect(streamA.closed).toBe(false);
+  });
+});
+
+describe("an open tab is not activity", () => {
+  it("the heartbeat never bumps last-active, so a tab left open still reaches the idle timeout (session.ended idle)", async () => {
+    const { browsers } = await userWithDevices(1);
+    const [a] = browsers as [Browser];
+    const stream = await openStream(a);
+    const token = tokenOf(a);
+    const lastActive = async () => (await getSessionIndex().lookup(tagOfToken(token), hashToken(token)))!.lastActiveAt;
+    const t0 = await lastActive();
+    // Past the touch interval: a request would bump last-active here; the heartbeat must not.
+    await heartbeatAllStreams(t0 + env().SESSION_TOUCH_INTERVAL * 1000 + 5);
+    await flushRepairs();
+    expect(await lastActive()).toBe(t0);
+    expect(stream.closed).toBe(false);
+    await heartbeatAllStreams(t0 + env().SESSION_IDLE_TIMEOUT * 1000 + 1);
+    await flushRepairs();
+    expect(await stream.next(1_000)).toMatchObject({ event: "session.ended", data: { reason: "idle" } });
+    expect((await stream.next(1_000)).event).toBe("closed");
   });
 });
 

@@ -2,8 +2,9 @@
 //  - Subscribes to the user's channel on the live bus (ref-counted there) and forwards
 //    `session.ended` for this stream's own session (then closes) and `sessions.changed`.
 //  - Heartbeat every 20 s: a comment line (keeps idle proxies from closing the stream)
-//    and the same per-request check the proxy runs; a session that ended without a
-//    publish reaching us (Redis down, a missed message) is caught here.
+//    and the same per-request check the proxy runs (minus the last-active bump: an open
+//    tab is not activity); a session that ended without a publish reaching us (Redis
+//    down, a missed message) or went idle is caught here.
 //  - Bounded: at most MAX_STREAMS_PER_SESSION per session (the oldest is told
 //    `stream.replaced` and closed), and a stream whose reader stops reading is dropped
 //    once MAX_BUFFERED_BYTES are queued instead of buffering without limit.
@@ -11,7 +12,8 @@ import { getLiveBus } from "@/lib/live/bus";
 import type { LiveEvent } from "@/lib/live/events";
 import { eventStreamClosed, eventStreamOpened, type SessionEndReason } from "@/lib/metrics";
 import type { ValidityEntry } from "@/lib/session-index";
-import { checkRequestSession } from "./request";
+import { scheduleRepairs } from "./repairs";
+import { checkSessionCookie } from "./validate";
 
 export const HEARTBEAT_MS = 20_000;
 export const MAX_STREAMS_PER_SESSION = 5;
@@ -105,12 +107,15 @@ function onEvent(s: OpenStream, event: LiveEvent): void {
 
 const REASON_OF_CHECK: Record<string, SessionEndReason> = { idle: "idle", expired: "expired" };
 
-async function heartbeat(s: OpenStream): Promise<void> {
+async function heartbeat(s: OpenStream, now = Date.now()): Promise<void> {
   if (s.closed) return;
   write(s, ": heartbeat\n\n");
   let check;
   try {
-    check = await checkRequestSession(s.cookie);
+    check = await checkSessionCookie(s.cookie, now);
+    // The check's repairs, except the last-active bump: an open tab is not activity, or
+    // a tab left open would keep its session from ever reaching the idle timeout.
+    scheduleRepairs(check.repairs.filter((r) => r.kind !== "touch"));
   } catch (err) {
     // No verdict (both stores unreachable): keep the stream; the proxy decides next request.
     console.warn(`[live] heartbeat check of session ${s.sessionId} failed: ${(err as Error).message}`);
@@ -167,9 +172,9 @@ export function openSessionStream(session: ValidityEntry, cookie: string, signal
   });
 }
 
-/** Runs every open stream's heartbeat now (tests and the bench; no waiting 20 s). */
-export async function heartbeatAllStreams(): Promise<void> {
-  await Promise.all([...registry.all].map((s) => heartbeat(s)));
+/** Runs every open stream's heartbeat now (tests: no waiting 20 s; `now` to age the check). */
+export async function heartbeatAllStreams(now = Date.now()): Promise<void> {
+  await Promise.all([...registry.all].map((s) => heartbeat(s, now)));
 }
 
 export function openStreamCount(): number {
