@@ -171,6 +171,25 @@ describe("the heartbeat re-checks the session", () => {
   });
 });
 
+describe("after the subscriber connection drops (a Redis restart, as seen from the app)", () => {
+  it("every stream re-checks on reconnect: a session ended meanwhile without a delivered publish ends, the others keep delivering", async () => {
+    const { email, userId, browsers } = await userWithDevices(2);
+    const [a, b] = browsers as [Browser, Browser];
+    const streamA = await openStream(a);
+    const streamB = await openStream(b);
+    const bus = getLiveBus() as RedisLiveBus;
+    await bus.settled();
+    // Ended with nothing delivered (lifecycle alone publishes nothing), as if published
+    // while the subscriber was away; then the connection drops and comes back.
+    await revokeSessions(userId, { sessionIds: [await sessionIdOf(b)] });
+    bus.reconnect();
+    expect(await streamB.next(5_000)).toMatchObject({ event: "session.ended", data: { reason: "other" } });
+    // Re-subscribed: A's stream still gets what is published.
+    await signIn(new Browser(UA.iphoneSafari), email);
+    await streamA.until("sessions.changed", 5_000);
+  });
+});
+
 describe("an open tab is not activity", () => {
   it("the heartbeat never bumps last-active, so a tab left open still reaches the idle timeout (session.ended idle)", async () => {
     const { browsers } = await userWithDevices(1);

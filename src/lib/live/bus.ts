@@ -21,6 +21,8 @@ export interface LiveBus {
   subscribe(userId: string, listener: LiveListener): () => void;
   /** Resolves once every subscribe/unsubscribe sent so far has been acknowledged. */
   settled(): Promise<void>;
+  /** Runs `fn` whenever the subscription comes back after a drop (messages may have been missed). */
+  onResubscribed(fn: () => void): void;
   close(): Promise<void>;
 }
 
@@ -83,6 +85,9 @@ export class MemoryLiveBus implements LiveBus {
     return () => void this.listeners.remove(userId, listener);
   }
   async settled(): Promise<void> {}
+  onResubscribed(): void {
+    // In-process: nothing between publisher and subscriber can drop.
+  }
   async close(): Promise<void> {
     this.emitter.removeAllListeners();
   }
@@ -109,6 +114,23 @@ export class RedisLiveBus implements LiveBus {
     const onMessage = (channel: string, raw: string) => this.listeners.deliver(channel, raw);
     this.subscriber.on(this.sharded ? "smessage" : "message", onMessage);
     this.subscriber.on("error", () => {}); // logged by the app client's handler; a subscriber reconnects by itself
+    // ioredis re-subscribes every channel on reconnect; whatever was published in between
+    // is lost, so the streams are told to re-check now rather than at their next heartbeat.
+    let connectedBefore = false;
+    this.subscriber.on("ready", () => {
+      if (connectedBefore) for (const fn of this.resubscribed) fn();
+      connectedBefore = true;
+    });
+  }
+
+  private readonly resubscribed: (() => void)[] = [];
+  onResubscribed(fn: () => void): void {
+    this.resubscribed.push(fn);
+  }
+
+  /** Drops the subscriber connection and lets it reconnect (tests: a Redis restart as seen from here). */
+  reconnect(): void {
+    this.subscriber.disconnect(true);
   }
 
   /** The user's channel; its {tag} puts it in the user's slot on a cluster. */

@@ -8,7 +8,7 @@
 //  - Bounded: at most MAX_STREAMS_PER_SESSION per session (the oldest is told
 //    `stream.replaced` and closed), and a stream whose reader stops reading is dropped
 //    once MAX_BUFFERED_BYTES are queued instead of buffering without limit.
-import { getLiveBus } from "@/lib/live/bus";
+import { getLiveBus, type LiveBus } from "@/lib/live/bus";
 import type { LiveEvent } from "@/lib/live/events";
 import { eventStreamClosed, eventStreamOpened, type SessionEndReason } from "@/lib/metrics";
 import type { ValidityEntry } from "@/lib/session-index";
@@ -124,6 +124,14 @@ async function heartbeat(s: OpenStream, now = Date.now()): Promise<void> {
   if (!check.ok || check.session.sessionId !== s.sessionId) ended(s, REASON_OF_CHECK[check.ok ? "" : check.reason] ?? "other");
 }
 
+const watchedBuses = new WeakSet<LiveBus>();
+/** After a dropped subscription (Redis restarted), every stream re-checks at once. */
+function watchResubscriptions(bus: LiveBus): void {
+  if (watchedBuses.has(bus)) return;
+  watchedBuses.add(bus);
+  bus.onResubscribed(() => void heartbeatAllStreams());
+}
+
 /** The SSE response for a session the caller has already checked. */
 export function openSessionStream(session: ValidityEntry, cookie: string, signal?: AbortSignal): Response {
   const s: OpenStream = {
@@ -157,7 +165,9 @@ export function openSessionStream(session: ValidityEntry, cookie: string, signal
     write(oldest, frame("stream.replaced", {}));
     close(oldest);
   }
-  s.unsubscribe = getLiveBus().subscribe(s.userId, (event) => onEvent(s, event));
+  const bus = getLiveBus();
+  watchResubscriptions(bus);
+  s.unsubscribe = bus.subscribe(s.userId, (event) => onEvent(s, event));
   s.timer = setInterval(() => void heartbeat(s), HEARTBEAT_MS);
   s.timer.unref?.();
   signal?.addEventListener("abort", () => release(s), { once: true });
