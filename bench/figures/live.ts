@@ -33,6 +33,9 @@ export async function liveFigure(ctx: Ctx, streams: number): Promise<LiveFigure>
   const pairs: { revoker: (typeof seeded)[number]; target: (typeof seeded)[number] }[] = [];
   for (let i = 0; i < seeded.length; i += 2) pairs.push({ revoker: seeded[i]!, target: seeded[i + 1]! });
 
+  // Warm: the first stream loads the route's code into the server; that is not per stream.
+  const extra = (await seedUsersWithSessions(ctx.seedIdx, { users: 1, sessionsPerUser: 1, emailPrefix: "live-warm" }))[0]!;
+  await (await openStream(ctx.server.url, extra.cookie)).cancel();
   const before = (await ctx.server.stats()).rss;
   const opened = Date.now();
   const readers: SseReader[] = [];
