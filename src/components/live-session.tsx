@@ -47,6 +47,16 @@ export function LiveSession({ children }: { children: React.ReactNode }) {
       return true;
     };
 
+    /** Re-checks a few times over ~3 s before concluding this browser is signed out. */
+    const stillSignedIn = async (): Promise<boolean> => {
+      for (const wait of [0, 1_000, 2_000]) {
+        await new Promise((r) => setTimeout(r, wait));
+        const result = await fetchSessions().catch(() => null);
+        if (!result || result.ok || result.status !== 401) return true;
+      }
+      return false;
+    };
+
     const connect = () => {
       if (disposed || endedRef.current) return;
       source = new EventSource("/api/sessions/events");
@@ -56,11 +66,12 @@ export function LiveSession({ children }: { children: React.ReactNode }) {
         document.body.dataset.liveSession = "open";
       });
       source.addEventListener("session.ended", (e) => {
-        const { reason } = JSON.parse((e as MessageEvent<string>).data) as { reason: string };
+        const { reason, reissued } = JSON.parse((e as MessageEvent<string>).data) as { reason: string; reissued?: boolean };
         source?.close();
-        // A password change re-issues this browser's own session: only the other devices end.
-        if (reason === "password-change") void recheck(reason).then((alive) => alive && connect());
-        else signOut(reason, true);
+        if (!reissued) return signOut(reason, true);
+        // This browser changed the password and is being signed in again under a new
+        // session; its new cookie may land a moment after this event. Stay if it does.
+        void stillSignedIn().then((alive) => (alive ? connect() : signOut(reason, true)));
       });
       source.addEventListener("sessions.changed", () => window.dispatchEvent(new Event(SESSIONS_CHANGED_EVENT)));
       // More tabs of this session than the server keeps streams for: this one steps

@@ -115,15 +115,19 @@ describe("every end path reaches the ended session's stream within a second", ()
     await expectEnded(stream, "sign-out", answered);
   });
 
-  it("password change: the other devices' streams end (password-change)", async () => {
+  it("password change: the other devices' streams end (password-change); the changer's says reissued", async () => {
     const { browsers } = await userWithDevices(2);
     const [a, b] = browsers as [Browser, Browser];
+    const streamA = await openStream(a);
     const streamB = await openStream(b);
     await getLiveBus().settled();
     const change = await a.auth("/change-password", { currentPassword: PASSWORD, newPassword: "another horse battery 2", revokeOtherSessions: true });
     const answered = performance.now();
     expect(change.status).toBe(200);
     await expectEnded(streamB, "password-change", answered);
+    // A's browser continues under a new session (new cookie): told so, not signed out.
+    const { found } = await streamA.until("session.ended", 1_000);
+    expect(found.data).toEqual({ reason: "password-change", reissued: true });
   });
 
   it("the concurrent-session limit: the evicted oldest session's stream ends (limit)", async () => {

@@ -38,7 +38,11 @@ export const sessionIndexPlugin = (options: SessionIndexPluginOptions = {}) =>
               delete: {
                 after: async (session, ctx) => {
                   await unindexSessionRow(session);
-                  sessionsEnded(session.userId, endReasonOf(ctx?.path), [session.id]);
+                  // A password change deletes the changer's own session too and signs the same
+                  // browser in again: its tabs must not read that as being signed out.
+                  const current = (ctx?.context as { session?: { session?: { id?: string } } } | undefined)?.session?.session?.id;
+                  const reissued = ctx?.path === "/change-password" ? current : undefined;
+                  sessionsEnded(session.userId, endReasonOf(ctx?.path), [session.id], reissued);
                 },
               },
             },

@@ -4,7 +4,13 @@ import type { SessionEndReason } from "@/lib/metrics";
 
 export type LiveEvent =
   /** This session ended (the stream's own session; others ignore it). */
-  | { type: "session.ended"; sessionId: string; reason: SessionEndReason }
+  | {
+      type: "session.ended";
+      sessionId: string;
+      reason: SessionEndReason;
+      /** Replaced by a new session in the same browser (a password change re-issues the changer's). */
+      reissued?: true;
+    }
   /** The user's list of sessions changed (a sign-in, a sign-out, a revocation). */
   | { type: "sessions.changed" };
 

@@ -6,10 +6,18 @@ import { publishLive } from "@/lib/live/bus";
 import type { LiveEvent } from "@/lib/live/events";
 import { countSessionsEnded, type SessionEndReason } from "@/lib/metrics";
 
-export function sessionsEnded(userId: string, reason: SessionEndReason, sessionIds: readonly string[]): void {
+export function sessionsEnded(
+  userId: string,
+  reason: SessionEndReason,
+  sessionIds: readonly string[],
+  /** The session the same browser continues under a new one (see LiveEvent.reissued). */
+  reissued?: string,
+): void {
   countSessionsEnded(reason, sessionIds.length);
   if (sessionIds.length === 0) return;
-  const events: LiveEvent[] = sessionIds.map((sessionId) => ({ type: "session.ended", sessionId, reason }));
+  const events: LiveEvent[] = sessionIds.map((sessionId) =>
+    sessionId === reissued ? { type: "session.ended", sessionId, reason, reissued: true } : { type: "session.ended", sessionId, reason },
+  );
   events.push({ type: "sessions.changed" });
   publishLive(userId, events);
 }

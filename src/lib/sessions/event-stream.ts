@@ -91,15 +91,15 @@ function drop(s: OpenStream, err: Error): void {
   }
 }
 
-function ended(s: OpenStream, reason: SessionEndReason): void {
-  write(s, frame("session.ended", { reason }));
+function ended(s: OpenStream, reason: SessionEndReason, reissued?: true): void {
+  write(s, frame("session.ended", reissued ? { reason, reissued } : { reason }));
   close(s);
 }
 
 function onEvent(s: OpenStream, event: LiveEvent): void {
   if (event.type === "session.ended") {
     // Another session of the same user ending is news for the list, sent as sessions.changed.
-    if (event.sessionId === s.sessionId) ended(s, event.reason);
+    if (event.sessionId === s.sessionId) ended(s, event.reason, event.reissued);
   } else if (event.type === "sessions.changed") {
     write(s, frame("sessions.changed", {}));
   }
