@@ -44,6 +44,8 @@ export interface Profile {
   peerSignInRounds: number;
   /** Revoke-all-then-sign-in trials in the peer scenario (b), one account each. */
   peerRevokeAllTrials: number;
+  /** Open event streams for the live sign-out figure (one revocation per stream). */
+  liveStreams: number[];
 }
 
 export const PROFILES: Record<Profile["name"], Profile> = {
@@ -74,6 +76,7 @@ export const PROFILES: Record<Profile["name"], Profile> = {
     peerSignIns: 20,
     peerSignInRounds: 10,
     peerRevokeAllTrials: 20,
+    liveStreams: [1_000],
   },
   smoke: {
     name: "smoke",
@@ -102,6 +105,7 @@ export const PROFILES: Record<Profile["name"], Profile> = {
     peerSignIns: 20,
     peerSignInRounds: 2,
     peerRevokeAllTrials: 3,
+    liveStreams: [50],
   },
 };
 
@@ -115,4 +119,5 @@ export const TARGETS = {
   listRoundTrips: 1,
   listDbQueries: 0,
   bytesPerSession: 512,
+  liveP99Ms: 100,
 } as const;

@@ -2,6 +2,7 @@
 // tables printed at the end, with each target met or missed.
 import { TARGETS } from "./config";
 import type { ListFigure } from "./figures/list";
+import type { LiveFigure } from "./figures/live";
 import type { MemoryRow } from "./figures/memory";
 import type { ModesFigure } from "./figures/modes";
 import type { PeerScenarios } from "./figures/peer-scenarios";
@@ -36,6 +37,7 @@ export interface Report {
   list: ListFigure;
   memory: MemoryRow[];
   signIn: SignInFigure;
+  live: LiveFigure[];
   scaling: ScalingFigure;
   peerScenarios: PeerScenarios;
   buildChangedDuringRun: boolean;
@@ -115,6 +117,11 @@ export function print(r: Report) {
     [`revoke-all ${fmt.int(rv.sessions)}: < 10 ms (Postgres + Redis)`, rv.totalMs.median < TARGETS.revokeAllMs, `${fmt.ms(rv.totalMs.median)} ms (Redis alone ${fmt.ms(rv.redisMs.median)} ms)`],
     [`list ${r.list.sessions}: one round trip, no SQL`, r.list.roundTrips === 1 && r.list.sqlStatements === 0, `${r.list.roundTrips} round trip, ${r.list.sqlStatements} SQL`],
     ["Redis memory per session < 512 B", memWorst < TARGETS.bytesPerSession, `${fmt.int(mem.bytesPerSession)} B at 3/user, ${fmt.int(memWorst)} B worst`],
+    ...r.live.map((x): [string, boolean, string] => [
+      `live sign-out, ${fmt.int(x.streams)} streams: revoke -> session.ended p99 < 100 ms`,
+      x.p99 < TARGETS.liveP99Ms,
+      `p50 ${fmt.ms(x.p50)} ms, p99 ${fmt.ms(x.p99)} ms over ${fmt.int(x.revocations)} revocations; ${fmt.int(x.rssBytesPerStream)} B RSS/stream`,
+    ]),
   ];
   console.log(`\nTargets (docs/benchmarks.md)\n`);
   console.log(table(["target", "result", "figure"], checks.map(([name, ok, fig]) => [name, verdict(ok), fig]), 2));

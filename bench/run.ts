@@ -14,6 +14,7 @@ import { getRedisClient } from "@/lib/redis/client";
 import { PROFILES, TARGETS, type Profile } from "./config";
 import { section, timings, type Ctx } from "./context";
 import { listFigure } from "./figures/list";
+import { liveFigure } from "./figures/live";
 import { memoryFigure } from "./figures/memory";
 import { compareModes, perRequestCosts, selfCheck } from "./figures/modes";
 import { peerScenarios } from "./figures/peer-scenarios";
@@ -98,6 +99,11 @@ async function main() {
     results.list = await section(`list ${profile.listSessions} sessions`, () => listFigure(ctx));
     results.memory = await section(`Redis memory per session (${fmt.int(profile.memorySessions)} sessions)`, () => memoryFigure(ctx));
     results.signIn = await section("sign-in throughput (limit 3 per user, per-IP rate limit on)", () => signInFigure(ctx));
+    results.live = await section(`live sign-out: revoke -> session.ended with ${profile.liveStreams.map(fmt.int).join(" / ")} open streams`, async () => {
+      const out = [];
+      for (const n of profile.liveStreams) out.push(await liveFigure(ctx, n));
+      return out;
+    });
     results.scaling = await section(`scaling: our gate at ${profile.scalingSizes.map(fmt.int).join(" / ")} sessions`, () =>
       scaling(ctx, base.length, loadSample),
     );

@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { authClient } from "@/lib/auth-client";
+import { announceSignedOut } from "@/lib/ui/live-session";
 
 export function SignOutButton() {
   const [pending, setPending] = useState(false);
@@ -13,6 +14,8 @@ export function SignOutButton() {
       onClick={async () => {
         setPending(true);
         await authClient.signOut();
+        // This browser's other tabs leave the account too (their streams say so as well).
+        announceSignedOut("sign-out");
         // A full page load drops every signed-in page the client router still holds.
         window.location.replace("/sign-in");
       }}

@@ -83,7 +83,7 @@ const HELP = {
   signIns: "Sessions created (every sign-in, including the one after email verification).",
   rateLimited: "Requests refused by a rate limit, by scope (per client IP or per account).",
   backlog: "Index removals waiting in Postgres (session_index_backlog) for Redis to take them.",
-  streams: "Open session event streams on this instance (0 until event streams exist).",
+  streams: "Open session event streams (GET /api/sessions/events) on this instance.",
 } as const;
 
 /** Counts one session check's index outcome. */

@@ -166,12 +166,14 @@ describe("Active devices", () => {
       await visible(form.getByRole("status").getByText("Your password was changed, and your 1 other device was signed out."));
       await count(deviceRows(a.page), 1);
 
-      // B: its next click inside the app (a client-side navigation) lands on sign-in.
-      await b.page.goto("/");
-      await b.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Security" }).click();
+      // B's open tab leaves the account on its own (live sign-out), with the notice...
       await b.page.waitForURL((u) => u.pathname === "/sign-in");
       expect(new URL(b.page.url()).searchParams.get("reason")).toBe("signed-out");
       await visible(b.page.getByText("You were signed out on this device"));
+      // ...and a click inside the app afterwards (a client-side navigation) lands on sign-in too.
+      await b.page.goto("/");
+      await b.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Security" }).click();
+      await b.page.waitForURL((u) => u.pathname === "/sign-in");
 
       // A keeps working with its new session; B signs in with the new password only.
       await a.page.reload();

@@ -4,8 +4,11 @@
 // a plain 200 once the gate lets them through.)
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { NextRequest } from "next/server";
 import { GET as authGet, POST as authPost } from "@/app/api/auth/[...all]/route";
+import { GET as eventsRoute } from "@/app/api/sessions/events/route";
 import { POST as revokeRoute } from "@/app/api/sessions/revoke/route";
 import { GET as listRoute } from "@/app/api/sessions/route";
 import { gate } from "@/lib/proxy-gate";
@@ -19,6 +22,7 @@ async function dispatch(request: Request): Promise<Response> {
   const forwarded = forwardedRequest(request, gated);
   if (pathname === "/api/sessions") return listRoute(forwarded);
   if (pathname === "/api/sessions/revoke") return revokeRoute(forwarded);
+  if (pathname === "/api/sessions/events") return eventsRoute(forwarded);
   return new Response("ok", { status: 200 });
 }
 
@@ -38,7 +42,10 @@ export async function startHttpApp(): Promise<{ url: string; close: () => Promis
       const cookies = response.headers.getSetCookie();
       if (cookies.length) out["set-cookie"] = cookies;
       res.writeHead(response.status, out);
-      res.end(Buffer.from(await response.arrayBuffer()));
+      // Streamed, so Server-Sent Events arrive as they are written; closing the
+      // connection cancels the response body (as Next does).
+      if (response.body) Readable.fromWeb(response.body as WebReadableStream<Uint8Array>).pipe(res);
+      else res.end();
     } catch (err) {
       res.writeHead(500, { "content-type": "text/plain" });
       res.end(String((err as Error).stack));

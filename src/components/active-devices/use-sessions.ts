@@ -1,8 +1,10 @@
 "use client";
 // Loading the signed-in user's sessions for the panel: the first load (aborted when
-// superseded), reloads on demand and when the tab comes back into view, and a clock that
+// superseded), reloads on demand, when the tab comes back into view and when the live
+// stream says the list changed, and a clock that
 // keeps "2 minutes ago" honest. A 401 means this device's own session has ended.
 import { useCallback, useEffect, useRef, useState } from "react";
+import { SESSIONS_CHANGED_EVENT } from "@/lib/ui/live-session";
 import { fetchSessions, type ApiResult, type SessionView } from "@/lib/ui/sessions-api";
 
 export type SessionsState = { status: "loading" } | { status: "ready"; sessions: SessionView[] } | { status: "error" };
@@ -64,9 +66,12 @@ export function useSessions({
       if (document.visibilityState === "visible") reload();
     };
     document.addEventListener("visibilitychange", onVisible);
+    // The live stream (components/live-session.tsx) says the list changed elsewhere.
+    window.addEventListener(SESSIONS_CHANGED_EVENT, reload);
     return () => {
       clearInterval(tick);
       document.removeEventListener("visibilitychange", onVisible);
+      window.removeEventListener(SESSIONS_CHANGED_EVENT, reload);
     };
   }, [reload]);
 

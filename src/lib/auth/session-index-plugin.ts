@@ -5,8 +5,9 @@
 //  - delete.after: every delete path, bulk ones included (better-auth 1.7 runs delete
 //    hooks per row for deleteSession, deleteSessions, deleteUserSessions and deleteUser).
 import type { BetterAuthPlugin } from "better-auth";
-import { countSessionsEnded, countSignIn } from "@/lib/metrics";
+import { countSignIn } from "@/lib/metrics";
 import { userTag } from "@/lib/session-index";
+import { sessionStarted, sessionsEnded } from "@/lib/sessions/ended";
 import { indexNewSession, unindexSessionRow, type SessionRow } from "@/lib/sessions/lifecycle";
 import { endReasonOf } from "./end-reasons";
 
@@ -27,16 +28,21 @@ export const sessionIndexPlugin = (options: SessionIndexPluginOptions = {}) =>
                 before: async (session) => ({ data: { ...session, token: userTag(session.userId) + session.token } }),
                 after: async (session, ctx) => {
                   const { evicted } = await indexNewSession(session as SessionRow);
-                  countSessionsEnded("limit", evicted.length);
+                  sessionsEnded(session.userId, "limit", evicted);
                   // A password change re-issues the current session: not a sign-in.
                   if (ctx?.path !== "/change-password") countSignIn();
+                  sessionStarted(session.userId);
                   await options.onSessionCreated?.(session as SessionRow);
                 },
               },
               delete: {
                 after: async (session, ctx) => {
                   await unindexSessionRow(session);
-                  countSessionsEnded(endReasonOf(ctx?.path));
+                  // A password change deletes the changer's own session too and signs the same
+                  // browser in again: its tabs must not read that as being signed out.
+                  const current = (ctx?.context as { session?: { session?: { id?: string } } } | undefined)?.session?.session?.id;
+                  const reissued = ctx?.path === "/change-password" ? current : undefined;
+                  sessionsEnded(session.userId, endReasonOf(ctx?.path), [session.id], reissued);
                 },
               },
             },

@@ -3,10 +3,10 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { user as userTable } from "@/db/schema";
-import { countSessionsEnded } from "@/lib/metrics";
 import { getSessionIndex } from "@/lib/session-index";
 import { rebuildAllTags } from "./completeness";
 import { revokeAllSessions } from "./lifecycle";
+import { generationEnded } from "./ended";
 
 /**
  * Rebuilds the index from Postgres: drops this app's keys, then rebuilds every tag (its
@@ -25,6 +25,6 @@ export async function endAllSessionsOf(email: string): Promise<{ userId: string;
   const [u] = await getDb().select({ id: userTable.id }).from(userTable).where(eq(userTable.email, email.toLowerCase()));
   if (!u) return null;
   const ended = await revokeAllSessions(u.id, null);
-  countSessionsEnded("operator", ended);
+  generationEnded(u.id, "operator", ended);
   return { userId: u.id, ended };
 }

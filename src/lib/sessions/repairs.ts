@@ -5,10 +5,10 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
-import { countSessionsEnded } from "@/lib/metrics";
 import { getSessionIndex, type SessionRef, type ValidityEntry } from "@/lib/session-index";
 import { flushBackground } from "./background";
 import { scheduleTagRebuild } from "./completeness";
+import { sessionsEnded } from "./ended";
 import { restoreSession, revokeSessions, unindexSessions, type SessionRow } from "./lifecycle";
 
 export type Repair =
@@ -46,7 +46,7 @@ async function apply(r: Repair): Promise<void> {
       await restoreSession(r.row);
       return;
     case "end":
-      countSessionsEnded(r.reason, (await revokeSessions(r.userId, { sessionIds: [r.sessionId] }, r.reason)).length);
+      sessionsEnded(r.userId, r.reason, await revokeSessions(r.userId, { sessionIds: [r.sessionId] }, r.reason));
       return;
     case "drop-entry":
       await unindexSessions(r.userId, [r.ref]);

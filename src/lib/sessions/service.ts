@@ -8,10 +8,11 @@ import { session as sessionTable } from "@/db/schema";
 import type { Device } from "@/lib/device";
 import { env } from "@/lib/env";
 import { ApiError } from "@/lib/http/errors";
-import { countPostgresFallback, countSessionsEnded } from "@/lib/metrics";
+import { countPostgresFallback } from "@/lib/metrics";
 import { getSessionIndex, userTag, type IndexedSession, type ValidityEntry } from "@/lib/session-index";
 import { scheduleTagRebuild } from "./completeness";
 import { IN_CURRENT_GENERATION, revokeAllSessions, revokeSessions, toRecord } from "./lifecycle";
+import { generationEnded, sessionsEnded } from "./ended";
 
 /** One row of the Active devices panel (GET /api/sessions). */
 export interface SessionView extends Device {
@@ -147,11 +148,11 @@ export async function revoke(
   await assertRecentlyAuthenticated(current, body, headers, passwordMatches);
   if ("all" in body) {
     const revoked = await revokeAllSessions(current.userId, current.sessionId);
-    countSessionsEnded("revoke-all", revoked);
+    generationEnded(current.userId, "revoke-all", revoked);
     return { revoked };
   }
   const ids = await revokeSessions(current.userId, { sessionIds: [body.sessionId] });
   if (ids.length === 0) throw new ApiError(404, "session_not_found", "No such session.");
-  countSessionsEnded("revoke", ids.length);
+  sessionsEnded(current.userId, "revoke", ids);
   return { revoked: ids.length };
 }

@@ -174,9 +174,25 @@ export async function openPanel(page: Page, rows?: number) {
   if (rows !== undefined) await count(deviceRows(page), rows);
 }
 
-/** Asserts that the device's next navigation to a protected page lands on sign-in, signed out. */
+/**
+ * Asserts that the device is signed out. A tab open on a signed-in page leaves by itself
+ * (live sign-out): that is awaited and checked first; the tab's next navigation to a
+ * protected page then lands on sign-in too. Any other tab: its next navigation to a
+ * protected page lands on sign-in with the "signed out" notice.
+ */
 export async function expectSignedOut(device: Device, pathname = "/settings/security") {
   const { page } = device;
+  const at = new URL(page.url() === "about:blank" ? env.baseURL : page.url());
+  // On a signed-in page, or already gone from it on its own (before this was called).
+  if (at.pathname.startsWith("/settings/") || (at.pathname === "/sign-in" && at.searchParams.get("reason") === "signed-out")) {
+    await page.waitForURL((u) => u.pathname === "/sign-in", { timeout: 5_000 });
+    expect(new URL(page.url()).searchParams.get("reason")).toBe("signed-out");
+    await visible(page.getByText("You were signed out on this device"));
+    await page.goto(pathname);
+    await page.waitForURL((u) => u.pathname === "/sign-in");
+    expect(new URL(page.url()).searchParams.get("next")).toBe(pathname);
+    return;
+  }
   await page.goto(pathname);
   await page.waitForURL((u) => u.pathname === "/sign-in");
   const url = new URL(page.url());

@@ -1,0 +1,37 @@
+// Browser side of live sign-out, the parts without React: names shared by the tabs of one
+// browser, where a signed-out tab goes, and the reconnect backoff.
+import type { SessionEndReason } from "@/lib/metrics";
+
+/** BroadcastChannel between the tabs of one browser. */
+export const TABS_CHANNEL = "revocable-session";
+/** DOM event the live stream fires when the user's list of sessions changed. */
+export const SESSIONS_CHANGED_EVENT = "revocable:sessions-changed";
+/** While the stream cannot be held, the session is re-checked this often (and on focus). */
+export const RECHECK_MS = 45_000;
+
+export type TabMessage = { type: "signed-out"; reason: string };
+
+/** The sign-in page knows "idle" and "signed-out"; every other end reads as signed out. */
+export function signInReasonOf(reason: SessionEndReason | string): "idle" | "signed-out" {
+  return reason === "idle" ? "idle" : "signed-out";
+}
+
+export function signedOutLocation(reason: string, nextPath: string): string {
+  // Signed out on purpose (in this tab or another of this browser): no warning to show.
+  if (reason === "sign-out") return "/sign-in";
+  return `/sign-in?next=${encodeURIComponent(nextPath)}&reason=${signInReasonOf(reason)}`;
+}
+
+/** 1 s, 2 s, 4 s ... capped at 30 s, with jitter so tabs do not reconnect in step. */
+export function backoffMs(attempt: number, random = Math.random): number {
+  const base = Math.min(30_000, 1_000 * 2 ** Math.min(attempt, 5));
+  return Math.round(base * (0.75 + random() * 0.5));
+}
+
+/** Tells this browser's other tabs that its session ended. */
+export function announceSignedOut(reason: string): void {
+  if (typeof BroadcastChannel === "undefined") return;
+  const channel = new BroadcastChannel(TABS_CHANNEL);
+  channel.postMessage({ type: "signed-out", reason } satisfies TabMessage);
+  channel.close();
+}
