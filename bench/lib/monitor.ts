@@ -35,9 +35,7 @@ export class RedisMonitor {
    * nothing earlier is counted, and one sent after it (and seen) means nothing is missed.
    */
   async observe<T>(work: () => Promise<T>): Promise<{ value: T; observed: ObservedCommands }> {
-    const conn = new Redis(this.baseUrl, { lazyConnect: true });
     const probe = new Redis(`${this.baseUrl}/${this.db}`, { lazyConnect: true });
-    await conn.connect();
     await probe.connect();
     const db = String(this.db);
     const lines: { source: string; command: string }[] = [];
@@ -45,9 +43,19 @@ export class RedisMonitor {
     let recording = false;
     let monitor: Redis | null = null;
     try {
-      // ioredis opens MONITOR on a connection of its own: that one must be closed too, or
-      // Redis keeps streaming every command to this process.
-      monitor = await conn.monitor();
+      // A MONITOR connection of our own (ioredis's monitor() gives no chance to listen for
+      // errors first). ioredis marks it "monitoring" a microtask after MONITOR's +OK, so
+      // lines that arrive in the same read hit an empty command queue and surface as
+      // "Command queue state error": they precede the first fence marker below, so dropping
+      // them loses nothing this counts. Any other error fails the observation.
+      let monitorError: Error | null = null;
+      monitor = new Redis(this.baseUrl, { monitor: true, lazyConnect: true });
+      monitor.on("error", (err: Error) => {
+        if (!/Command queue state error/.test(err.message)) monitorError ??= err;
+      });
+      const monitoring = new Promise<void>((resolve) => monitor!.once("monitoring", () => resolve()));
+      await monitor.connect();
+      await monitoring;
       monitor.on("monitor", (_time: string, args: string[], source: string, database: string) => {
         if (database !== db) return;
         if (args[0]?.toLowerCase() === "echo" && String(args[1]).startsWith(MARKER)) {
@@ -69,6 +77,7 @@ export class RedisMonitor {
       const value = await work();
       await fence();
       recording = false;
+      if (monitorError) throw monitorError;
       const byCommand: Record<string, number> = {};
       let roundTrips = 0;
       let insideScripts = 0;
@@ -90,7 +99,6 @@ export class RedisMonitor {
       return { value, observed: { roundTrips, byCommand, insideScripts, clients: [...clients], connectionSetup } };
     } finally {
       monitor?.disconnect();
-      conn.disconnect();
       probe.disconnect();
     }
   }

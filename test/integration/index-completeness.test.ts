@@ -10,18 +10,13 @@ import { POST as revokeRoute } from "@/app/api/sessions/revoke/route";
 import { getSessionIndex, hashToken, tagOfToken, userTag } from "@/lib/session-index";
 import { flushRepairs } from "@/lib/sessions/repairs";
 import { checkSessionToken } from "@/lib/sessions/validate";
-import { Browser, signIn, signUpVerified, UA } from "../support/browser";
-import { bothStores, checkAndRepair, sessionIdOf, tokenOf, userIdOf } from "../support/sessions";
+import { Browser } from "../support/browser";
+import { bothStores, checkAndRepair, sessionIdOf, tokenOf, userWithDevices } from "../support/sessions";
 
 async function threeDevices() {
-  const a = new Browser(UA.macChrome);
-  const { email } = await signUpVerified(a);
-  const b = new Browser(UA.iphoneSafari);
-  await signIn(b, email);
-  const c = new Browser(UA.windowsFirefox);
-  await signIn(c, email);
-  await flushRepairs();
-  return { userId: await userIdOf(email), a, b, c };
+  const { userId, browsers } = await userWithDevices(3);
+  const [a, b, c] = browsers as [Browser, Browser, Browser];
+  return { userId, a, b, c };
 }
 
 async function flushRedis() {

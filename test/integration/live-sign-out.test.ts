@@ -15,9 +15,9 @@ import { getSessionIndex, hashToken, tagOfToken } from "@/lib/session-index";
 import { revokeSessions } from "@/lib/sessions/lifecycle";
 import { heartbeatAllStreams, MAX_STREAMS_PER_SESSION, openSessionStream, openStreamCount } from "@/lib/sessions/event-stream";
 import { flushRepairs } from "@/lib/sessions/repairs";
-import { Browser, PASSWORD, signIn, signUpVerified, UA } from "../support/browser";
+import { Browser, PASSWORD, signIn, UA } from "../support/browser";
 import { startHttpApp } from "../support/http-app";
-import { sessionIdOf, tokenOf, userIdOf } from "../support/sessions";
+import { sessionIdOf, tokenOf, userWithDevices } from "../support/sessions";
 import { SseReader } from "../support/sse";
 
 const readers: SseReader[] = [];
@@ -35,19 +35,6 @@ afterEach(async () => {
   await Promise.all(readers.splice(0).map((r) => r.cancel()));
 });
 
-async function userWithDevices(n: number) {
-  const agents = [UA.macChrome, UA.iphoneSafari, UA.windowsFirefox, UA.androidChrome];
-  const first = new Browser(agents[0]);
-  const { email } = await signUpVerified(first);
-  const browsers = [first];
-  for (let i = 1; i < n; i++) {
-    const b = new Browser(agents[i % agents.length]);
-    await signIn(b, email);
-    browsers.push(b);
-  }
-  await flushRepairs();
-  return { email, userId: await userIdOf(email), browsers };
-}
 
 /** Asserts the stream's next events are session.ended (reason), then the end of the stream, within 1 s of `since`. */
 async function expectEnded(r: SseReader, reason: string, since: number) {

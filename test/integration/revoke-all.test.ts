@@ -9,18 +9,13 @@ import { GET as listRoute } from "@/app/api/sessions/route";
 import { POST as revokeRoute } from "@/app/api/sessions/revoke/route";
 import { flushRepairs } from "@/lib/sessions/repairs";
 import { checkSessionToken } from "@/lib/sessions/validate";
-import { Browser, signIn, signUpVerified, UA } from "../support/browser";
-import { pgSessionIds, sessionIdOf, tokenOf, userIdOf } from "../support/sessions";
+import { Browser, signIn, UA } from "../support/browser";
+import { pgSessionIds, sessionIdOf, tokenOf, userIdOf, userWithDevices } from "../support/sessions";
 
 async function threeDevices() {
-  const a = new Browser(UA.macChrome);
-  const { email } = await signUpVerified(a);
-  const b = new Browser(UA.iphoneSafari);
-  await signIn(b, email);
-  const c = new Browser(UA.windowsFirefox);
-  await signIn(c, email);
-  await flushRepairs();
-  return { email, userId: await userIdOf(email), a, b, c };
+  const { email, userId, browsers } = await userWithDevices(3);
+  const [a, b, c] = browsers as [Browser, Browser, Browser];
+  return { email, userId, a, b, c };
 }
 
 describe("revoke-all by generation", () => {

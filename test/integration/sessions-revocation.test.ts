@@ -10,8 +10,8 @@ import { POST as revokeRoute } from "@/app/api/sessions/revoke/route";
 import { getAuth } from "@/lib/auth";
 import { userTag } from "@/lib/session-index";
 import { flushRepairs } from "@/lib/sessions/repairs";
-import { Browser, PASSWORD, signIn, signUpVerified, UA, waitForEmail } from "../support/browser";
-import { bothStores, sessionIdOf, tokenOf, userIdOf } from "../support/sessions";
+import { Browser, PASSWORD, signIn, UA, waitForEmail } from "../support/browser";
+import { bothStores, sessionIdOf, tokenOf, userWithDevices } from "../support/sessions";
 
 async function expectRejected(b: Browser) {
   const page = await b.throughProxy("/settings/security");
@@ -37,19 +37,6 @@ async function expectAccepted(b: Browser) {
 }
 
 /** One user signed in on several browsers (distinct user agents). */
-async function userWithDevices(n: number) {
-  const agents = [UA.macChrome, UA.iphoneSafari, UA.windowsFirefox, UA.androidChrome];
-  const first = new Browser(agents[0]);
-  const { email } = await signUpVerified(first);
-  const browsers = [first];
-  for (let i = 1; i < n; i++) {
-    const b = new Browser(agents[i % agents.length]);
-    await signIn(b, email);
-    browsers.push(b);
-  }
-  await flushRepairs();
-  return { email, userId: await userIdOf(email), browsers };
-}
 
 describe("sessions are indexed on every path that creates them", () => {
   it("sign-in after verification and plain sign-in both land in Postgres and Redis, token tagged", async () => {

@@ -6,7 +6,7 @@ import { getSessionIndex, hashToken, tagOfToken } from "@/lib/session-index";
 import { sessionCookieName, verifySessionCookie } from "@/lib/sessions/cookie";
 import { flushRepairs, scheduleRepairs } from "@/lib/sessions/repairs";
 import { checkSessionToken, type SessionCheck } from "@/lib/sessions/validate";
-import type { Browser } from "./browser";
+import { Browser, signIn, signUpVerified, UA } from "./browser";
 
 export async function userIdOf(email: string): Promise<string> {
   const [u] = await getDb().select({ id: user.id }).from(user).where(eq(user.email, email));
@@ -52,4 +52,19 @@ export async function checkAndRepair(token: string, now?: number): Promise<Sessi
   scheduleRepairs(check.repairs);
   await flushRepairs();
   return check;
+}
+
+/** One user signed in on `n` devices (distinct user agents), their writes applied. */
+export async function userWithDevices(n: number) {
+  const agents = [UA.macChrome, UA.iphoneSafari, UA.windowsFirefox, UA.androidChrome];
+  const first = new Browser(agents[0]);
+  const { email } = await signUpVerified(first);
+  const browsers = [first];
+  for (let i = 1; i < n; i++) {
+    const b = new Browser(agents[i % agents.length]);
+    await signIn(b, email);
+    browsers.push(b);
+  }
+  await flushRepairs();
+  return { email, userId: await userIdOf(email), browsers };
 }
