@@ -2,7 +2,7 @@
 // drizzle adapter expects, plus known_device for "is this a new device?" alerts.
 // Postgres is the source of truth; Redis only indexes what is here.
 import { sql } from "drizzle-orm";
-import { boolean, index, integer, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 export const user = pgTable("user", {
   id: text("id").primaryKey(),
@@ -35,6 +35,14 @@ export const session = pgTable(
     // The user's session_generation when this row was inserted (set by a trigger, see
     // drizzle/0003), or the generation a revoke-all kept it at.
     generation: integer("generation").notNull().default(0),
+    // Sign-in context, written once when the session is created (never by the client):
+    // the browser's device-cookie id, when that device first signed in to this account
+    // (the panel's "new" mark), the approximate location of ipAddress, and how the
+    // session was started ("password", "email-verification", "password-change").
+    deviceId: text("device_id"),
+    deviceFirstSeenAt: timestamp("device_first_seen_at", { withTimezone: true }),
+    location: text("location"),
+    signInMethod: text("sign_in_method"),
   },
   (t) => [
     index("session_user_id_idx").on(t.userId, t.createdAt),
@@ -79,23 +87,51 @@ export const verification = pgTable(
   (t) => [index("verification_identifier_idx").on(t.identifier)],
 );
 
-// Devices a user has signed in from, by fingerprint (browser + OS + device type).
-// Session rows expire and are deleted, so they cannot answer "seen before?".
+// Browsers a user has signed in from, by device-cookie id (a random id in a long-lived,
+// signed, HttpOnly cookie: OWASP's "device cookies"). Session rows expire and are
+// deleted, so they cannot answer "seen before?".
 export const knownDevice = pgTable(
   "known_device",
   {
     userId: text("user_id")
       .notNull()
       .references(() => user.id, { onDelete: "cascade" }),
-    fingerprint: text("fingerprint").notNull(),
+    deviceId: text("device_id").notNull(),
     label: text("label").notNull(),
     firstSeenAt: timestamp("first_seen_at", { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.fingerprint] })],
+  (t) => [primaryKey({ columns: [t.userId, t.deviceId] })],
 );
 
-
+// What happened to an account, for its owner ("Recent activity") and for support:
+// sign-ins, failed sign-ins (aggregated per window, `count`), sessions ended and why,
+// password changes, verification, alerts sent. Written through one function
+// (lib/security/events.ts); kept 90 days. Never holds a token or a password.
+export const securityEvent = pgTable(
+  "security_event",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    type: text("type").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    sessionId: text("session_id"),
+    deviceLabel: text("device_label"),
+    ipAddress: text("ip_address"),
+    location: text("location"),
+    reason: text("reason"),
+    count: integer("count").notNull().default(1),
+    detail: jsonb("detail").$type<Record<string, string | number | boolean | null>>(),
+  },
+  (t) => [
+    // Newest first per user, with the id breaking ties: the cursor of GET /api/security/activity.
+    index("security_event_user_created_idx").on(t.userId, t.createdAt.desc(), t.id.desc()),
+    // Pruning rows older than the retention window.
+    index("security_event_created_idx").on(t.createdAt),
+  ],
+);
 
 // Index removals that could not reach Redis (it was down): applied when it is back,
 // so a session revoked during an outage cannot come back from a stale index entry.
@@ -105,4 +141,4 @@ export const sessionIndexBacklog = pgTable("session_index_backlog", {
   sessionId: text("session_id").notNull(),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
-export const schema = { user, session, account, verification, knownDevice, sessionIndexBacklog };
+export const schema = { user, session, account, verification, knownDevice, securityEvent, sessionIndexBacklog };

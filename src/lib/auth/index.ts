@@ -76,6 +76,14 @@ function createAuth() {
       freshAge: e.SESSION_FRESH_AGE,
       // Never trust a cached session copy (better-auth issue 6893): no cookie cache.
       cookieCache: { enabled: false },
+      // Sign-in context (src/db/schema.ts): set by the server when the session is created,
+      // never from input (`input: false`: better-auth drops them from request bodies).
+      additionalFields: {
+        deviceId: { type: "string", required: false, input: false, returned: false },
+        deviceFirstSeenAt: { type: "date", required: false, input: false, returned: false },
+        location: { type: "string", required: false, input: false },
+        signInMethod: { type: "string", required: false, input: false },
+      },
     },
     user: { deleteUser: { enabled: true } },
     // Per client IP, in Redis so limits hold across instances (ASVS 6.3.1).

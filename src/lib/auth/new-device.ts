@@ -23,18 +23,18 @@ export async function rememberDevice(userId: string, fingerprint: string, label:
   const db = getDb();
   const inserted = await db
     .insert(knownDevice)
-    .values({ userId, fingerprint, label })
+    .values({ userId, deviceId: fingerprint, label })
     .onConflictDoUpdate({
-      target: [knownDevice.userId, knownDevice.fingerprint],
+      target: [knownDevice.userId, knownDevice.deviceId],
       set: { lastSeenAt: sql`now()`, label },
     })
     // xmax = 0 only for a freshly inserted row (Postgres MVCC): tells insert from update.
     .returning({ isNew: sql<boolean>`(xmax = 0)` });
   if (!inserted[0]?.isNew) return false;
   const [other] = await db
-    .select({ fingerprint: knownDevice.fingerprint })
+    .select({ deviceId: knownDevice.deviceId })
     .from(knownDevice)
-    .where(and(eq(knownDevice.userId, userId), ne(knownDevice.fingerprint, fingerprint)))
+    .where(and(eq(knownDevice.userId, userId), ne(knownDevice.deviceId, fingerprint)))
     .limit(1);
   return !!other;
 }
