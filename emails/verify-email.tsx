@@ -6,7 +6,7 @@ export interface VerifyEmailProps {
   name: string;
   url: string;
   expiresInHours: number;
-  /** The address was signed up again before it was verified: this link replaces the earlier ones. */
+  /** The address was signed up again before it was verified: this link installs that sign-up's password. */
   signedUpAgain?: boolean;
 }
 
@@ -32,10 +32,10 @@ export default function VerifyEmail({ name, url, expiresInHours, signedUpAgain =
       <Paragraph>Confirm that this is your email address to finish setting up your Revocable account.</Paragraph>
       {signedUpAgain && (
         <Paragraph>
-          This address was just used to sign up again before it was confirmed. The password chosen in that latest
-          sign-up is the one the account will have; links in earlier emails no longer work. If you did not just sign
-          up, do not use this link: sign up again yourself, with your own password, and use the link in the email
-          that follows.
+          This address was just used to sign up again before it was confirmed. This link confirms the address with
+          the password chosen in that latest sign-up. If you did not just sign up, do not use this link: use the
+          link in the email from your own sign-up, which always sets the password you chose (or sign up again
+          yourself and use the link that follows).
         </Paragraph>
       )}
       <Action href={url} label="Verify email address" />

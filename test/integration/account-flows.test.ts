@@ -76,6 +76,7 @@ describe("pre-registration takeover", () => {
     const replaced = await newest(email, "verify-email");
     expect(replaced.file).not.toBe(attackersLink.file);
     expect(await textOf(replaced)).toContain("This address was just used to sign up again before it was confirmed.");
+    expect(await textOf(replaced)).toContain("use the link in the email from your own sign-up");
     const resend = await owner.auth("/send-verification-email", { email, callbackURL: "/verify-email" });
     expect(resend.status).toBe(200);
     const resent = await newest(email, "verify-email");
@@ -97,7 +98,31 @@ describe("pre-registration takeover", () => {
   // second so the links under test are distinct.
   const nextSecond = () => pause(1_005 - (Date.now() % 1_000));
 
-  it("a sign-up for an unverified address voids every earlier verification link; only the newest verifies", async () => {
+  it("an attacker who signs up again after the owner cannot take her link: it still sets her password", async () => {
+    const email = uniqueEmail("after");
+    const owner = new Browser(UA.macChrome);
+    expect((await signUp(owner, email, OWNER_PASSWORD, "Alice")).status).toBe(200);
+    const ownersLink = await newest(email, "verify-email");
+    await nextSecond();
+    expect((await signUp(new Browser(UA.windowsFirefox), email, ATTACKER_PASSWORD, "Mallory")).status).toBe(200);
+    const attackersLink = await newest(email, "verify-email");
+    expect(attackersLink.link).not.toBe(ownersLink.link);
+    // The pending password is now the attacker's (the account is unverified: nobody can sign in).
+    expect(await signInStatus(email, ATTACKER_PASSWORD)).toBe(403);
+
+    const landing = await click(owner, ownersLink.link);
+    expect(landing.searchParams.get("error")).toBeNull();
+    expect(owner.signedIn()).toBe(true);
+    expect(await emailVerified(email)).toBe(true);
+    expect(await signInStatus(email, OWNER_PASSWORD)).toBe(200);
+    expect(await signInStatus(email, ATTACKER_PASSWORD)).toBe(401);
+    const [u] = await getDb().select({ name: userTable.name }).from(userTable).where(eq(userTable.email, email));
+    expect(u?.name).toBe("Alice");
+    // Verified: the attacker's link is void.
+    expect((await click(new Browser(), attackersLink.link)).searchParams.get("error")).toBe("INVALID_TOKEN");
+  });
+
+  it("every link installs its own sign-up's password; once the address is verified no link is left", async () => {
     const email = uniqueEmail("pending");
     expect((await signUp(new Browser(), email, ATTACKER_PASSWORD, "First")).status).toBe(200);
     const first = await newest(email, "verify-email");
@@ -111,13 +136,27 @@ describe("pre-registration takeover", () => {
     expect((await signUp(new Browser(), email, OWNER_PASSWORD, "Second")).status).toBe(200);
     const latest = await newest(email, "verify-email");
     expect(new Set([first.link, second.link, latest.link]).size).toBe(3);
+    // Records hold the password hash a link installs, never a token or a password.
+    const rows = await getDb().select().from(verification).where(like(verification.identifier, "verify-email:%"));
+    for (const row of rows) {
+      expect(row.value).not.toContain(OWNER_PASSWORD);
+      expect(row.identifier).not.toContain(new URL(latest.link).searchParams.get("token")!);
+    }
 
-    for (const stale of [first, second]) {
-      const b = new Browser();
-      const landing = await click(b, stale.link);
-      expect(landing.searchParams.get("error")).toBe("INVALID_TOKEN");
-      expect(b.signedIn()).toBe(false);
-      expect(await emailVerified(email)).toBe(false);
+    // The second link was sent for the first sign-up: it verifies with the first password.
+    const b = new Browser();
+    expect((await click(b, second.link)).searchParams.get("error")).toBeNull();
+    expect(b.signedIn()).toBe(true);
+    expect(await signInStatus(email, ATTACKER_PASSWORD)).toBe(200);
+    expect(await signInStatus(email, OWNER_PASSWORD)).toBe(401);
+    const [u] = await getDb().select({ name: userTable.name }).from(userTable).where(eq(userTable.email, email));
+    expect(u?.name).toBe("First");
+
+    // Verified: no verification link of the account is left to use.
+    for (const stale of [first, latest, second]) {
+      const other = new Browser();
+      expect((await click(other, stale.link)).searchParams.get("error")).toBe("INVALID_TOKEN");
+      expect(other.signedIn()).toBe(false);
     }
     // Without a callback, the same refusal as better-auth's own: 401 INVALID_TOKEN.
     const bare = new URL(first.link);
@@ -125,14 +164,6 @@ describe("pre-registration takeover", () => {
     const res = await new Browser().auth(authPath(bare.href));
     expect(res.status).toBe(401);
     expect((await res.json()).code).toBe("INVALID_TOKEN");
-
-    const b = new Browser();
-    expect((await click(b, latest.link)).searchParams.get("error")).toBeNull();
-    expect(b.signedIn()).toBe(true);
-    expect(await signInStatus(email, OWNER_PASSWORD)).toBe(200);
-    expect(await signInStatus(email, ATTACKER_PASSWORD)).toBe(401);
-    // Verified: no verification link of the account is left to use.
-    expect((await click(new Browser(), latest.link)).searchParams.get("error")).toBe("INVALID_TOKEN");
   });
 
   it("a sign-up for a verified address changes nothing and sends nothing", async () => {

@@ -2,13 +2,14 @@
 //  - /sign-up/email and /request-password-reset answer from the input alone and do the
 //    account work in the background (no enumeration by timing: uniform-answers.ts);
 //  - a sign-up for an unverified address replaces the pending one (pending-signup.ts);
-//  - /verify-email refuses links this app voided or never sent (pending-signup.ts);
+//  - /verify-email refuses links this app voided or never sent, and a live one installs
+//    the credentials of the sign-up it was sent for (pending-signup.ts);
 //  - a password change voids the account's outstanding reset links (reset-tokens.ts;
 //    a reset does the same in onPasswordReset).
 import type { BetterAuthPlugin } from "better-auth";
 import { APIError, createAuthMiddleware } from "better-auth/api";
 import { safeNextPath } from "@/lib/safe-next";
-import { checkVerificationLink } from "./pending-signup";
+import { checkVerificationLink, installLinkCredentials } from "./pending-signup";
 import { voidResetLinks } from "./reset-tokens";
 import {
   acceptableResetRequest,
@@ -50,7 +51,10 @@ export const accountFlowsPlugin = (calls: DeferredAuthCalls) =>
           matcher: (ctx) => ctx.path === "/verify-email",
           handler: createAuthMiddleware(async (ctx) => {
             const token = typeof ctx.query?.token === "string" ? ctx.query.token : "";
-            if ((await checkVerificationLink(token, ctx.context.secret)) !== "voided") return;
+            const link = await checkVerificationLink(token, ctx.context.secret);
+            // A live link verifies with the password of the sign-up it was sent for.
+            if (link.kind === "live") return installLinkCredentials(ctx.context, link.userId, link.credentials);
+            if (link.kind === "not-ours") return; // better-auth answers bad and expired JWTs itself
             // Same answers as better-auth's own INVALID_TOKEN; the callback is ours to check
             // here (this runs before better-auth's origin check).
             const callbackURL = typeof ctx.query?.callbackURL === "string" ? ctx.query.callbackURL : "";

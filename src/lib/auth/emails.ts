@@ -7,7 +7,7 @@ import { env } from "@/lib/env";
 import { runInBackground } from "@/lib/background";
 import { sendAuthEmail } from "@/lib/mail";
 import { clientIp } from "./client-ip";
-import { recordVerificationLink } from "./pending-signup";
+import { recordVerificationLink, type LinkCredentials } from "./pending-signup";
 
 /** Where the emails' "not you?" links lead. */
 export function accountLinks() {
@@ -29,12 +29,12 @@ export const RESET_PASSWORD_EXPIRES_IN_MINUTES = 60;
  */
 export function sendVerificationLink(
   { user, url, token }: { user: User; url: string; token: string },
-  { signedUpAgain }: { signedUpAgain: boolean },
+  { signedUpAgain, credentials }: { signedUpAgain: boolean; credentials?: LinkCredentials },
 ): Promise<void> {
   return new Promise<void>((resolve) =>
     runInBackground("verification email", async () => {
       try {
-        await recordVerificationLink(user.id, token, VERIFY_EMAIL_EXPIRES_IN_HOURS * 60 * 60);
+        await recordVerificationLink(user.id, token, VERIFY_EMAIL_EXPIRES_IN_HOURS * 60 * 60, credentials);
         await sendAuthEmail({
           template: "verify-email",
           to: user.email,

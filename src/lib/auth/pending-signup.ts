@@ -7,23 +7,25 @@
 // attacker's.
 //
 // The rule here: until an address is verified, its account is only a pending sign-up, and
-// the LAST sign-up wins. A sign-up for an unverified address replaces the pending
-// password (and name), voids every verification link sent before, and mails a fresh link
-// that says the address was signed up again. Verification links are recorded when they are
-// sent (their JWT is stateless, so better-auth cannot revoke one): a link that was voided,
-// or never sent by this app, verifies nothing.
+// every verification link carries the credentials of the sign-up it was sent for. A
+// verification link installs its own sign-up's password (and name) as it verifies the
+// address; then every other link of the account is void. A sign-up for an unverified
+// address makes its password the pending one and mails a fresh link that says the address
+// was signed up again.
 //
-// The owner's sign-up therefore always takes the account back, and the only working link
-// in her inbox sets the password she chose last. (An attacker who signs up again after her
-// makes the newest link set theirs; that email tells her the address was just signed up
-// again and to sign up herself rather than use it.)
+// So the link from the owner's own sign-up always gives her the password she chose,
+// whoever signed up before or after her (the weakness of "the last sign-up wins", which
+// let an attacker who signed up again after her void her link). Links are recorded when
+// they are sent (their JWT is stateless, so better-auth cannot revoke one), with the
+// password hash they install: a link that was voided, or never sent by this app,
+// verifies nothing. The record holds the hash, never the password or the token.
 import { createHash, randomUUID } from "node:crypto";
-import { and, eq, gt, like } from "drizzle-orm";
+import { and, eq, gt, like, or } from "drizzle-orm";
 import type { AuthContext, User } from "better-auth";
 import { createEmailVerificationToken } from "better-auth/api";
 import { jwtVerify } from "jose";
 import { getDb } from "@/db";
-import { verification } from "@/db/schema";
+import { account, user as userTable, verification } from "@/db/schema";
 
 const LINK_PREFIX = "verify-email:";
 
@@ -31,31 +33,92 @@ function linkIdentifier(token: string): string {
   return LINK_PREFIX + createHash("sha256").update(token).digest("base64url");
 }
 
-/** Records a verification link as sent (only its hash: the table never holds the token). */
-export async function recordVerificationLink(userId: string, token: string, expiresInSeconds: number): Promise<void> {
-  const now = Date.now();
-  await getDb()
-    .insert(verification)
-    .values({ id: randomUUID(), identifier: linkIdentifier(token), value: userId, expiresAt: new Date(now + expiresInSeconds * 1000) });
+/** What a link installs when it verifies: the password (hash) and name of its sign-up. */
+export interface LinkCredentials {
+  passwordHash: string;
+  name: string;
 }
 
-/** Voids every verification link of the user (credentials replaced, or address verified). */
+// The record's value: `<userId>` (a link recorded before links carried credentials) or
+// `<userId>:<base64url JSON of LinkCredentials>`. better-auth ids never contain ":".
+function encodeValue(userId: string, credentials: LinkCredentials | null): string {
+  return credentials ? `${userId}:${Buffer.from(JSON.stringify(credentials)).toString("base64url")}` : userId;
+}
+
+function decodeValue(value: string): { userId: string; credentials: LinkCredentials | null } {
+  const colon = value.indexOf(":");
+  if (colon < 0) return { userId: value, credentials: null };
+  try {
+    const parsed = JSON.parse(Buffer.from(value.slice(colon + 1), "base64url").toString("utf8")) as Partial<LinkCredentials>;
+    const ok = typeof parsed.passwordHash === "string" && typeof parsed.name === "string";
+    return { userId: value.slice(0, colon), credentials: ok ? (parsed as LinkCredentials) : null };
+  } catch {
+    return { userId: value.slice(0, colon), credentials: null };
+  }
+}
+
+/** LIKE pattern for "starts with": escapes LIKE's wildcards in the literal part. */
+const startsWith = (literal: string) => `${literal.replace(/[\\%_]/g, "\\$&")}%`;
+
+/** The account's pending password hash and name right now (the credentials of a link sent now). */
+async function currentCredentials(userId: string): Promise<LinkCredentials | null> {
+  const [row] = await getDb()
+    .select({ passwordHash: account.password, name: userTable.name })
+    .from(account)
+    .innerJoin(userTable, eq(userTable.id, account.userId))
+    .where(and(eq(account.userId, userId), eq(account.providerId, "credential")))
+    .limit(1);
+  return row?.passwordHash ? { passwordHash: row.passwordHash, name: row.name } : null;
+}
+
+/**
+ * Records a verification link as sent, with the credentials it installs: those given (a
+ * replaced pending sign-up knows its own), else the account's current ones (better-auth's
+ * sign-up, a sign-in before verification, a resend). Only the token's hash is stored.
+ */
+export async function recordVerificationLink(
+  userId: string,
+  token: string,
+  expiresInSeconds: number,
+  credentials?: LinkCredentials,
+): Promise<void> {
+  const now = Date.now();
+  const installs = credentials ?? (await currentCredentials(userId));
+  await getDb()
+    .insert(verification)
+    .values({
+      id: randomUUID(),
+      identifier: linkIdentifier(token),
+      value: encodeValue(userId, installs),
+      expiresAt: new Date(now + expiresInSeconds * 1000),
+    });
+}
+
+/** Voids every verification link of the user (the address was verified). */
 export async function voidVerificationLinks(userId: string): Promise<void> {
   await getDb()
     .delete(verification)
-    .where(and(eq(verification.value, userId), like(verification.identifier, `${LINK_PREFIX}%`)));
+    .where(
+      and(
+        like(verification.identifier, `${LINK_PREFIX}%`),
+        or(eq(verification.value, userId), like(verification.value, startsWith(`${userId}:`))),
+      ),
+    );
 }
 
-async function isLiveVerificationLink(token: string): Promise<boolean> {
-  const rows = await getDb()
-    .select({ id: verification.id })
+async function liveVerificationLink(token: string): Promise<{ userId: string; credentials: LinkCredentials | null } | null> {
+  const [row] = await getDb()
+    .select({ value: verification.value })
     .from(verification)
     .where(and(eq(verification.identifier, linkIdentifier(token)), gt(verification.expiresAt, new Date())))
     .limit(1);
-  return rows.length > 0;
+  return row ? decodeValue(row.value) : null;
 }
 
-export type VerificationLinkVerdict = "live" | "voided" | "not-ours";
+export type VerificationLinkVerdict =
+  | { kind: "live"; userId: string; credentials: LinkCredentials | null }
+  | { kind: "voided" }
+  | { kind: "not-ours" };
 
 /**
  * Whether a /verify-email token may be used. "not-ours": not a valid, unexpired JWT of
@@ -67,10 +130,23 @@ export async function checkVerificationLink(token: string, secret: string): Prom
   try {
     ({ payload } = await jwtVerify(token, new TextEncoder().encode(secret), { algorithms: ["HS256"] }));
   } catch {
-    return "not-ours";
+    return { kind: "not-ours" };
   }
-  if (payload.updateTo) return "not-ours";
-  return (await isLiveVerificationLink(token)) ? "live" : "voided";
+  if (payload.updateTo) return { kind: "not-ours" };
+  const live = await liveVerificationLink(token);
+  return live ? { kind: "live", ...live } : { kind: "voided" };
+}
+
+/**
+ * Before a live link verifies the address: make the account's password and name the ones
+ * of the sign-up this link was sent for (no-op when they already are).
+ */
+export async function installLinkCredentials(ctx: AuthContext, userId: string, credentials: LinkCredentials | null): Promise<void> {
+  if (!credentials) return;
+  const current = await currentCredentials(userId);
+  if (current?.passwordHash === credentials.passwordHash && current.name === credentials.name) return;
+  await ctx.internalAdapter.updatePassword(userId, credentials.passwordHash);
+  await ctx.internalAdapter.updateUser(userId, { name: credentials.name });
 }
 
 export interface PendingSignUp {
@@ -81,15 +157,19 @@ export interface PendingSignUp {
   callbackURL?: string;
 }
 
-export type SendVerificationLink = (args: { user: User; url: string; token: string }, options: { signedUpAgain: boolean }) => Promise<void>;
+export type SendVerificationLink = (
+  args: { user: User; url: string; token: string },
+  options: { signedUpAgain: boolean; credentials?: LinkCredentials },
+) => Promise<void>;
 
-// One replacement at a time per account in this process, so the voiding and the new
-// link of two overlapping sign-ups cannot interleave.
+// One replacement at a time per account in this process, so two overlapping sign-ups
+// leave the pending password of the later one.
 const queues = new Map<string, Promise<void>>();
 
 /**
  * A sign-up for an address whose account exists but is unverified: the new password and
- * name replace the pending ones, earlier links are voided, a fresh link is mailed.
+ * name become the pending ones, and a fresh link that installs them is mailed. Earlier
+ * links stay good for their own sign-ups' credentials until the address is verified.
  */
 export function replacePendingSignUp(ctx: AuthContext, user: User, input: PendingSignUp, send: SendVerificationLink): Promise<void> {
   const previous = queues.get(user.id) ?? Promise.resolve();
@@ -97,11 +177,10 @@ export function replacePendingSignUp(ctx: AuthContext, user: User, input: Pendin
     const hash = await ctx.password.hash(input.password);
     await ctx.internalAdapter.updatePassword(user.id, hash);
     const updated = (await ctx.internalAdapter.updateUser(user.id, { name: input.name, image: input.image ?? null })) ?? user;
-    await voidVerificationLinks(user.id);
     const expiresIn = ctx.options.emailVerification?.expiresIn ?? 3600;
     const token = await createEmailVerificationToken(ctx.secret, user.email, undefined, expiresIn, { userId: user.id });
     const url = `${ctx.baseURL}/verify-email?token=${token}&callbackURL=${encodeURIComponent(input.callbackURL ?? "/")}`;
-    await send({ user: updated as User, url, token }, { signedUpAgain: true });
+    await send({ user: updated as User, url, token }, { signedUpAgain: true, credentials: { passwordHash: hash, name: input.name } });
   });
   const tail = run.finally(() => {
     if (queues.get(user.id) === tail) queues.delete(user.id);
