@@ -3,9 +3,11 @@
 // sign-in uses, so an attacker holding a stolen cookie gets no extra guesses by moving
 // from sign-in to a signed-in endpoint that checks the password (or the other way round).
 import type { BetterAuthPlugin } from "better-auth";
-import { APIError, createAuthMiddleware, getIP } from "better-auth/api";
+import { APIError, createAuthMiddleware } from "better-auth/api";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
+import { clientAddress } from "@/lib/client-address";
+import { addressBucket } from "@/lib/ip-address";
 import { user as userTable } from "@/db/schema";
 import { readSessionCookie } from "@/lib/sessions/cookie";
 import { checkSessionCookie } from "@/lib/sessions/validate";
@@ -49,8 +51,8 @@ export const passwordAttemptLimitPlugin = (storage: RateLimitStorage) =>
             const field = PASSWORD_CHECKS[ctx.path]!;
             const body = ctx.body as Record<string, unknown> | undefined;
             if (typeof body?.[field] !== "string" || body[field] === "") return; // no password checked
-            const ip = ctx.headers ? getIP(ctx.headers, ctx.context.options) : null;
-            const client = await storage.consume(`pw:${ip ?? "no-trusted-ip"}`, CLIENT_PASSWORD_RULE);
+            const ip = clientAddress(ctx.headers);
+            const client = await storage.consume(`pw:${ip ? addressBucket(ip) : "no-trusted-ip"}`, CLIENT_PASSWORD_RULE);
             if (!client.allowed) throw tooMany(client.retryAfter, CLIENT_PASSWORD_RULE.window);
             const email = await emailOfSession(ctx.headers);
             if (!email) return; // no session: the front door refuses the request anyway
