@@ -16,10 +16,7 @@ export interface Device {
   ipAddress: string | null;
 }
 
-export interface ParsedDevice extends Omit<Device, "ipAddress"> {
-  /** Stable per (browser family, OS family, device type): what "a device seen before" means. */
-  fingerprint: string;
-}
+export type ParsedDevice = Omit<Device, "ipAddress">;
 
 const DEVICE_TYPES: ReadonlySet<string> = new Set<DeviceType>(["desktop", "mobile", "tablet", "console", "smarttv", "wearable", "embedded", "unknown"]);
 
@@ -60,7 +57,6 @@ export function parseUserAgent(userAgent: string | null | undefined): ParsedDevi
     browserForLabel && where
       ? `${browserForLabel} on ${where}`
       : (browserForLabel ?? where ?? (userAgent ? "Unknown device" : "Unknown device (no user agent)"));
-  const fingerprint = [bName ?? "?", oName ?? "?", deviceType].join("|").toLowerCase();
-  return { browser, os, deviceType, label, fingerprint };
+  return { browser, os, deviceType, label };
 }
 

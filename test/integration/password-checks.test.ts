@@ -11,9 +11,9 @@ import { Browser, fromAddress, PASSWORD, signIn, signUpVerified } from "../suppo
 import { sessionIdOf } from "../support/sessions";
 import { flushRepairs } from "@/lib/sessions/repairs";
 
-// Sign-in and every signed-in password check share one bucket per account; the second
-// device's sign-in in userWithTwoDevices() already used one attempt of it.
-const ACCOUNT_BUDGET = ACCOUNT_RULE.max - 1;
+// Sign-in and every signed-in password check share one budget of failures per account;
+// the successful sign-ins in userWithTwoDevices() use none of it.
+const ACCOUNT_BUDGET = ACCOUNT_RULE.max;
 
 let ipSeq = 1;
 const freshIp = () => `192.0.2.${ipSeq++}`;

@@ -20,7 +20,8 @@ import {
   VERIFY_EMAIL_EXPIRES_IN_HOURS,
 } from "./emails";
 import { clientAddressPlugin, IP_ADDRESS_OPTIONS, withClientAddress } from "./client-ip";
-import { notifyIfNewDevice } from "./new-device";
+import { deviceIdentityPlugin } from "./device-identity";
+import { notifyNewDevice } from "./new-device";
 import { accountRateLimitPlugin, RATE_LIMIT_RULES, rateLimitStorage } from "./rate-limit";
 import { DISABLED_PATHS, frontDoorPlugin } from "./front-door";
 import { passwordAttemptLimitPlugin } from "./password-rules";
@@ -105,7 +106,9 @@ function createAuth() {
       // First: hostile input and the app's session check run before anything else.
       frontDoorPlugin(),
       clientAddressPlugin(),
-      sessionIndexPlugin({ onSessionCreated: notifyIfNewDevice }),
+      sessionIndexPlugin(),
+      // After the index plugin: its create.after has indexed the session before the alert.
+      deviceIdentityPlugin({ onNewDevice: notifyNewDevice }),
       signOutGuardPlugin(),
       accountFlowsPlugin({
         // The deferred halves of sign-up and reset request: better-auth's own endpoints.
