@@ -3,7 +3,6 @@
 // (TRUST_PROXY=1), so there the proxy's entry (the rightmost) is recorded; a second server
 // started here with the default (no trusted proxy) records the TCP peer, whatever the
 // client claims.
-import os from "node:os";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,7 +23,7 @@ beforeAll(async () => {
   // peer address is known in advance.
   const port = await freePort(PORT_RANGES.e2e);
   const appEnv: Record<string, string> = { ...env.appEnv, TRUST_PROXY: "none" };
-  direct = await startAppServer(`http://127.0.0.1:${port}`, appEnv, path.join(os.tmpdir(), `revocable-e2e-direct-${port}.log`));
+  direct = await startAppServer(`http://127.0.0.1:${port}`, appEnv, path.join(path.dirname(env.outboxDir), "direct-server.log"));
 }, 120_000);
 
 afterAll(async () => {
