@@ -1,5 +1,6 @@
-// End-to-end tests: a production build (`next build && next start`) against this run's
-// own Postgres database and Redis DB, driven by Debian's Chromium through playwright-core.
+// End-to-end tests: a production build (`next build`, then server.ts as `npm start` runs
+// it) against this run's own Postgres database and Redis DB, driven by Debian's Chromium
+// through playwright-core.
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 

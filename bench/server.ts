@@ -1,6 +1,7 @@
 // Bench-only server (started by bench/run.ts, never in production): the production build
 // in .next served by Next's own request handler, the one `next start` uses, behind a thin
-// front that picks how /__bench/mode/<mode> is checked (bench/modes.ts).
+// front that stamps the client address as server.ts does and picks how
+// /__bench/mode/<mode> is checked (bench/modes.ts).
 // Every other path goes to Next untouched (sign-in, /api/sessions, pages).
 //
 //   PORT                         port to listen on (127.0.0.1)
@@ -15,6 +16,7 @@ import http from "node:http";
 import { Redis } from "ioredis";
 import next from "next";
 import pg from "pg";
+import { stampClientAddress } from "@/lib/client-address";
 
 let pgQueries = 0;
 const originalQuery = pg.Client.prototype.query as unknown as (...args: unknown[]) => unknown;
@@ -55,6 +57,7 @@ const front = createGateFront({ pool, cookieCacheMaxAge: maxAge, peerRedis });
 const handle = app.getRequestHandler();
 
 const server = http.createServer((req, res) => {
+  stampClientAddress(req); // as server.ts does: the client address, from the socket and TRUST_PROXY
   const url = req.url ?? "/";
   if (url === "/__bench/stats") {
     res.writeHead(200, { "content-type": "application/json" });

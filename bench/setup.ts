@@ -161,6 +161,9 @@ export function appEnvironment(services: RunServices, port: number): Record<stri
     SESSION_MAX_CONCURRENT: "3",
     OUTBOX_DIR: services.outbox,
     NEXT_TELEMETRY_DISABLED: "1",
+    // The load generator plays the one reverse proxy: each simulated client's address is
+    // the X-Forwarded-For entry it sends (bench/server.ts stamps it as server.ts does).
+    TRUST_PROXY: "1",
   };
 }
 

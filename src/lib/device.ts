@@ -1,6 +1,7 @@
 // The device a session was signed in from: the one type for the index value, the
 // Active devices panel, the emails, and the parse of a user agent (via ua-parser-js).
 import { UAParser } from "ua-parser-js";
+import { normalizeAddress } from "@/lib/ip-address";
 
 export type DeviceType = "desktop" | "mobile" | "tablet" | "console" | "smarttv" | "wearable" | "embedded" | "unknown";
 
@@ -15,10 +16,7 @@ export interface Device {
   ipAddress: string | null;
 }
 
-export interface ParsedDevice extends Omit<Device, "ipAddress"> {
-  /** Stable per (browser family, OS family, device type): what "a device seen before" means. */
-  fingerprint: string;
-}
+export type ParsedDevice = Omit<Device, "ipAddress">;
 
 const DEVICE_TYPES: ReadonlySet<string> = new Set<DeviceType>(["desktop", "mobile", "tablet", "console", "smarttv", "wearable", "embedded", "unknown"]);
 
@@ -30,7 +28,8 @@ export function asDeviceType(value: string | null | undefined): DeviceType {
 /** A user agent and an IP -> the Device recorded for a session. */
 export function deviceOf(userAgent: string | null | undefined, ipAddress: string | null | undefined): Device {
   const { browser, os, deviceType, label } = parseUserAgent(userAgent);
-  return { browser, os, deviceType, label, ipAddress: ipAddress || null };
+  // Rows written before addresses were normalised may hold "::ffff:1.2.3.4": shown as 1.2.3.4.
+  return { browser, os, deviceType, label, ipAddress: normalizeAddress(ipAddress) ?? (ipAddress || null) };
 }
 
 // ua-parser-js 1.x names -> what people call them.
@@ -58,7 +57,6 @@ export function parseUserAgent(userAgent: string | null | undefined): ParsedDevi
     browserForLabel && where
       ? `${browserForLabel} on ${where}`
       : (browserForLabel ?? where ?? (userAgent ? "Unknown device" : "Unknown device (no user agent)"));
-  const fingerprint = [bName ?? "?", oName ?? "?", deviceType].join("|").toLowerCase();
-  return { browser, os, deviceType, label, fingerprint };
+  return { browser, os, deviceType, label };
 }
 

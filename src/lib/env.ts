@@ -9,6 +9,29 @@ const optionalString = z
   .optional()
   .transform((v) => (v && v.trim() !== "" ? v.trim() : undefined));
 
+/** Which proxies in front of the app are trusted to name the client (see client-address.ts). */
+export type TrustProxy = { kind: "none" } | { kind: "hops"; hops: number } | { kind: "header"; name: string };
+
+const trustProxy = z
+  .string()
+  .default("none")
+  .transform((v, ctx): TrustProxy => {
+    const value = v.trim().toLowerCase();
+    if (value === "" || value === "none" || value === "0") return { kind: "none" };
+    if (/^\d+$/.test(value)) {
+      const hops = Number(value);
+      if (hops <= 32) return { kind: "hops", hops };
+    } else if (value === "x-forwarded-for" || value === "forwarded") {
+      // Clients send these too; proxies append to them: that needs a hop count.
+      ctx.addIssue({ code: "custom", message: `${value} is appended to, not set, by proxies: give the number of proxies instead (e.g. 1)` });
+      return z.NEVER;
+    } else if (/^[a-z0-9-]{1,64}$/.test(value)) {
+      return { kind: "header", name: value };
+    }
+    ctx.addIssue({ code: "custom", message: "must be none, a number of proxies (1-32) or a header name (e.g. cf-connecting-ip)" });
+    return z.NEVER;
+  });
+
 const DEV_SECRET = "dev-only-insecure-secret-change-me-0123456789abcdef";
 
 const schema = z
@@ -36,6 +59,10 @@ const schema = z
     REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(250),
     REDIS_BREAKER_COOLDOWN_MS: z.coerce.number().int().positive().default(2_000),
     INDEX_BACKLOG_INTERVAL_MS: z.coerce.number().int().positive().default(2_000),
+    // Port of the app's server (server.ts), as `next start` reads it.
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    // Who names the client's address: none (the TCP peer), N proxies, or a platform header.
+    TRUST_PROXY: trustProxy,
     // Rate limits on sign-in, sign-up, password reset and verification resend.
     RATE_LIMIT: z.enum(["on", "off"]).default("on"),
     SESSION_MAX_CONCURRENT: z.coerce.number().int().min(0).max(1000).default(3),

@@ -16,7 +16,7 @@ import { guard } from "@/lib/session-index/circuit";
 import { RedisSessionIndex } from "@/lib/session-index/redis";
 import { endAllSessionsOf } from "@/lib/sessions/admin";
 import { flushRepairs } from "@/lib/sessions/repairs";
-import { Browser, ORIGIN, PASSWORD, signIn, signUpVerified, UA, uniqueEmail, waitForEmail } from "../support/browser";
+import { Browser, fromAddress, ORIGIN, PASSWORD, signIn, signUpVerified, UA, uniqueEmail, waitForEmail } from "../support/browser";
 import { OwnRedis } from "../support/redis-server";
 import { checkAndRepair, sessionIdOf, tokenOf } from "../support/sessions";
 
@@ -286,7 +286,7 @@ describe("counters move with their actions", () => {
         authRoute(
           new Request(`${ORIGIN}/api/auth/sign-in/email`, {
             method: "POST",
-            headers: { "content-type": "application/json", origin: ORIGIN, "x-forwarded-for": ip, "user-agent": "metrics-test" },
+            headers: { "content-type": "application/json", origin: ORIGIN, ...fromAddress(ip), "user-agent": "metrics-test" },
             body: JSON.stringify(body),
           }),
         );

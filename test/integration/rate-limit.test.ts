@@ -5,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as authRoute } from "@/app/api/auth/[...all]/route";
 import { resetAuthForTests } from "@/lib/auth";
 import { resetEnvForTests } from "@/lib/env";
-import { Browser, ORIGIN, PASSWORD, signUpVerified, uniqueEmail } from "../support/browser";
+import { Browser, fromAddress, ORIGIN, PASSWORD, signUpVerified, uniqueEmail } from "../support/browser";
 
 function post(path: string, body: unknown, ip: string) {
   return authRoute(
     new Request(`${ORIGIN}/api/auth${path}`, {
       method: "POST",
-      headers: { "content-type": "application/json", origin: ORIGIN, "x-forwarded-for": ip, "user-agent": "rate-limit-test" },
+      headers: { "content-type": "application/json", origin: ORIGIN, ...fromAddress(ip), "user-agent": "rate-limit-test" },
       body: JSON.stringify(body),
     }),
   );

@@ -4,6 +4,7 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { NextRequest } from "next/server";
 import { getAuth } from "@/lib/auth";
+import { signAddress, SIGNED_HEADER } from "@/lib/client-address";
 import { gate } from "@/lib/proxy-gate";
 import { forwardedRequest } from "./next-forward";
 
@@ -20,6 +21,11 @@ export const UA = {
 };
 
 let ipCounter = 10;
+
+/** Headers for a request from `ip`, as server.ts forwards it (tests calling handlers directly). */
+export function fromAddress(ip: string): Record<string, string> {
+  return { [SIGNED_HEADER]: signAddress(ip) };
+}
 
 export class Browser {
   readonly cookies = new Map<string, string>();
@@ -46,7 +52,8 @@ export class Browser {
   }
 
   headers(extra: Record<string, string> = {}): Headers {
-    const h = new Headers({ "user-agent": this.userAgent, "x-forwarded-for": this.ip, origin: ORIGIN, ...extra });
+    // The client address as server.ts hands it to Next (signed, from the TCP peer).
+    const h = new Headers({ "user-agent": this.userAgent, [SIGNED_HEADER]: signAddress(this.ip), origin: ORIGIN, ...extra });
     const cookie = this.cookieHeader();
     if (cookie) h.set("cookie", cookie);
     return h;

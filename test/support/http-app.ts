@@ -1,4 +1,5 @@
-// The app's request path on a real loopback HTTP server for load tests: the proxy gate
+// The app's request path on a real loopback HTTP server for load tests: the client address
+// stamped from the socket as server.ts does (TRUST_PROXY from the environment), the proxy gate
 // first, then the same route handlers Next would run, with the request headers the gate
 // forwards (its verdict among them). (Pages other than the API answer
 // a plain 200 once the gate lets them through.)
@@ -11,6 +12,7 @@ import { GET as authGet, POST as authPost } from "@/app/api/auth/[...all]/route"
 import { GET as eventsRoute } from "@/app/api/sessions/events/route";
 import { POST as revokeRoute } from "@/app/api/sessions/revoke/route";
 import { GET as listRoute } from "@/app/api/sessions/route";
+import { stampClientAddress } from "@/lib/client-address";
 import { gate } from "@/lib/proxy-gate";
 import { forwardedRequest } from "./next-forward";
 
@@ -29,6 +31,7 @@ async function dispatch(request: Request): Promise<Response> {
 export async function startHttpApp(): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer(async (req, res) => {
     try {
+      stampClientAddress(req);
       const chunks: Buffer[] = [];
       for await (const c of req) chunks.push(c as Buffer);
       const body = chunks.length ? Buffer.concat(chunks) : undefined;

@@ -1,16 +1,49 @@
-// Which headers name the client's IP, in one place: better-auth reads these options for
-// session rows and rate limits, and the emails resolve the IP with the same ones, without
-// importing the auth instance (which imports the email callbacks: that was a cycle).
-import type { BetterAuthOptions } from "better-auth";
-import { getIP } from "better-auth/api";
+// better-auth sees the client address the rest of the app does (src/lib/client-address.ts):
+//  - its rate limiter reads RESOLVED_HEADER, which withClientAddress() sets on every
+//    request to the handler from the verified address (and removes when there is none), so
+//    a client-sent copy never counts;
+//  - session rows get that address from clientAddressPlugin (better-auth's own reading
+//    would be its header's, and IPv6 expanded and cut to its /64).
+import type { BetterAuthOptions, BetterAuthPlugin } from "better-auth";
+import { clientAddress } from "@/lib/client-address";
 
 type IpAddressOptions = NonNullable<NonNullable<BetterAuthOptions["advanced"]>["ipAddress"]>;
 
-/** better-auth's defaults (x-forwarded-for, no trusted-proxy list); set deployment overrides here. */
-export const IP_ADDRESS_OPTIONS: IpAddressOptions = {};
+/** Written here only, from the verified address; better-auth reads nothing else. */
+export const RESOLVED_HEADER = "x-revocable-client-ip";
 
-/** The client IP as better-auth resolves it for session rows. */
-export function clientIp(headers: Headers | undefined): string | null {
-  if (!headers) return null;
-  return getIP(headers, { advanced: { ipAddress: IP_ADDRESS_OPTIONS } });
+/** better-auth keys its per-IP limits by RESOLVED_HEADER (IPv6 by /64, its default). */
+export const IP_ADDRESS_OPTIONS: IpAddressOptions = { ipAddressHeaders: [RESOLVED_HEADER] };
+
+/** The request better-auth's handler gets: RESOLVED_HEADER is the verified address or absent. */
+export function withClientAddress(request: Request): Request {
+  const address = clientAddress(request.headers);
+  if (!address && !request.headers.has(RESOLVED_HEADER)) return request;
+  const headers = new Headers(request.headers);
+  if (address) headers.set(RESOLVED_HEADER, address);
+  else headers.delete(RESOLVED_HEADER);
+  return new Request(request, { headers });
 }
+
+type HookContext = { request?: Request; headers?: Headers } | null | undefined;
+
+export const clientAddressPlugin = () =>
+  ({
+    id: "client-address",
+    init() {
+      return {
+        options: {
+          databaseHooks: {
+            session: {
+              create: {
+                before: async (session, ctx) => {
+                  const c = ctx as HookContext;
+                  return { data: { ...session, ipAddress: clientAddress(c?.request?.headers ?? c?.headers) } };
+                },
+              },
+            },
+          },
+        },
+      };
+    },
+  }) satisfies BetterAuthPlugin;

@@ -6,7 +6,7 @@ import { deviceOf, type Device } from "@/lib/device";
 import { env } from "@/lib/env";
 import { runInBackground } from "@/lib/background";
 import { sendAuthEmail } from "@/lib/mail";
-import { clientIp } from "./client-ip";
+import { clientAddress } from "@/lib/client-address";
 import { recordVerificationLink, type LinkCredentials } from "./pending-signup";
 
 /** Where the emails' "not you?" links lead. */
@@ -90,7 +90,7 @@ function sendPasswordChanged(user: User, reason: "change" | "reset", device: Dev
 export async function onPasswordReset({ user }: { user: User }, request?: Request): Promise<void> {
   try {
     const headers = request?.headers;
-    sendPasswordChanged(user, "reset", deviceOf(headers?.get("user-agent"), clientIp(headers)));
+    sendPasswordChanged(user, "reset", deviceOf(headers?.get("user-agent"), clientAddress(headers)));
   } catch (err) {
     console.error(`[auth] password-changed email for user ${user.id} not sent: ${(err as Error).message}`);
   }
@@ -107,7 +107,7 @@ export async function onPasswordChanged(
   if (!current) return;
   try {
     const userAgent = current.session.userAgent || headers?.get("user-agent");
-    const ip = current.session.ipAddress || clientIp(headers);
+    const ip = current.session.ipAddress || clientAddress(headers);
     sendPasswordChanged(current.user, "change", deviceOf(userAgent, ip));
   } catch (err) {
     console.error(`[auth] password-changed email for user ${current.user.id} not sent: ${(err as Error).message}`);

@@ -19,8 +19,9 @@ import {
   sendWelcomeEmail,
   VERIFY_EMAIL_EXPIRES_IN_HOURS,
 } from "./emails";
-import { IP_ADDRESS_OPTIONS } from "./client-ip";
-import { notifyIfNewDevice } from "./new-device";
+import { clientAddressPlugin, IP_ADDRESS_OPTIONS, withClientAddress } from "./client-ip";
+import { deviceIdentityPlugin } from "./device-identity";
+import { notifyNewDevice } from "./new-device";
 import { accountRateLimitPlugin, RATE_LIMIT_RULES, rateLimitStorage } from "./rate-limit";
 import { DISABLED_PATHS, frontDoorPlugin } from "./front-door";
 import { passwordAttemptLimitPlugin } from "./password-rules";
@@ -104,7 +105,10 @@ function createAuth() {
     plugins: [
       // First: hostile input and the app's session check run before anything else.
       frontDoorPlugin(),
-      sessionIndexPlugin({ onSessionCreated: notifyIfNewDevice }),
+      clientAddressPlugin(),
+      sessionIndexPlugin(),
+      // After the index plugin: its create.after has indexed the session before the alert.
+      deviceIdentityPlugin({ onNewDevice: notifyNewDevice }),
       signOutGuardPlugin(),
       accountFlowsPlugin({
         // The deferred halves of sign-up and reset request: better-auth's own endpoints.
@@ -118,12 +122,20 @@ function createAuth() {
   });
 }
 
+/** better-auth, whose handler always sees the verified client address (client-ip.ts). */
+function createAuthWithClientAddress() {
+  const auth = createAuth();
+  const handler = auth.handler;
+  auth.handler = (request: Request) => handler(withClientAddress(request));
+  return auth;
+}
+
 export type Auth = ReturnType<typeof createAuth>;
 
 const globalForAuth = globalThis as unknown as { __revocableAuth?: Auth };
 
 export function getAuth(): Auth {
-  globalForAuth.__revocableAuth ??= createAuth();
+  globalForAuth.__revocableAuth ??= createAuthWithClientAddress();
   return globalForAuth.__revocableAuth;
 }
 

@@ -1,15 +1,17 @@
-// Every password check is limited the way sign-in is (ASVS 6.3.1): per client address and
-// per account, counted in the same Redis-backed storage. The account bucket is the one
+// Every password check is limited the way sign-in is (ASVS 6.3.1): per client address (all
+// checks) and per account (failed checks), counted in the same Redis-backed storage. The account bucket is the one
 // sign-in uses, so an attacker holding a stolen cookie gets no extra guesses by moving
 // from sign-in to a signed-in endpoint that checks the password (or the other way round).
 import type { BetterAuthPlugin } from "better-auth";
-import { APIError, createAuthMiddleware, getIP } from "better-auth/api";
+import { APIError, createAuthMiddleware } from "better-auth/api";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
+import { clientAddress } from "@/lib/client-address";
+import { addressBucket } from "@/lib/ip-address";
 import { user as userTable } from "@/db/schema";
 import { readSessionCookie } from "@/lib/sessions/cookie";
 import { checkSessionCookie } from "@/lib/sessions/validate";
-import { ACCOUNT_RULE, accountKey, type RateLimitStorage } from "./rate-limit";
+import { ACCOUNT_RULE, accountAttempts, type AttemptStorage } from "./rate-limit";
 
 /** Signed-in endpoints that check the account's password, and the field holding it. */
 export const PASSWORD_CHECKS: Record<string, string> = {
@@ -38,26 +40,39 @@ async function emailOfSession(headers: Headers | undefined): Promise<string | nu
   return row?.email ?? null;
 }
 
-export const passwordAttemptLimitPlugin = (storage: RateLimitStorage) =>
-  ({
+const isPasswordCheck = (ctx: { path?: string }) => typeof ctx.path === "string" && Object.hasOwn(PASSWORD_CHECKS, ctx.path);
+
+export const passwordAttemptLimitPlugin = (storage: AttemptStorage) => {
+  // The account's budget of failures, shared with sign-in (a right password gives its slot back).
+  const attempts = accountAttempts(storage);
+  return {
     id: "password-attempt-limit",
     hooks: {
       before: [
         {
-          matcher: (ctx) => typeof ctx.path === "string" && Object.hasOwn(PASSWORD_CHECKS, ctx.path),
+          matcher: isPasswordCheck,
           handler: createAuthMiddleware(async (ctx) => {
             const field = PASSWORD_CHECKS[ctx.path]!;
             const body = ctx.body as Record<string, unknown> | undefined;
             if (typeof body?.[field] !== "string" || body[field] === "") return; // no password checked
-            const ip = ctx.headers ? getIP(ctx.headers, ctx.context.options) : null;
-            const client = await storage.consume(`pw:${ip ?? "no-trusted-ip"}`, CLIENT_PASSWORD_RULE);
+            const ip = clientAddress(ctx.headers);
+            const client = await storage.consume(`pw:${ip ? addressBucket(ip) : "no-trusted-ip"}`, CLIENT_PASSWORD_RULE);
             if (!client.allowed) throw tooMany(client.retryAfter, CLIENT_PASSWORD_RULE.window);
             const email = await emailOfSession(ctx.headers);
             if (!email) return; // no session: the front door refuses the request anyway
-            const account = await storage.consume(accountKey(email), ACCOUNT_RULE);
+            const account = await attempts.take(ctx, email);
             if (!account.allowed) throw tooMany(account.retryAfter, ACCOUNT_RULE.window);
           }),
         },
       ],
+      after: [
+        {
+          matcher: isPasswordCheck,
+          handler: createAuthMiddleware(async (ctx) => {
+            await attempts.settle(ctx);
+          }),
+        },
+      ],
     },
-  }) satisfies BetterAuthPlugin;
+  } satisfies BetterAuthPlugin;
+};

@@ -7,15 +7,26 @@ import type { BetterAuthOptions, BetterAuthPlugin } from "better-auth";
 import { APIError, createAuthMiddleware } from "better-auth/api";
 import { env } from "@/lib/env";
 import { countRateLimitRefusal } from "@/lib/metrics";
+import { deviceIdOf, isKnownDeviceOf } from "./device-identity";
 import type { RedisClient } from "@/lib/redis/client";
 
 export type RateLimitStorage = NonNullable<NonNullable<BetterAuthOptions["rateLimit"]>["customStorage"]>;
+
+/** better-auth's storage plus giving one attempt back (the per-account limit counts failures only). */
+export interface AttemptStorage extends RateLimitStorage {
+  refund(key: string): Promise<void>;
+}
 
 const CONSUME = `
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 if n > tonumber(ARGV[2]) then return {0, redis.call('PTTL', KEYS[1])} end
 return {1, 0}
+`;
+
+const REFUND = `
+if redis.call('EXISTS', KEYS[1]) == 1 and tonumber(redis.call('GET', KEYS[1])) > 0 then redis.call('DECR', KEYS[1]) end
+return 0
 `;
 
 type Rule = { window: number; max: number };
@@ -27,7 +38,7 @@ const ACCOUNT_KEY_PREFIX = "acct:";
 /** Fixed-window counter in process memory: the fallback, and development's limiter. */
 export function memoryWindow() {
   const hits = new Map<string, { count: number; resetAt: number }>();
-  return (key: string, rule: Rule, now = Date.now()): Verdict => {
+  const consume = (key: string, rule: Rule, now = Date.now()): Verdict => {
     if (hits.size > 50_000) for (const [k, v] of hits) if (v.resetAt <= now) hits.delete(k);
     let entry = hits.get(key);
     if (!entry || entry.resetAt <= now) hits.set(key, (entry = { count: 0, resetAt: now + rule.window * 1000 }));
@@ -35,17 +46,35 @@ export function memoryWindow() {
     if (entry.count > rule.max) return { allowed: false, retryAfter: Math.max(1, Math.ceil((entry.resetAt - now) / 1000)) };
     return { allowed: true, retryAfter: null };
   };
+  const refund = (key: string, now = Date.now()): void => {
+    const entry = hits.get(key);
+    if (entry && entry.resetAt > now && entry.count > 0) entry.count--;
+  };
+  return Object.assign(consume, { refund });
 }
 
-export function redisRateLimitStorage(client: RedisClient): RateLimitStorage {
+type RedisScripts = {
+  rvRateLimit: (...a: (string | number)[]) => Promise<[number, number]>;
+  rvRateLimitRefund: (...a: (string | number)[]) => Promise<number>;
+};
+
+export function redisRateLimitStorage(client: RedisClient): AttemptStorage {
   client.defineCommand("rvRateLimit", { numberOfKeys: 1, lua: CONSUME });
+  client.defineCommand("rvRateLimitRefund", { numberOfKeys: 1, lua: REFUND });
+  const scripts = client as unknown as RedisScripts;
   const fallback = memoryWindow();
   const prefix = `${env().REDIS_KEY_PREFIX}:rl:`;
   return {
+    async refund(key) {
+      try {
+        await scripts.rvRateLimitRefund.call(client, prefix + key);
+      } catch {
+        fallback.refund(key);
+      }
+    },
     async consume(key, rule) {
       try {
-        const run = (client as unknown as { rvRateLimit: (...a: (string | number)[]) => Promise<[number, number]> }).rvRateLimit;
-        const [allowed, pttl] = await run.call(client, prefix + key, rule.window * 1000, rule.max);
+        const [allowed, pttl] = await scripts.rvRateLimit.call(client, prefix + key, rule.window * 1000, rule.max);
         return allowed === 1 ? { allowed: true, retryAfter: null } : { allowed: false, retryAfter: Math.max(1, Math.ceil(pttl / 1000)) };
       } catch {
         return fallback(key, rule);
@@ -66,14 +95,17 @@ export const RATE_LIMIT_RULES: Record<string, Rule> = {
 };
 
 /** The storage for this process: Redis when configured, else process memory. */
-export function rateLimitStorage(client: RedisClient | null): RateLimitStorage {
+export function rateLimitStorage(client: RedisClient | null): AttemptStorage {
   const window = memoryWindow();
-  return countingRefusals(client ? redisRateLimitStorage(client) : { consume: async (key, rule) => window(key, rule) });
+  return countingRefusals(
+    client ? redisRateLimitStorage(client) : { consume: async (key, rule) => window(key, rule), refund: async (key) => window.refund(key) },
+  );
 }
 
 /** Counts refusals for the metrics: per account (keys this module writes) or per IP. */
-function countingRefusals(storage: RateLimitStorage): RateLimitStorage {
+function countingRefusals(storage: AttemptStorage): AttemptStorage {
   return {
+    refund: (key) => storage.refund(key),
     async consume(key, rule) {
       const verdict = await storage.consume(key, rule);
       if (!verdict.allowed) countRateLimitRefusal(key.startsWith(ACCOUNT_KEY_PREFIX) ? "account" : "ip");
@@ -84,7 +116,7 @@ function countingRefusals(storage: RateLimitStorage): RateLimitStorage {
 
 /**
  * Credential stuffing spreads one account's attempts over many IPs, which per-IP limits
- * miss: also limit sign-in attempts per account (by a hash of the email).
+ * miss: also limit failed password checks per account (by a hash of the email).
  */
 export const ACCOUNT_RULE: Rule = { window: 15 * 60, max: 10 };
 
@@ -93,8 +125,60 @@ export function accountKey(email: string): string {
   return `acct:${createHash("sha256").update(email.trim().toLowerCase()).digest("base64url").slice(0, 22)}`;
 }
 
-export const accountRateLimitPlugin = (storage: RateLimitStorage, rule: Rule = ACCOUNT_RULE) =>
-  ({
+/** better-auth's answers to a wrong password (sign-in; signed-in checks). */
+const WRONG_PASSWORD = new Set(["INVALID_EMAIL_OR_PASSWORD", "INVALID_PASSWORD"]);
+
+function isWrongPassword(returned: unknown): boolean {
+  return returned instanceof APIError && WRONG_PASSWORD.has(String((returned.body as { code?: unknown } | undefined)?.code));
+}
+
+/** The endpoint context as both hooks of one request see it (better-auth keeps its request headers object). */
+type HookContext = { headers?: Headers; request?: Request; context: { returned?: unknown } };
+const requestOf = (ctx: HookContext): object | undefined => ctx.headers ?? ctx.request;
+
+/**
+ * The per-account budget counts failed password checks only. A slot is taken before the
+ * password is checked, so parallel guesses cannot all slip past a full bucket, and is
+ * given back unless the check failed (a right password, an unverified address, an outage).
+ */
+export function accountAttempts(storage: AttemptStorage, rule: Rule = ACCOUNT_RULE) {
+  const held = new WeakMap<object, string>();
+  return {
+    /** Takes a slot for this account; the refusal's verdict when the bucket is full. */
+    async take(ctx: HookContext, email: string): Promise<Verdict> {
+      const key = accountKey(email);
+      const verdict = await storage.consume(key, rule);
+      const request = requestOf(ctx);
+      if (verdict.allowed && request) held.set(request, key);
+      return verdict;
+    },
+    /** After the check: the slot stays taken only if the password was wrong. */
+    async settle(ctx: HookContext): Promise<void> {
+      const request = requestOf(ctx);
+      const key = request && held.get(request);
+      if (!key) return;
+      held.delete(request);
+      if (!isWrongPassword(ctx.context.returned)) await storage.refund(key);
+    },
+  };
+}
+
+const tooManyForAccount = (retryAfter: number) =>
+  new APIError(
+    "TOO_MANY_REQUESTS",
+    { message: "Too many sign-in attempts for this account. Please try again later.", code: "TOO_MANY_ATTEMPTS" },
+    { "X-Retry-After": String(retryAfter), "Retry-After": String(retryAfter) },
+  );
+
+/**
+ * Per-account limit on /sign-in/email. A browser holding a valid device cookie known for
+ * the account (device-identity.ts) is exempt, so a stranger's wrong passwords never lock
+ * the owner out of a browser they have signed in from before; every other browser shares
+ * the account's budget of failures.
+ */
+export const accountRateLimitPlugin = (storage: AttemptStorage, rule: Rule = ACCOUNT_RULE) => {
+  const attempts = accountAttempts(storage, rule);
+  return {
     id: "account-rate-limit",
     hooks: {
       before: [
@@ -103,15 +187,21 @@ export const accountRateLimitPlugin = (storage: RateLimitStorage, rule: Rule = A
           handler: createAuthMiddleware(async (ctx) => {
             const email = typeof ctx.body?.email === "string" ? ctx.body.email.trim().toLowerCase() : "";
             if (!email) return;
-            const verdict = await storage.consume(accountKey(email), rule);
-            if (!verdict.allowed) {
-              throw new APIError("TOO_MANY_REQUESTS", {
-                message: "Too many sign-in attempts for this account. Please try again later.",
-                code: "TOO_MANY_ATTEMPTS",
-              }, { "X-Retry-After": String(verdict.retryAfter ?? rule.window), "Retry-After": String(verdict.retryAfter ?? rule.window) });
-            }
+            const deviceId = await deviceIdOf(ctx);
+            if (deviceId && (await isKnownDeviceOf(email, deviceId))) return;
+            const verdict = await attempts.take(ctx, email);
+            if (!verdict.allowed) throw tooManyForAccount(verdict.retryAfter ?? rule.window);
+          }),
+        },
+      ],
+      after: [
+        {
+          matcher: (ctx) => ctx.path === "/sign-in/email",
+          handler: createAuthMiddleware(async (ctx) => {
+            await attempts.settle(ctx);
           }),
         },
       ],
     },
-  }) satisfies BetterAuthPlugin;
+  } satisfies BetterAuthPlugin;
+};

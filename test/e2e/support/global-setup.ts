@@ -1,8 +1,8 @@
 // Once per `npm run test:e2e`: a database and Redis DB of this run's own, a temp outbox,
-// a production build, and `next start` on a free port in 3200-3299 with that
-// configuration. Everything is stopped and dropped at the end.
+// a production build, and the app started as `npm start` does (server.ts) on a free port in
+// 3200-3299 with that configuration. Everything is stopped and dropped at the end.
 //   E2E_SKIP_BUILD=1  reuse the existing .next build (iterating on tests only)
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createWriteStream, existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { freePort, PORT_RANGES } from "../../support/ports";
+import { startAppServer, type AppServer } from "./app-server";
 import { assertReachable, claimRedisDb, createRunDatabase, newRunId, PG_ADMIN_URL, REDIS_BASE_URL } from "../../support/services";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
@@ -50,22 +51,6 @@ async function build(logFile: string): Promise<void> {
   console.info(`[e2e] next build: ${elapsed(started)}`);
 }
 
-async function waitForServer(url: string, child: ChildProcess, logFile: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) break;
-    try {
-      const res = await fetch(url, { redirect: "manual" });
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  const output = await readFile(logFile, "utf8").catch(() => "");
-  throw new Error(`The e2e server did not come up at ${url}:\n${output.slice(-4000)}`);
-}
-
 export default async function setup(project: TestProject) {
   const started = Date.now();
   if (!existsSync(CHROMIUM_PATH)) {
@@ -80,24 +65,10 @@ export default async function setup(project: TestProject) {
   const serverLog = path.join(workDir, "server.log");
   const database = await createRunDatabase("e2e", runId);
   const redis = await claimRedisDb(runId);
-  let server: ChildProcess | undefined;
+  let server: AppServer | undefined;
 
   const teardown = async () => {
-    if (server?.pid && server.exitCode === null) {
-      try {
-        process.kill(-server.pid, "SIGTERM"); // the server's own process group
-      } catch {
-        // already gone
-      }
-      await Promise.race([once(server, "exit"), new Promise((r) => setTimeout(r, 5_000))]);
-      if (server.exitCode === null) {
-        try {
-          process.kill(-server.pid, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }
-    }
+    await server?.stop();
     await redis.release().catch((err: unknown) => console.warn("[e2e] redis release:", (err as Error).message));
     await database.drop().catch((err: unknown) => console.warn("[e2e] database drop:", (err as Error).message));
     if (process.env.E2E_KEEP_LOGS) console.info(`[e2e] logs kept in ${workDir}`);
@@ -114,32 +85,25 @@ export default async function setup(project: TestProject) {
     const port = await freePort(PORT_RANGES.e2e);
     const baseURL = `http://localhost:${port}`;
     const serverStarted = Date.now();
-    const log = createWriteStream(serverLog);
-    server = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(port)], {
-      cwd: ROOT,
-      detached: true, // its own process group, so teardown ends exactly what we started
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        NEXT_TELEMETRY_DISABLED: "1",
-        PORT: String(port),
-        APP_URL: baseURL,
-        BETTER_AUTH_SECRET: `e2e-secret-${runId}-0123456789abcdefghijklmnop`,
-        DATABASE_URL: database.url,
-        REDIS_URL: redis.url,
-        OUTBOX_DIR: outboxDir,
-        // Room for the scenarios with several devices (the default limit is 3).
-        SESSION_MAX_CONCURRENT: "10",
-        RESEND_API_KEY: "",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    server.stdout!.pipe(log);
-    server.stderr!.pipe(log);
-    await waitForServer(`${baseURL}/sign-in`, server, serverLog);
-    console.info(`[e2e] next start on ${baseURL}: ${elapsed(serverStarted)} (setup total ${elapsed(started)})`);
+    const appEnv: Record<string, string> = {
+      ...(process.env as Record<string, string>),
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      BETTER_AUTH_SECRET: `e2e-secret-${runId}-0123456789abcdefghijklmnop`,
+      DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
+      OUTBOX_DIR: outboxDir,
+      // Room for the scenarios with several devices (the default limit is 3).
+      SESSION_MAX_CONCURRENT: "10",
+      RESEND_API_KEY: "",
+      // The browser plays the one reverse proxy in front of the app: each device's address
+      // is the X-Forwarded-For entry it sends (test/e2e/support/harness.ts).
+      TRUST_PROXY: "1",
+    };
+    server = await startAppServer(baseURL, appEnv, serverLog);
+    console.info(`[e2e] server.ts on ${baseURL}: ${elapsed(serverStarted)} (setup total ${elapsed(started)})`);
 
-    project.provide("e2e", { baseURL, outboxDir, databaseUrl: database.url, serverLog, chromiumPath: CHROMIUM_PATH });
+    project.provide("e2e", { baseURL, outboxDir, databaseUrl: database.url, serverLog, chromiumPath: CHROMIUM_PATH, appEnv });
   } catch (err) {
     await teardown();
     throw err;
@@ -149,6 +113,7 @@ export default async function setup(project: TestProject) {
 
 declare module "vitest" {
   export interface ProvidedContext {
-    e2e: { baseURL: string; outboxDir: string; databaseUrl: string; serverLog: string; chromiumPath: string };
+    /** appEnv: the server's environment, for a test that starts another server like it. */
+    e2e: { baseURL: string; outboxDir: string; databaseUrl: string; serverLog: string; chromiumPath: string; appEnv: Record<string, string> };
   }
 }

@@ -59,8 +59,8 @@ export interface Device {
 
 /**
  * A device: its own cookie jar, user agent and client address. The address goes in
- * X-Forwarded-For, as a reverse proxy in front of the app would set it, so each device
- * shows its own IP in the panel and gets its own rate-limit bucket.
+ * X-Forwarded-For, as the one reverse proxy the server trusts (TRUST_PROXY=1) would append
+ * it, so each device shows its own IP in the panel and gets its own rate-limit bucket.
  */
 export async function newDevice(browser: Browser, name: string, userAgent = UA.macChrome, options: { ip?: string } = {}): Promise<Device> {
   const ip = options.ip ?? nextIp();

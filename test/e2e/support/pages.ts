@@ -1,9 +1,9 @@
 // The pages the layout and accessibility tests visit, and the longest values they show.
 
-/** An uncompressible IPv6 client address... */
-export const LONG_IPV6 = "2001:db8:1234:5678:9abc:def0:1234:5678";
-/** ...which better-auth stores as its /64, written out in full: 39 characters. */
-export const SHOWN_IPV6 = "2001:0db8:1234:5678:0000:0000:0000:0000";
+/** An IPv6 client address with nothing to compress: the longest one shown, 39 characters... */
+export const LONG_IPV6 = "fd12:3456:789a:bcde:f012:3456:789a:bcde";
+/** ...which is stored and shown as it is (src/lib/ip-address.ts). */
+export const SHOWN_IPV6 = LONG_IPV6;
 /** A phone model that ua-parser reports verbatim, making a long device label. */
 export const LONG_MODEL_UA =
   "Mozilla/5.0 (Linux; Android 14; Extraordinarily-Long-Prototype-Model-Name-X1000 Build/UP1A) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
