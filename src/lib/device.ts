@@ -13,9 +13,12 @@ export interface Device {
   label: string;
   /** The client IP at sign-in (null when unknown). */
   ipAddress: string | null;
+  /** Where that IP was, approximately: "Cape Town, South Africa", "South Africa"; null when
+   *  unknown (private address, not in the database). Looked up at sign-in (lib/location.ts). */
+  location: string | null;
 }
 
-export interface ParsedDevice extends Omit<Device, "ipAddress"> {
+export interface ParsedDevice extends Omit<Device, "ipAddress" | "location"> {
   /** Stable per (browser family, OS family, device type): what "a device seen before" means. */
   fingerprint: string;
 }
@@ -27,10 +30,14 @@ export function asDeviceType(value: string | null | undefined): DeviceType {
   return value && DEVICE_TYPES.has(value) ? (value as DeviceType) : "unknown";
 }
 
-/** A user agent and an IP -> the Device recorded for a session. */
-export function deviceOf(userAgent: string | null | undefined, ipAddress: string | null | undefined): Device {
+/** A user agent, an IP and its location -> the Device recorded for a session. */
+export function deviceOf(
+  userAgent: string | null | undefined,
+  ipAddress: string | null | undefined,
+  location?: string | null,
+): Device {
   const { browser, os, deviceType, label } = parseUserAgent(userAgent);
-  return { browser, os, deviceType, label, ipAddress: ipAddress || null };
+  return { browser, os, deviceType, label, ipAddress: ipAddress || null, location: location || null };
 }
 
 // ua-parser-js 1.x names -> what people call them.

@@ -25,6 +25,7 @@ import { accountRateLimitPlugin, RATE_LIMIT_RULES, rateLimitStorage } from "./ra
 import { DISABLED_PATHS, frontDoorPlugin } from "./front-door";
 import { passwordAttemptLimitPlugin } from "./password-rules";
 import { sessionIndexPlugin } from "./session-index-plugin";
+import { signInContextPlugin } from "./sign-in-context-plugin";
 import { accountFlowsPlugin } from "./account-flows-plugin";
 import { voidVerificationLinks } from "./pending-signup";
 import { voidResetLinks } from "./reset-tokens";
@@ -104,6 +105,8 @@ function createAuth() {
     plugins: [
       // First: hostile input and the app's session check run before anything else.
       frontDoorPlugin(),
+      // Location and sign-in method on the row before the index plugin records it.
+      signInContextPlugin(),
       sessionIndexPlugin({ onSessionCreated: notifyIfNewDevice }),
       signOutGuardPlugin(),
       accountFlowsPlugin({

@@ -6,6 +6,7 @@
 // the better-auth hook prefixes each new token with userTag(userId).
 import { createHash } from "node:crypto";
 import { asDeviceType, type Device } from "@/lib/device";
+import type { SignInContext, SignInMethod } from "@/lib/sign-in-context";
 
 export const TAG_LENGTH = 8;
 
@@ -69,14 +70,19 @@ export function decodeEnded(raw: string): EndReason | null {
 }
 
 /** What a validity value carries besides the per-request fields (for the device list). */
-export interface StoredDevice extends Device {
+export interface StoredDevice extends Device, SignInContext {
   createdAt: number;
 }
 
+// Sign-in methods as one letter in the value (every byte counts: docs/benchmarks.md, memory).
+const METHOD_CODES: Record<SignInMethod, string> = { password: "p", "email-verification": "v" };
+const METHOD_OF_CODE: Record<string, SignInMethod> = { p: "password", v: "email-verification" };
+
 /**
  * How a validity entry is stored: one string, the per-request fields first so the proxy's
- * parse stops early, the device details last as a compact JSON array.
- * `sessionId|userId|expiresAt|lastActiveAt|generation|createdAt|["browser","os","type","label","ip"]`
+ * parse stops early, the device details last as a compact JSON array whose trailing nulls
+ * are left out (a value written before a field existed reads it as null):
+ * `sessionId|userId|expiresAt|lastActiveAt|generation|createdAt|["browser","os","type","label","ip","location","method",deviceFirstSeenAt]`
  */
 export function encodeValidity(
   e: { sessionId: string; userId: string; expiresAt: number; lastActiveAt: number; generation?: number },
@@ -84,7 +90,17 @@ export function encodeValidity(
 ): string {
   const head = `${e.sessionId}|${e.userId}|${e.expiresAt}|${e.lastActiveAt}|${e.generation ?? 0}`;
   if (!device) return head;
-  const d = [device.browser, device.os, device.deviceType, device.label, device.ipAddress];
+  const d: (string | number | null)[] = [
+    device.browser,
+    device.os,
+    device.deviceType,
+    device.label,
+    device.ipAddress,
+    device.location,
+    device.signInMethod ? METHOD_CODES[device.signInMethod] : null,
+    device.deviceFirstSeenAt,
+  ];
+  while (d.length > 5 && d.at(-1) == null) d.pop();
   return `${head}|${device.createdAt}|${JSON.stringify(d)}`;
 }
 
@@ -95,20 +111,25 @@ export function decodeValidity(raw: string) {
   return { sessionId, userId, expiresAt: Number(expiresAt), lastActiveAt: Number(lastActiveAt) };
 }
 
+const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+
 /** The device details at the end of a validity value (null if absent or malformed). */
 export function decodeDevice(raw: string): StoredDevice | null {
   const fifth = nthPipe(raw, 5);
   const sixth = fifth < 0 ? -1 : raw.indexOf("|", fifth + 1);
   if (sixth < 0) return null;
   try {
-    const [browser, os, deviceType, label, ipAddress] = JSON.parse(raw.slice(sixth + 1)) as (string | null)[];
+    const [browser, os, deviceType, label, ipAddress, location, method, firstSeenAt] = JSON.parse(raw.slice(sixth + 1)) as unknown[];
     return {
       createdAt: Number(raw.slice(fifth + 1, sixth)),
-      browser: browser ?? null,
-      os: os ?? null,
-      deviceType: asDeviceType(deviceType),
-      label: label ?? "Unknown device",
-      ipAddress: ipAddress ?? null,
+      browser: str(browser),
+      os: str(os),
+      deviceType: asDeviceType(str(deviceType)),
+      label: str(label) ?? "Unknown device",
+      ipAddress: str(ipAddress),
+      location: str(location),
+      signInMethod: METHOD_OF_CODE[str(method) ?? ""] ?? null,
+      deviceFirstSeenAt: typeof firstSeenAt === "number" ? firstSeenAt : null,
     };
   } catch {
     return null;
