@@ -57,8 +57,8 @@ const regionNames = new Intl.DisplayNames(["en"], { type: "region", fallback: "n
 
 /** A name from the database, made safe to store and show: one line, bounded length. */
 function clean(name: string | undefined): string | null {
-  const s = name?.replace(/[\p{Cc}\p{Cf}]/gu, "").replace(/\s+/g, " ").trim();
-  return s ? s.slice(0, 60) : null;
+  const s = name?.replace(/\p{Cc}/gu, " ").replace(/\p{Cf}/gu, "").replace(/\s+/g, " ").trim();
+  return s ? s.slice(0, 60).trim() : null;
 }
 
 /** English country name: the database's own, else the ISO code's name (ZZ: unknown). */
