@@ -36,7 +36,7 @@ export function makeSession(userId: string, over: Partial<SessionToRecord> = {})
     ipAddress: "203.0.113.7",
     location: "Cape Town, South Africa",
     signInMethod: "password",
-    deviceFirstSeenAt: now - 60_000,
+    deviceFirstSeenAt: Math.floor(now / 1000) * 1000 - 60_000, // whole seconds, as rows give it
     ...over,
   };
 }
@@ -81,14 +81,14 @@ export function runSessionIndexContract(name: string, create: () => Promise<Cont
     it("lists each session's sign-in context: location, method, when its device was first seen", async () => {
       const a = makeSession(user, { createdAt: Date.now() - 2000 });
       const b = makeSession(user, { location: null, signInMethod: "email-verification", deviceFirstSeenAt: null });
-      const c = makeSession(user, { createdAt: Date.now() + 1, location: "São Paulo, Brazil", signInMethod: null, deviceFirstSeenAt: 1_700_000_000_123 });
+      const c = makeSession(user, { createdAt: Date.now() + 1, location: "São Paulo, Brazil", signInMethod: null, deviceFirstSeenAt: 1_700_000_000_000 });
       for (const s of [a, b, c]) await t.index.record(s, { kind: "new", limit: 0 });
       const list = await t.index.list(user);
       expect(list.map((s) => s.sessionId)).toEqual([a.sessionId, b.sessionId, c.sessionId]);
       expect(list.map(({ location, signInMethod, deviceFirstSeenAt }) => ({ location, signInMethod, deviceFirstSeenAt }))).toEqual([
         { location: "Cape Town, South Africa", signInMethod: "password", deviceFirstSeenAt: a.deviceFirstSeenAt },
         { location: null, signInMethod: "email-verification", deviceFirstSeenAt: null },
-        { location: "São Paulo, Brazil", signInMethod: null, deviceFirstSeenAt: 1_700_000_000_123 },
+        { location: "São Paulo, Brazil", signInMethod: null, deviceFirstSeenAt: 1_700_000_000_000 },
       ]);
       expect(await t.index.list(`someone_else_${id()}`)).toEqual([]);
     });

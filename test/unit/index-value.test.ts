@@ -21,14 +21,14 @@ describe("the index value's device details", () => {
     const raw = encodeValidity(entry, device);
     expect(decodeDevice(raw)).toEqual(device);
     expect(decodeValidity(raw)).toEqual({ sessionId: entry.sessionId, userId: entry.userId, expiresAt: entry.expiresAt, lastActiveAt: entry.lastActiveAt });
-    // One letter for the method, the time as a bare number.
-    expect(raw.endsWith(`,"Cape Town, South Africa","v",1699999000000]`)).toBe(true);
+    // Codes for the device type and the method, the first-seen time as seconds before creation.
+    expect(raw.endsWith(`|1700000000000|["Chrome 131","macOS 10.15.7",0,"Chrome 131 on macOS","196.25.1.1","Cape Town, South Africa",2,1000]`)).toBe(true);
   });
 
   it("leaves out trailing unknown fields, and reads them back as null", () => {
     const bare = { ...device, location: null, signInMethod: null, deviceFirstSeenAt: null };
     const raw = encodeValidity(entry, bare);
-    expect(raw.endsWith(`"Chrome 131 on macOS","196.25.1.1"]`)).toBe(true);
+    expect(raw.endsWith(`0,"Chrome 131 on macOS","196.25.1.1"]`)).toBe(true);
     expect(decodeDevice(raw)).toEqual(bare);
     const middle = { ...device, location: null, signInMethod: "password" as const, deviceFirstSeenAt: null };
     expect(decodeDevice(encodeValidity(entry, middle))).toEqual(middle);
@@ -39,8 +39,16 @@ describe("the index value's device details", () => {
     expect(decodeDevice(old)).toMatchObject({ ipAddress: "203.0.113.9", location: null, signInMethod: null, deviceFirstSeenAt: null });
   });
 
-  it("reads an unknown method code or a non-numeric time as unknown", () => {
-    const odd = `${entry.sessionId}|${entry.userId}|1|1|0|1|["a","b","desktop","c","d","Lyon, France","x","soon"]`;
-    expect(decodeDevice(odd)).toMatchObject({ location: "Lyon, France", signInMethod: null, deviceFirstSeenAt: null });
+  it("reads an unknown code or a non-numeric time as unknown", () => {
+    const odd = `${entry.sessionId}|${entry.userId}|1|1|0|1|["a","b",99,"c","d","Lyon, France",7,"soon"]`;
+    expect(decodeDevice(odd)).toMatchObject({ deviceType: "unknown", location: "Lyon, France", signInMethod: null, deviceFirstSeenAt: null });
+    const word = `${entry.sessionId}|${entry.userId}|1|1|0|1|["a","b","tablet","c","d",null,"p",1.5]`;
+    expect(decodeDevice(word)).toMatchObject({ deviceType: "tablet", location: null, signInMethod: null, deviceFirstSeenAt: null });
+  });
+
+  it("keeps the first-seen time to the second, whether before or after creation", () => {
+    for (const deviceFirstSeenAt of [device.createdAt, device.createdAt - 90 * 24 * 3600_000, device.createdAt + 5000]) {
+      expect(decodeDevice(encodeValidity(entry, { ...device, deviceFirstSeenAt }))?.deviceFirstSeenAt).toBe(deviceFirstSeenAt);
+    }
   });
 });

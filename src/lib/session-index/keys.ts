@@ -5,7 +5,7 @@
 // has the cookie's token, not the user id, so the token itself starts with the tag:
 // the better-auth hook prefixes each new token with userTag(userId).
 import { createHash } from "node:crypto";
-import { asDeviceType, type Device } from "@/lib/device";
+import { asDeviceType, type Device, type DeviceType } from "@/lib/device";
 import type { SignInContext, SignInMethod } from "@/lib/sign-in-context";
 
 export const TAG_LENGTH = 8;
@@ -74,15 +74,21 @@ export interface StoredDevice extends Device, SignInContext {
   createdAt: number;
 }
 
-// Sign-in methods as one letter in the value (every byte counts: docs/benchmarks.md, memory).
-const METHOD_CODES: Record<SignInMethod, string> = { password: "p", "email-verification": "v" };
-const METHOD_OF_CODE: Record<string, SignInMethod> = { p: "password", v: "email-verification" };
+// Small numbers instead of words in the value: every byte counts (< 512 B per session with
+// the key and the ZSET entry: docs/benchmarks.md, "Memory"). The orders are part of the
+// stored format: append, never reorder. A device type written as a word (values from before
+// the codes) still reads.
+const DEVICE_TYPE_CODES: readonly DeviceType[] = ["desktop", "mobile", "tablet", "console", "smarttv", "wearable", "embedded", "unknown"];
+const METHOD_CODES: readonly (SignInMethod | null)[] = [null, "password", "email-verification"];
+
+const seconds = (ms: number) => Math.floor(ms / 1000);
 
 /**
  * How a validity entry is stored: one string, the per-request fields first so the proxy's
  * parse stops early, the device details last as a compact JSON array whose trailing nulls
  * are left out (a value written before a field existed reads it as null):
- * `sessionId|userId|expiresAt|lastActiveAt|generation|createdAt|["browser","os","type","label","ip","location","method",deviceFirstSeenAt]`
+ * `sessionId|userId|expiresAt|lastActiveAt|generation|createdAt|["browser","os",type,"label","ip","location",method,firstSeen]`
+ * with `type` and `method` as codes (above) and `firstSeen` as whole seconds before createdAt.
  */
 export function encodeValidity(
   e: { sessionId: string; userId: string; expiresAt: number; lastActiveAt: number; generation?: number },
@@ -93,12 +99,12 @@ export function encodeValidity(
   const d: (string | number | null)[] = [
     device.browser,
     device.os,
-    device.deviceType,
+    DEVICE_TYPE_CODES.indexOf(device.deviceType),
     device.label,
     device.ipAddress,
     device.location,
-    device.signInMethod ? METHOD_CODES[device.signInMethod] : null,
-    device.deviceFirstSeenAt,
+    device.signInMethod ? METHOD_CODES.indexOf(device.signInMethod) : null,
+    device.deviceFirstSeenAt === null ? null : seconds(device.createdAt) - seconds(device.deviceFirstSeenAt),
   ];
   while (d.length > 5 && d.at(-1) == null) d.pop();
   return `${head}|${device.createdAt}|${JSON.stringify(d)}`;
@@ -119,17 +125,18 @@ export function decodeDevice(raw: string): StoredDevice | null {
   const sixth = fifth < 0 ? -1 : raw.indexOf("|", fifth + 1);
   if (sixth < 0) return null;
   try {
-    const [browser, os, deviceType, label, ipAddress, location, method, firstSeenAt] = JSON.parse(raw.slice(sixth + 1)) as unknown[];
+    const [browser, os, deviceType, label, ipAddress, location, method, firstSeen] = JSON.parse(raw.slice(sixth + 1)) as unknown[];
+    const createdAt = Number(raw.slice(fifth + 1, sixth));
     return {
-      createdAt: Number(raw.slice(fifth + 1, sixth)),
+      createdAt,
       browser: str(browser),
       os: str(os),
-      deviceType: asDeviceType(str(deviceType)),
+      deviceType: typeof deviceType === "number" ? (DEVICE_TYPE_CODES[deviceType] ?? "unknown") : asDeviceType(str(deviceType)),
       label: str(label) ?? "Unknown device",
       ipAddress: str(ipAddress),
       location: str(location),
-      signInMethod: METHOD_OF_CODE[str(method) ?? ""] ?? null,
-      deviceFirstSeenAt: typeof firstSeenAt === "number" ? firstSeenAt : null,
+      signInMethod: (typeof method === "number" && METHOD_CODES[method]) || null,
+      deviceFirstSeenAt: typeof firstSeen === "number" && Number.isInteger(firstSeen) ? (seconds(createdAt) - firstSeen) * 1000 : null,
     };
   } catch {
     return null;

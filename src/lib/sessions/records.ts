@@ -38,7 +38,8 @@ export function toRecord(row: SessionRow): SessionToRecord {
     ...validityOf(row),
     ...deviceOf(row.userAgent, row.ipAddress, row.location),
     signInMethod: asSignInMethod(row.signInMethod),
-    deviceFirstSeenAt: row.deviceFirstSeenAt?.getTime() ?? null,
+    // Whole seconds, as the index keeps it: the list reads the same from either store.
+    deviceFirstSeenAt: row.deviceFirstSeenAt ? Math.floor(row.deviceFirstSeenAt.getTime() / 1000) * 1000 : null,
     tokenHash: hashToken(row.token),
     generation: row.generation ?? 0,
     createdAt: row.createdAt.getTime(),
