@@ -2,19 +2,24 @@
 // Active devices API and the emails: location looked up from the sign-in's address in the
 // shipped country database, the sign-in method from the endpoint, the "new" mark from
 // when the device was first seen.
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
 import { GET as listRoute } from "@/app/api/sessions/route";
+import { resetEnvForTests } from "@/lib/env";
+import { resetLocationForTests } from "@/lib/location";
 import { flushMail } from "@/lib/mail";
 import type { OutboxEnvelope } from "@/lib/mail/outbox";
 import { getSessionIndex } from "@/lib/session-index";
 import type { SessionView } from "@/lib/sessions/service";
 import { flushRepairs } from "@/lib/sessions/repairs";
 import { Browser, PASSWORD, signIn, signUpVerified, UA, waitForEmail } from "../support/browser";
+import { buildMmdb, cityRecord } from "../support/mmdb";
 import { sessionIdOf, userIdOf } from "../support/sessions";
 
 const ZA = "196.25.1.1"; // South Africa in the shipped database
@@ -57,6 +62,24 @@ describe("sign-in context", () => {
     expect(byId.get(await sessionIdOf(laptop))).toMatchObject({ location: "South Africa", signInMethod: "email-verification", isCurrent: true });
     expect(byId.get(await sessionIdOf(phone))).toMatchObject({ location: "United States", signInMethod: "password" });
     expect(byId.get(await sessionIdOf(home))).toMatchObject({ location: null, ipAddress: "192.168.1.20", signInMethod: "password" });
+  });
+
+  it("with a City database configured, a sign-in records City, Country", async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "revocable-geo-")), "city.mmdb");
+    writeFileSync(file, buildMmdb({ "196.25.0.0/16": cityRecord("Cape Town", "South Africa", "ZA") }));
+    process.env.GEOIP_DATABASE = file;
+    resetEnvForTests();
+    resetLocationForTests();
+    try {
+      const laptop = new Browser(UA.macChrome, ZA);
+      await signUpVerified(laptop);
+      expect((await row(await sessionIdOf(laptop))).location).toBe("Cape Town, South Africa");
+      expect((await list(laptop))[0]).toMatchObject({ location: "Cape Town, South Africa", isCurrent: true });
+    } finally {
+      delete process.env.GEOIP_DATABASE;
+      resetEnvForTests();
+      resetLocationForTests();
+    }
   });
 
   it("a request body cannot choose its location or method", async () => {
@@ -106,7 +129,7 @@ describe("sign-in context", () => {
     await signIn(c, email);
     await flushRepairs();
     const [ida, idb, idc] = [await sessionIdOf(a), await sessionIdOf(b), await sessionIdOf(c)];
-    const now = Date.now();
+    const now = Math.floor(Date.now() / 1000) * 1000; // the first-seen time is kept to the second
     // The device cookie's first-seen time (filled at sign-in by its own hook): set here directly.
     for (const [id, at] of [[ida, now - 2 * HOUR], [idb, now - 25 * HOUR]] as const) {
       await getDb().update(sessionTable).set({ deviceFirstSeenAt: new Date(at) }).where(eq(sessionTable.id, id));

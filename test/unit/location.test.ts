@@ -7,6 +7,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { resetEnvForTests } from "@/lib/env";
 import { formatLocation, locate, publicAddress, resetLocationForTests } from "@/lib/location";
+import { buildMmdb, cityRecord } from "../support/mmdb";
 
 function useDatabase(setting: string | undefined) {
   if (setting === undefined) delete process.env.GEOIP_DATABASE;
@@ -100,6 +101,28 @@ describe("locate, against the shipped country database", () => {
   });
 });
 
+function tempFile(name: string, content: Buffer): string {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), "revocable-geo-")), name);
+  writeFileSync(file, content);
+  return file;
+}
+
+const CITY_DB = buildMmdb({
+  "196.25.0.0/16": cityRecord("Cape Town", "South Africa", "ZA"),
+  "81.2.69.0/24": { country: { iso_code: "GB", names: { en: "United Kingdom" } } },
+});
+
+describe("locate, against a City database the operator points GEOIP_DATABASE at", () => {
+  it("writes City, Country; Country where the file has no city; nothing where it has no entry", async () => {
+    useDatabase(tempFile("city.mmdb", CITY_DB));
+    expect(await locate("196.25.1.1")).toBe("Cape Town, South Africa");
+    expect(await locate("::ffff:196.25.200.7")).toBe("Cape Town, South Africa");
+    expect(await locate("81.2.69.142")).toBe("United Kingdom");
+    expect(await locate("8.8.8.8")).toBeNull();
+    expect(await locate("2001:4860:4860::8888")).toBeNull();
+  });
+});
+
 describe("a missing or unreadable database", () => {
   it("missing: every location is unknown, one warning for any number of lookups", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
@@ -112,12 +135,21 @@ describe("a missing or unreadable database", () => {
 
   it("corrupt: every location is unknown, one warning", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "revocable-geo-")), "broken.mmdb");
-    writeFileSync(file, Buffer.from("this is not a MaxMind database ".repeat(100)));
-    useDatabase(file);
+    useDatabase(tempFile("broken.mmdb", Buffer.from("this is not a MaxMind database ".repeat(100))));
     expect(await locate("8.8.8.8")).toBeNull();
     expect(await locate("196.25.1.1")).toBeNull();
     expect(warn).toHaveBeenCalledTimes(1);
+  });
+
+  it("damaged inside (metadata intact, search tree garbage): lookups fail, unknown, one warning", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const damaged = Buffer.from(CITY_DB);
+    damaged.fill(0xff, 0, 6 * 150); // every record points far past the data section
+    useDatabase(tempFile("damaged.mmdb", damaged));
+    expect(await locate("196.25.1.1")).toBeNull();
+    expect(await locate("81.2.69.142")).toBeNull();
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/\[location\] location database lookup failed/);
   });
 
   it("off: no lookups, no warning", async () => {
