@@ -33,13 +33,19 @@ export function validityOf(row: SessionRow): ValidityEntry {
   };
 }
 
+/** Epoch ms in whole seconds, as the index keeps it (the list reads the same from either
+ *  store); null when absent or not a time. */
+function wholeSeconds(at: Date | string | null | undefined): number | null {
+  const ms = at ? new Date(at).getTime() : NaN;
+  return Number.isFinite(ms) ? Math.floor(ms / 1000) * 1000 : null;
+}
+
 export function toRecord(row: SessionRow): SessionToRecord {
   return {
     ...validityOf(row),
     ...deviceOf(row.userAgent, row.ipAddress, row.location),
     signInMethod: asSignInMethod(row.signInMethod),
-    // Whole seconds, as the index keeps it: the list reads the same from either store.
-    deviceFirstSeenAt: row.deviceFirstSeenAt ? Math.floor(row.deviceFirstSeenAt.getTime() / 1000) * 1000 : null,
+    deviceFirstSeenAt: wholeSeconds(row.deviceFirstSeenAt),
     tokenHash: hashToken(row.token),
     generation: row.generation ?? 0,
     createdAt: row.createdAt.getTime(),
