@@ -5,7 +5,7 @@ const nextConfig: NextConfig = {
   // server (or another build) is using.
   distDir: process.env.NEXT_DIST_DIR || ".next",
   // Server-only packages loaded from node_modules at runtime rather than bundled.
-  serverExternalPackages: ["@electric-sql/pglite", "ioredis", "pg"],
+  serverExternalPackages: ["@electric-sql/pglite", "ioredis", "pg", "maxmind"],
   poweredByHeader: false,
   async headers() {
     return [

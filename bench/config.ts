@@ -46,6 +46,8 @@ export interface Profile {
   peerRevokeAllTrials: number;
   /** Open event streams for the live sign-out figure (one revocation per stream). */
   liveStreams: number[];
+  /** Location lookups of distinct addresses (more than the reader's 10,000-entry cache). */
+  locationLookups: number;
 }
 
 export const PROFILES: Record<Profile["name"], Profile> = {
@@ -77,6 +79,7 @@ export const PROFILES: Record<Profile["name"], Profile> = {
     peerSignInRounds: 10,
     peerRevokeAllTrials: 20,
     liveStreams: [1_000],
+    locationLookups: 50_000,
   },
   smoke: {
     name: "smoke",
@@ -106,6 +109,7 @@ export const PROFILES: Record<Profile["name"], Profile> = {
     peerSignInRounds: 2,
     peerRevokeAllTrials: 3,
     liveStreams: [50],
+    locationLookups: 2_000,
   },
 };
 

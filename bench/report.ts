@@ -3,6 +3,7 @@
 import { TARGETS } from "./config";
 import type { ListFigure } from "./figures/list";
 import type { LiveFigure } from "./figures/live";
+import type { LocationFigure } from "./figures/location";
 import type { MemoryRow } from "./figures/memory";
 import type { ModesFigure } from "./figures/modes";
 import type { PeerScenarios } from "./figures/peer-scenarios";
@@ -36,6 +37,7 @@ export interface Report {
   revokeAll: RevokeAllFigure[];
   list: ListFigure;
   memory: MemoryRow[];
+  location: LocationFigure;
   signIn: SignInFigure;
   live: LiveFigure[];
   scaling: ScalingFigure;
@@ -141,6 +143,14 @@ export function print(r: Report) {
         ]),
         [`list, ${r.list.sessions} sessions`, r.list.roundTrips, r.list.sqlStatements, fmt.ms(r.list.ms.median), fmt.ms(r.list.ms.p99), `over HTTP: ${r.list.overHttp.redisRoundTrips} RT, ${r.list.overHttp.sqlStatements} SQL`],
         ...r.memory.map((x) => [`memory, ${x.sessionsPerUser} session(s)/user`, "", "", "", "", `${fmt.int(x.bytesPerSession)} B/session (used_memory Δ ${fmt.int(x.usedMemoryDeltaPerSession)} B)`]),
+        [
+          `location lookup, ${fmt.int(r.location.lookups)} addresses`,
+          "",
+          "",
+          fmt.ms(r.location.lookupUs.p50 / 1000, 3),
+          fmt.ms(r.location.lookupUs.p99 / 1000, 3),
+          `p50 ${fmt.num(r.location.lookupUs.p50, 1)} µs/lookup = ${fmt.num(r.location.ratioToUserAgent, 2)}× parseUserAgent (${fmt.num(r.location.userAgentUs.p50, 1)} µs), Map.get ${fmt.num(r.location.mapGetUs.p50, 2)} µs; mean ${fmt.num(r.location.lookupUs.mean, 1)} µs; opened in ${fmt.ms(r.location.openMs, 1)} ms; ${fmt.int(r.location.located)} placed`,
+        ],
         [
           `sign-in, ${r.signIn.connections} connections`,
           "",

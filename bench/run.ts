@@ -15,6 +15,7 @@ import { PROFILES, TARGETS, type Profile } from "./config";
 import { section, timings, type Ctx } from "./context";
 import { listFigure } from "./figures/list";
 import { liveFigure } from "./figures/live";
+import { locationFigure } from "./figures/location";
 import { memoryFigure } from "./figures/memory";
 import { compareModes, perRequestCosts, selfCheck } from "./figures/modes";
 import { peerScenarios } from "./figures/peer-scenarios";
@@ -98,6 +99,7 @@ async function main() {
     });
     results.list = await section(`list ${profile.listSessions} sessions`, () => listFigure(ctx));
     results.memory = await section(`Redis memory per session (${fmt.int(profile.memorySessions)} sessions)`, () => memoryFigure(ctx));
+    results.location = await section(`location lookup at sign-in (${fmt.int(profile.locationLookups)} distinct addresses)`, () => locationFigure(ctx));
     results.signIn = await section("sign-in throughput (limit 3 per user, per-IP rate limit on)", () => signInFigure(ctx));
     results.live = await section(`live sign-out: revoke -> session.ended with ${profile.liveStreams.map(fmt.int).join(" / ")} open streams`, async () => {
       const out = [];

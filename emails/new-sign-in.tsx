@@ -1,12 +1,15 @@
 // "New sign-in" (ASVS 6.3.5): a sign-in from a device this account has not used before.
 import { Action, Details, EmailLayout, Paragraph } from "./_components/layout";
-import { formatWhen, greeting, orUnknown } from "./_components/format";
+import { formatWhen, greeting, locationOrUnknown, orUnknown } from "./_components/format";
 import type { EmailDevice, TimeDisplay } from "./_components/types";
+import { SIGN_IN_METHOD_WORDS, type SignInMethod } from "../src/lib/sign-in-context";
 
 export interface NewSignInProps extends TimeDisplay {
   name: string;
   at: Date | string;
   device: EmailDevice;
+  /** How the sign-in was made; null or absent when not known. */
+  signInMethod?: SignInMethod | null;
   activeDevicesUrl: string;
 }
 
@@ -15,7 +18,8 @@ export const PreviewProps: NewSignInProps = {
   at: "2025-03-04T14:05:09Z",
   locale: "en-GB",
   timeZone: "Europe/Berlin",
-  device: { label: "Safari on iPhone", browser: "Mobile Safari 17", os: "iOS 17.5", deviceType: "mobile", ipAddress: "198.51.100.7" },
+  device: { label: "Safari on iPhone", browser: "Mobile Safari 17", os: "iOS 17.5", deviceType: "mobile", ipAddress: "196.25.1.1", location: "Cape Town, South Africa" },
+  signInMethod: "password",
   activeDevicesUrl: "http://localhost:3000/settings/security",
 };
 
@@ -23,7 +27,7 @@ export function subject(device: Pick<EmailDevice, "label">): string {
   return `New sign-in to your account from ${orUnknown(device.label)}`;
 }
 
-export default function NewSignIn({ name, at, locale, timeZone, device, activeDevicesUrl }: NewSignInProps) {
+export default function NewSignIn({ name, at, locale, timeZone, device, signInMethod, activeDevicesUrl }: NewSignInProps) {
   const when = formatWhen(at, locale, timeZone);
   return (
     <EmailLayout
@@ -39,6 +43,8 @@ export default function NewSignIn({ name, at, locale, timeZone, device, activeDe
           ["Browser", orUnknown(device.browser)],
           ["Operating system", orUnknown(device.os)],
           ["IP address", orUnknown(device.ipAddress)],
+          ["Location (approximate)", locationOrUnknown(device.location)],
+          ...(signInMethod ? [["Signed in with", SIGN_IN_METHOD_WORDS[signInMethod]] as const] : []),
           ["Time", when],
         ]}
       />

@@ -1,6 +1,6 @@
 // "Your password was changed" (ASVS 6.3.7): after a signed-in change or a reset by link.
 import { Action, Details, EmailLayout, Paragraph } from "./_components/layout";
-import { formatWhen, greeting, orUnknown } from "./_components/format";
+import { formatWhen, greeting, locationOrUnknown, orUnknown } from "./_components/format";
 import type { EmailDevice, TimeDisplay } from "./_components/types";
 
 export interface PasswordChangedProps extends TimeDisplay {
@@ -19,7 +19,7 @@ export const PreviewProps: PasswordChangedProps = {
   locale: "en-US",
   timeZone: "Europe/London",
   reason: "change",
-  device: { label: "Chrome 131 on macOS", browser: "Chrome 131", os: "macOS 10.15.7", deviceType: "desktop", ipAddress: "203.0.113.24" },
+  device: { label: "Chrome 131 on macOS", browser: "Chrome 131", os: "macOS 10.15.7", deviceType: "desktop", ipAddress: "81.2.69.142", location: "London, United Kingdom" },
   secureAccountUrl: "http://localhost:3000/forgot-password",
 };
 
@@ -45,6 +45,7 @@ export default function PasswordChanged({ name, at, locale, timeZone, reason, de
           ["Browser", orUnknown(device.browser)],
           ["Operating system", orUnknown(device.os)],
           ["IP address", orUnknown(device.ipAddress)],
+          ["Location (approximate)", locationOrUnknown(device.location)],
         ]}
       />
       {reason === "reset" ? (

@@ -20,6 +20,9 @@ export const USER_AGENTS = [
   "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
 ];
 
+/** Sign-in locations as a city database writes them (the value's size depends on them). */
+export const LOCATIONS = ["Frankfurt am Main, Germany", "Cape Town, South Africa", "United States", "São Paulo, Brazil"];
+
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 let pool = Buffer.alloc(0);
@@ -99,6 +102,9 @@ export async function seedUsersWithSessions(index: RedisSessionIndex, o: SeedOpt
         expiresAt: new Date(now + 30 * DAY),
         ipAddress: `203.0.113.${rows.length % 250}`,
         userAgent: USER_AGENTS[rows.length % USER_AGENTS.length]!,
+        location: LOCATIONS[rows.length % LOCATIONS.length]!,
+        signInMethod: "password",
+        deviceFirstSeenAt: new Date(now - 3 * DAY),
       });
     }
   }
@@ -195,7 +201,7 @@ export async function seedIndexOnly(
 ): Promise<SeededSession[]> {
   const now = Date.now();
   // Device fields parsed once per user agent (parsing a million UAs would measure ua-parser).
-  const templates = USER_AGENTS.map((ua) =>
+  const templates = USER_AGENTS.map((ua, i) =>
     toRecord({
       id: "x",
       userId: "x",
@@ -205,6 +211,9 @@ export async function seedIndexOnly(
       expiresAt: new Date(now + 30 * DAY),
       ipAddress: "203.0.113.7",
       userAgent: ua,
+      location: LOCATIONS[i % LOCATIONS.length]!,
+      signInMethod: "password",
+      deviceFirstSeenAt: new Date(now - 3 * DAY),
     }),
   );
   const bulk = new BulkRecorder(client, prefix);

@@ -54,3 +54,9 @@ export function orUnknown(value: string | null | undefined): string {
 export function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/** A location for a details row: "Cape Town, South Africa", or "Unknown location". */
+export function locationOrUnknown(location: string | null | undefined): string {
+  const trimmed = location?.trim();
+  return trimmed ? trimmed : "Unknown location";
+}

@@ -14,9 +14,12 @@ export interface Device {
   label: string;
   /** The client IP at sign-in (null when unknown). */
   ipAddress: string | null;
+  /** Where that IP was, approximately: "Cape Town, South Africa", "South Africa"; null when
+   *  unknown (private address, not in the database). Looked up at sign-in (lib/location.ts). */
+  location: string | null;
 }
 
-export type ParsedDevice = Omit<Device, "ipAddress">;
+export type ParsedDevice = Omit<Device, "ipAddress" | "location">;
 
 const DEVICE_TYPES: ReadonlySet<string> = new Set<DeviceType>(["desktop", "mobile", "tablet", "console", "smarttv", "wearable", "embedded", "unknown"]);
 
@@ -25,11 +28,15 @@ export function asDeviceType(value: string | null | undefined): DeviceType {
   return value && DEVICE_TYPES.has(value) ? (value as DeviceType) : "unknown";
 }
 
-/** A user agent and an IP -> the Device recorded for a session. */
-export function deviceOf(userAgent: string | null | undefined, ipAddress: string | null | undefined): Device {
+/** A user agent, an IP and its location -> the Device recorded for a session. */
+export function deviceOf(
+  userAgent: string | null | undefined,
+  ipAddress: string | null | undefined,
+  location?: string | null,
+): Device {
   const { browser, os, deviceType, label } = parseUserAgent(userAgent);
   // Rows written before addresses were normalised may hold "::ffff:1.2.3.4": shown as 1.2.3.4.
-  return { browser, os, deviceType, label, ipAddress: normalizeAddress(ipAddress) ?? (ipAddress || null) };
+  return { browser, os, deviceType, label, ipAddress: normalizeAddress(ipAddress) ?? (ipAddress || null), location: location || null };
 }
 
 // ua-parser-js 1.x names -> what people call them.

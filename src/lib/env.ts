@@ -76,6 +76,8 @@ const schema = z
     OUTBOX_DIR: z.string().default(".data/outbox"),
     DEFAULT_LOCALE: z.string().default("en-US"),
     DEFAULT_TIME_ZONE: z.string().default("UTC"),
+    // Path of the MMDB location database; unset: the shipped one; "off": no lookups.
+    GEOIP_DATABASE: optionalString,
     // Bearer token for GET /api/metrics; unset: the endpoint answers 404.
     METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
   })

@@ -34,6 +34,9 @@ export function makeSession(userId: string, over: Partial<SessionToRecord> = {})
     deviceType: "desktop",
     label: "Chrome 131 on macOS",
     ipAddress: "203.0.113.7",
+    location: "Cape Town, South Africa",
+    signInMethod: "password",
+    deviceFirstSeenAt: Math.floor(now / 1000) * 1000 - 60_000, // whole seconds, as rows give it
     ...over,
   };
 }
@@ -72,6 +75,21 @@ export function runSessionIndexContract(name: string, create: () => Promise<Cont
       expect(list.map((s) => s.sessionId)).toEqual([a.sessionId, b.sessionId]);
       expect(list[1]).toMatchObject({ browser: "Mobile Safari 17", os: "iOS 17.5", deviceType: "mobile", label: "Mobile Safari on iPhone", ipAddress: null, createdAt: b.createdAt });
       expect(await t.index.count(user)).toBe(2);
+      expect(await t.index.list(`someone_else_${id()}`)).toEqual([]);
+    });
+
+    it("lists each session's sign-in context: location, method, when its device was first seen", async () => {
+      const a = makeSession(user, { createdAt: Date.now() - 2000 });
+      const b = makeSession(user, { location: null, signInMethod: "email-verification", deviceFirstSeenAt: null });
+      const c = makeSession(user, { createdAt: Date.now() + 1, location: "São Paulo, Brazil", signInMethod: null, deviceFirstSeenAt: 1_700_000_000_000 });
+      for (const s of [a, b, c]) await t.index.record(s, { kind: "new", limit: 0 });
+      const list = await t.index.list(user);
+      expect(list.map((s) => s.sessionId)).toEqual([a.sessionId, b.sessionId, c.sessionId]);
+      expect(list.map(({ location, signInMethod, deviceFirstSeenAt }) => ({ location, signInMethod, deviceFirstSeenAt }))).toEqual([
+        { location: "Cape Town, South Africa", signInMethod: "password", deviceFirstSeenAt: a.deviceFirstSeenAt },
+        { location: null, signInMethod: "email-verification", deviceFirstSeenAt: null },
+        { location: "São Paulo, Brazil", signInMethod: null, deviceFirstSeenAt: 1_700_000_000_000 },
+      ]);
       expect(await t.index.list(`someone_else_${id()}`)).toEqual([]);
     });
 

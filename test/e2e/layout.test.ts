@@ -23,13 +23,15 @@ const others: Device[] = [];
 beforeAll(async () => {
   browser = await launchBrowser();
   visitor = await newDevice(browser, "visitor");
-  owner = await newDevice(browser, "owner", UA.macChrome);
+  // Public addresses, so the panel shows locations (the shipped country database):
+  // South Africa, the United States, the United Kingdom; the IPv6 one has none.
+  owner = await newDevice(browser, "owner", UA.macChrome, { ip: "196.25.1.1" });
   // A long address: the page header shows it ("Signed in as … (email)").
   const { email } = await createAccount(owner, uniqueEmail("a-rather-long-mailbox-name-to-wrap"));
   for (const [name, ua, ip] of [
     ["long", LONG_MODEL_UA, LONG_IPV6],
-    ["firefox", UA.windowsFirefox, undefined],
-    ["iphone", UA.iphoneSafari, undefined],
+    ["firefox", UA.windowsFirefox, "8.8.8.8"],
+    ["iphone", UA.iphoneSafari, "81.2.69.142"],
   ] as const) {
     const d = await newDevice(browser, name, ua, { ip });
     await signInWithForm(d, email);
@@ -77,6 +79,7 @@ describe("every page holds at 320, 390, 768 and 1280 px", () => {
         await openPanel(page, 4);
         await visible(page.getByText(SHOWN_IPV6));
         await visible(page.getByText(LONG_LABEL));
+        for (const place of ["South Africa", "United States", "United Kingdom", "Unknown location"]) await visible(page.getByText(place, { exact: true }));
         // Relative times render after mount: wait for them, they are what wraps.
         await expect.poll(() => page.locator("time").first().innerText()).toMatch(/now|ago/);
         await expectHolds(page, "active devices");

@@ -19,8 +19,8 @@ const VERIFY_URL = "https://app.example.test/api/auth/verify-email?token=eyJ.ver
 const RESET_URL = "https://app.example.test/api/auth/reset-password/RsT0k3n?callbackURL=%2Freset-password";
 const SECURE_URL = "https://app.example.test/forgot-password";
 const DEVICES_URL = "https://app.example.test/settings/security";
-const MAC: Device = { label: "Chrome 131 on macOS", browser: "Chrome 131", os: "macOS 10.15.7", deviceType: "desktop", ipAddress: "203.0.113.24" };
-const IPHONE: Device = { label: "Safari on iPhone", browser: "Mobile Safari 17", os: "iOS 17.5", deviceType: "mobile", ipAddress: "2001:db8::7" };
+const MAC: Device = { label: "Chrome 131 on macOS", browser: "Chrome 131", os: "macOS 10.15.7", deviceType: "desktop", ipAddress: "203.0.113.24", location: "Cape Town, South Africa" };
+const IPHONE: Device = { label: "Safari on iPhone", browser: "Mobile Safari 17", os: "iOS 17.5", deviceType: "mobile", ipAddress: "2001:db8::7", location: "São Paulo, Brazil" };
 
 const PLACEHOLDERS = ["undefined", "null", "{{", "}}", "NaN", "Invalid Date", "[object Object]"];
 
@@ -119,11 +119,13 @@ describe("password-changed", () => {
       "Chrome 131",
       "macOS 10.15.7",
       "203.0.113.24",
+      "Cape Town, South Africa",
       "all other sessions were signed out",
       "from a signed-in device",
       SECURE_URL,
     );
     expect(m.text).not.toContain("all sessions were signed out");
+    expect(m.text).toContain("Location (approximate): Cape Town, South Africa");
   });
 
   it("after a reset: all sessions were signed out", async () => {
@@ -150,12 +152,13 @@ describe("password-changed", () => {
 
   it("shows Unknown, never null, for device details it does not have", async () => {
     const m = await renderAuthEmail(
-      { ...base, reason: "reset", device: { label: "Unknown device", browser: null, os: null, deviceType: "unknown", ipAddress: null } },
+      { ...base, reason: "reset", device: { label: "Unknown device", browser: null, os: null, deviceType: "unknown", ipAddress: null, location: null } },
       DEFAULTS,
     );
     expectFilled(m);
     expect(m.text).toContain("Browser: Unknown");
     expect(m.text).toContain("IP address: Unknown");
+    expect(m.text).toContain("Location (approximate): Unknown location");
   });
 });
 
@@ -176,7 +179,29 @@ describe("new-sign-in", () => {
     expect(m.text).toContain("IP address: 2001:db8::7");
     expect(m.text).toContain("Time: March 4, 2025 at 2:05:09 PM UTC");
     expectInBoth(m, "Safari on iPhone", "Mobile Safari 17", "iOS 17.5", "2001:db8::7", "March 4, 2025 at 2:05:09 PM UTC", DEVICES_URL);
-    expectInBoth(m, "If this wasn't you");
+    expectInBoth(m, "If this wasn't you", "São Paulo, Brazil");
+    expect(m.text).toContain("Location (approximate): São Paulo, Brazil");
+    // No method given: no "Signed in with" line rather than a guess.
+    expect(m.text).not.toContain("Signed in with");
+  });
+
+  it("says how the sign-in was made, and an unknown location in words", async () => {
+    const m = await renderAuthEmail(
+      {
+        template: "new-sign-in",
+        to: "ada@example.test",
+        name: "Ada",
+        at: AT,
+        device: { ...IPHONE, location: null },
+        signInMethod: "email-verification",
+        activeDevicesUrl: DEVICES_URL,
+      },
+      DEFAULTS,
+    );
+    expectFilled(m);
+    expectInBoth(m, "email verification link", "Unknown location");
+    expect(m.text).toContain("Signed in with: email verification link");
+    expect(m.text).toContain("Location (approximate): Unknown location");
   });
 });
 

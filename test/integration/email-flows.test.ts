@@ -159,7 +159,7 @@ describe("forgot password and reset", () => {
     const phone = new Browser(UA.iphoneSafari);
     await signIn(phone, email);
 
-    const kiosk = new Browser(UA.windowsFirefox);
+    const kiosk = new Browser(UA.windowsFirefox, "193.0.6.139"); // a Dutch address
     const started = Date.now();
     expect((await requestReset(email, kiosk)).status).toBe(200);
     const mail = await read(await waitForEmail(email, "password-reset", started));
@@ -189,6 +189,7 @@ describe("forgot password and reset", () => {
     expect(changed.textBody).toContain("all sessions were signed out, on every device");
     expect(changed.textBody).toContain(`Device: ${parseUserAgent(UA.windowsFirefox).label}`);
     expect(changed.textBody).toContain(`IP address: ${kiosk.ip}`);
+    expect(changed.textBody).toContain("Location (approximate): Netherlands"); // looked up at the reset
     expect(changed.textBody).toContain(SECURE_ACCOUNT);
 
     // Reusing the link: refused by the landing redirect and by the reset endpoint.

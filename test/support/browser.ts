@@ -31,8 +31,9 @@ export class Browser {
   readonly cookies = new Map<string, string>();
   readonly ip: string;
 
-  constructor(readonly userAgent: string = UA.macChrome) {
-    this.ip = `203.0.113.${ipCounter++ % 250}`;
+  /** `ip`: the address the browser's requests come from (default: a documentation address, no location). */
+  constructor(readonly userAgent: string = UA.macChrome, ip?: string) {
+    this.ip = ip ?? `203.0.113.${ipCounter++ % 250}`;
   }
 
   cookieHeader(): string {

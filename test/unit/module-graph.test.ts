@@ -129,6 +129,21 @@ describe("module graph of src/", () => {
     expect(importersOf("lib/mail/", ["lib/auth/", "lib/sessions/"])).toEqual([]);
   });
 
+  it("keeps the location database off the request path: the proxy never reaches lib/location.ts or maxmind", () => {
+    const reached = new Set<string>();
+    const walk = (f: string) => {
+      if (reached.has(f)) return;
+      reached.add(f);
+      for (const e of edges.get(f) ?? []) if (!e.typeOnly && path.isAbsolute(e.to)) walk(rel(e.to));
+    };
+    walk("proxy.ts");
+    expect(reached.size).toBeGreaterThan(5);
+    expect([...reached].filter((f) => f === "lib/location.ts" || f === "lib/auth/sign-in-context-plugin.ts")).toEqual([]);
+    const maxmindUsers = [...edges].filter(([, es]) => es.some((e) => e.spec === "maxmind" && !e.typeOnly)).map(([f]) => f);
+    expect(maxmindUsers).toEqual(["lib/location.ts"]);
+    expect(maxmindUsers.some((f) => reached.has(f))).toBe(false);
+  });
+
   it("creates Redis clients in one module: only lib/redis/client.ts imports ioredis at run time", () => {
     const runtime = [...edges].filter(([, es]) => es.some((e) => e.spec === "ioredis" && !e.typeOnly)).map(([f]) => f);
     expect(runtime).toEqual(["lib/redis/client.ts"]);

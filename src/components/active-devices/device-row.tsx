@@ -2,11 +2,13 @@
 // Layout: icon | label and details | Sign out, side by side when the list (a CSS container)
 // is at least 32rem wide, else the button goes under the text. The details are a wrapping row of
 // "term value" pairs; a pair moves to the next line as a whole, at 320 px its value may go
-// under its term, but a term or a time never breaks word by word. Only the IP address (an
-// IPv6 /64 is 39 characters of monospace) may break inside itself.
+// under its term, but a term or a time never breaks word by word. The location and the
+// sign-in method may wrap between words; only the IP address (an IPv6 /64 is 39 characters
+// of monospace) may break inside itself.
 import { DeviceIcon } from "@/components/device-icon";
 import { Button } from "@/components/ui/button";
 import { cx } from "@/lib/ui/cx";
+import { SIGN_IN_METHOD_WORDS } from "@/lib/sign-in-context";
 import { formatExact, formatRelative } from "@/lib/ui/relative-time";
 import type { SessionView } from "@/lib/ui/sessions-api";
 
@@ -39,6 +41,8 @@ function Detail({ term, children, breakable = false }: { term: string; children:
   );
 }
 
+const badge = "shrink-0 rounded-full px-2 py-0.5 text-xs font-semibold";
+
 export function DeviceRow({ session: s, now, onSignOut }: { session: SessionView; now: number | null; onSignOut: () => void }) {
   return (
     <li className="flex flex-col gap-3 p-4 @lg:flex-row @lg:items-center @lg:gap-4" data-session-id={s.id} data-current={s.isCurrent || undefined}>
@@ -56,19 +60,32 @@ export function DeviceRow({ session: s, now, onSignOut }: { session: SessionView
         <div className="min-w-0 flex-1">
           <p className="flex flex-wrap items-center gap-x-2 gap-y-1 font-medium">
             <span className="min-w-0 wrap-anywhere">{s.label}</span>
-            {s.isCurrent && (
-              <span className="shrink-0 rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-semibold text-emerald-800 dark:bg-emerald-900/50 dark:text-emerald-200">
-                This device
+            {s.isCurrent && <span className={cx(badge, "bg-emerald-100 text-emerald-800 dark:bg-emerald-900/50 dark:text-emerald-200")}>This device</span>}
+            {s.isNewDevice && (
+              // First seen in the last 24 hours (its device cookie is new): worth a second look.
+              <span
+                className={cx(badge, "bg-amber-100 text-amber-900 dark:bg-amber-900/50 dark:text-amber-100")}
+                title={s.deviceFirstSeenAt && now !== null ? `First seen ${formatRelative(s.deviceFirstSeenAt, now)}` : undefined}
+              >
+                New device
               </span>
             )}
           </p>
           <dl className="mt-1 flex flex-wrap gap-x-4 gap-y-0.5 text-sm text-zinc-600 dark:text-zinc-400">
+            <Detail term="Location" breakable>
+              <span className="text-zinc-800 dark:text-zinc-200">{s.location ?? "Unknown location"}</span>
+            </Detail>
             <Detail term="IP address" breakable>
               <span className="font-mono text-zinc-800 dark:text-zinc-200">{s.ipAddress ? <Address ip={s.ipAddress} /> : "unknown"}</span>
             </Detail>
             <Detail term="Signed in">
               <When iso={s.createdAt} now={now} />
             </Detail>
+            {s.signInMethod && (
+              <Detail term="Signed in with" breakable>
+                {SIGN_IN_METHOD_WORDS[s.signInMethod]}
+              </Detail>
+            )}
             <Detail term="Last active">{s.isCurrent ? "now" : <When iso={s.lastActiveAt} now={now} />}</Detail>
           </dl>
         </div>

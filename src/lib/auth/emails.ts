@@ -5,6 +5,7 @@ import type { Session, User } from "better-auth";
 import { deviceOf, type Device } from "@/lib/device";
 import { env } from "@/lib/env";
 import { runInBackground } from "@/lib/background";
+import { locate } from "@/lib/location";
 import { sendAuthEmail } from "@/lib/mail";
 import { clientAddress } from "@/lib/client-address";
 import { recordVerificationLink, type LinkCredentials } from "./pending-signup";
@@ -86,11 +87,15 @@ function sendPasswordChanged(user: User, reason: "change" | "reset", device: Dev
   });
 }
 
-/** A reset by emailed link (better-auth's onPasswordReset): every session has ended. */
+/**
+ * A reset by emailed link (better-auth's onPasswordReset): every session has ended. The
+ * device is the one that used the link; its location is looked up now (no session holds it).
+ */
 export async function onPasswordReset({ user }: { user: User }, request?: Request): Promise<void> {
   try {
     const headers = request?.headers;
-    sendPasswordChanged(user, "reset", deviceOf(headers?.get("user-agent"), clientAddress(headers)));
+    const ip = clientAddress(headers);
+    sendPasswordChanged(user, "reset", deviceOf(headers?.get("user-agent"), ip, await locate(ip)));
   } catch (err) {
     console.error(`[auth] password-changed email for user ${user.id} not sent: ${(err as Error).message}`);
   }
@@ -101,14 +106,17 @@ export async function onPasswordReset({ user }: { user: User }, request?: Reques
  * made the change, as recorded at its sign-in (what the Active devices panel shows).
  */
 export async function onPasswordChanged(
-  current: { user: User; session: Pick<Session, "userAgent" | "ipAddress"> } | null | undefined,
+  current: { user: User; session: Pick<Session, "userAgent" | "ipAddress"> & { location?: string | null } } | null | undefined,
   headers: Headers | undefined,
 ): Promise<void> {
   if (!current) return;
   try {
     const userAgent = current.session.userAgent || headers?.get("user-agent");
-    const ip = current.session.ipAddress || clientAddress(headers);
-    sendPasswordChanged(current.user, "change", deviceOf(userAgent, ip));
+    const recorded = current.session.ipAddress;
+    const ip = recorded || clientAddress(headers);
+    // The location recorded at sign-in goes with the address recorded then.
+    const location = recorded ? current.session.location : await locate(ip);
+    sendPasswordChanged(current.user, "change", deviceOf(userAgent, ip, location));
   } catch (err) {
     console.error(`[auth] password-changed email for user ${current.user.id} not sent: ${(err as Error).message}`);
   }

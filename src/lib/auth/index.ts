@@ -26,6 +26,7 @@ import { accountRateLimitPlugin, RATE_LIMIT_RULES, rateLimitStorage } from "./ra
 import { DISABLED_PATHS, frontDoorPlugin } from "./front-door";
 import { passwordAttemptLimitPlugin } from "./password-rules";
 import { sessionIndexPlugin } from "./session-index-plugin";
+import { signInContextPlugin } from "./sign-in-context-plugin";
 import { accountFlowsPlugin } from "./account-flows-plugin";
 import { voidVerificationLinks } from "./pending-signup";
 import { voidResetLinks } from "./reset-tokens";
@@ -105,7 +106,10 @@ function createAuth() {
     plugins: [
       // First: hostile input and the app's session check run before anything else.
       frontDoorPlugin(),
+      // Settles the session's ipAddress (the trusted client address) before the hooks below read it.
       clientAddressPlugin(),
+      // Location and sign-in method on the row before the index plugin records it.
+      signInContextPlugin(),
       sessionIndexPlugin(),
       // After the index plugin: its create.after has indexed the session before the alert.
       deviceIdentityPlugin({ onNewDevice: notifyNewDevice }),

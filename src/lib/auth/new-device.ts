@@ -8,6 +8,7 @@ import { getDb } from "@/db";
 import { user as userTable } from "@/db/schema";
 import { deviceOf } from "@/lib/device";
 import { sendAuthEmail } from "@/lib/mail";
+import { asSignInMethod } from "@/lib/sign-in-context";
 import type { SessionRow } from "@/lib/sessions/lifecycle";
 import { accountLinks } from "./emails";
 
@@ -23,7 +24,8 @@ export async function notifyNewDevice(session: SessionRow): Promise<void> {
       to: u.email,
       name: u.name,
       at: session.createdAt,
-      device: deviceOf(session.userAgent, session.ipAddress),
+      device: deviceOf(session.userAgent, session.ipAddress, session.location),
+      signInMethod: asSignInMethod(session.signInMethod),
       activeDevicesUrl: accountLinks().activeDevices,
     });
   } catch (err) {

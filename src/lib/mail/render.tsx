@@ -61,6 +61,7 @@ function compose(email: AuthEmail, defaults: RenderDefaults): Composed {
             name={email.name}
             at={email.at}
             device={email.device}
+            signInMethod={email.signInMethod}
             activeDevicesUrl={email.activeDevicesUrl}
             locale={locale}
             timeZone={timeZone}

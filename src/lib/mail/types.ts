@@ -1,5 +1,6 @@
 // The auth emails the product sends, as data. Templates in emails/ render them.
 import type { Device } from "@/lib/device";
+import type { SignInMethod } from "@/lib/sign-in-context";
 
 /**
  * How times in a message are shown. Unset or unknown values fall back to DEFAULT_LOCALE /
@@ -40,6 +41,7 @@ export type AuthEmail = TimePreferences &
         name: string;
         at: Date;
         device: Device;
+        signInMethod?: SignInMethod | null;
         activeDevicesUrl: string;
       }
     | { template: "welcome"; to: string; name: string; activeDevicesUrl: string }

@@ -5,7 +5,8 @@
 // has the cookie's token, not the user id, so the token itself starts with the tag:
 // the better-auth hook prefixes each new token with userTag(userId).
 import { createHash } from "node:crypto";
-import { asDeviceType, type Device } from "@/lib/device";
+import { asDeviceType, type Device, type DeviceType } from "@/lib/device";
+import type { SignInContext, SignInMethod } from "@/lib/sign-in-context";
 
 export const TAG_LENGTH = 8;
 
@@ -69,14 +70,25 @@ export function decodeEnded(raw: string): EndReason | null {
 }
 
 /** What a validity value carries besides the per-request fields (for the device list). */
-export interface StoredDevice extends Device {
+export interface StoredDevice extends Device, SignInContext {
   createdAt: number;
 }
 
+// Small numbers instead of words in the value: every byte counts (< 512 B per session with
+// the key and the ZSET entry: docs/benchmarks.md, "Memory"). The orders are part of the
+// stored format: append, never reorder. A device type written as a word (values from before
+// the codes) still reads.
+const DEVICE_TYPE_CODES: readonly DeviceType[] = ["desktop", "mobile", "tablet", "console", "smarttv", "wearable", "embedded", "unknown"];
+const METHOD_CODES: readonly (SignInMethod | null)[] = [null, "password", "email-verification"];
+
+const seconds = (ms: number) => Math.floor(ms / 1000);
+
 /**
  * How a validity entry is stored: one string, the per-request fields first so the proxy's
- * parse stops early, the device details last as a compact JSON array.
- * `sessionId|userId|expiresAt|lastActiveAt|generation|createdAt|["browser","os","type","label","ip"]`
+ * parse stops early, the device details last as a compact JSON array whose trailing nulls
+ * are left out (a value written before a field existed reads it as null):
+ * `sessionId|userId|expiresAt|lastActiveAt|generation|createdAt|["browser","os",type,"label","ip","location",method,firstSeen]`
+ * with `type` and `method` as codes (above) and `firstSeen` as whole seconds before createdAt.
  */
 export function encodeValidity(
   e: { sessionId: string; userId: string; expiresAt: number; lastActiveAt: number; generation?: number },
@@ -84,7 +96,17 @@ export function encodeValidity(
 ): string {
   const head = `${e.sessionId}|${e.userId}|${e.expiresAt}|${e.lastActiveAt}|${e.generation ?? 0}`;
   if (!device) return head;
-  const d = [device.browser, device.os, device.deviceType, device.label, device.ipAddress];
+  const d: (string | number | null)[] = [
+    device.browser,
+    device.os,
+    DEVICE_TYPE_CODES.indexOf(device.deviceType),
+    device.label,
+    device.ipAddress,
+    device.location,
+    device.signInMethod ? METHOD_CODES.indexOf(device.signInMethod) : null,
+    device.deviceFirstSeenAt === null ? null : seconds(device.createdAt) - seconds(device.deviceFirstSeenAt),
+  ];
+  while (d.length > 5 && d.at(-1) == null) d.pop();
   return `${head}|${device.createdAt}|${JSON.stringify(d)}`;
 }
 
@@ -95,20 +117,26 @@ export function decodeValidity(raw: string) {
   return { sessionId, userId, expiresAt: Number(expiresAt), lastActiveAt: Number(lastActiveAt) };
 }
 
+const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+
 /** The device details at the end of a validity value (null if absent or malformed). */
 export function decodeDevice(raw: string): StoredDevice | null {
   const fifth = nthPipe(raw, 5);
   const sixth = fifth < 0 ? -1 : raw.indexOf("|", fifth + 1);
   if (sixth < 0) return null;
   try {
-    const [browser, os, deviceType, label, ipAddress] = JSON.parse(raw.slice(sixth + 1)) as (string | null)[];
+    const [browser, os, deviceType, label, ipAddress, location, method, firstSeen] = JSON.parse(raw.slice(sixth + 1)) as unknown[];
+    const createdAt = Number(raw.slice(fifth + 1, sixth));
     return {
-      createdAt: Number(raw.slice(fifth + 1, sixth)),
-      browser: browser ?? null,
-      os: os ?? null,
-      deviceType: asDeviceType(deviceType),
-      label: label ?? "Unknown device",
-      ipAddress: ipAddress ?? null,
+      createdAt,
+      browser: str(browser),
+      os: str(os),
+      deviceType: typeof deviceType === "number" ? (DEVICE_TYPE_CODES[deviceType] ?? "unknown") : asDeviceType(str(deviceType)),
+      label: str(label) ?? "Unknown device",
+      ipAddress: str(ipAddress),
+      location: str(location),
+      signInMethod: (typeof method === "number" && METHOD_CODES[method]) || null,
+      deviceFirstSeenAt: typeof firstSeen === "number" && Number.isInteger(firstSeen) ? (seconds(createdAt) - firstSeen) * 1000 : null,
     };
   } catch {
     return null;

@@ -114,6 +114,9 @@ export class MemorySessionIndex implements SessionIndex {
         deviceType: s.deviceType,
         label: s.label,
         ipAddress: s.ipAddress,
+        location: s.location,
+        signInMethod: s.signInMethod,
+        deviceFirstSeenAt: s.deviceFirstSeenAt,
       },
     };
     this.byToken.set(s.tokenHash, stored);

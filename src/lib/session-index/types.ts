@@ -1,6 +1,7 @@
 // The session index: Redis (or, in development, process memory) mirrors of the
 // session rows that let every request be checked with one look-up.
 import type { Device } from "@/lib/device";
+import type { SignInContext } from "@/lib/sign-in-context";
 import type { EndReason } from "./keys";
 
 export type { EndReason } from "./keys";
@@ -13,8 +14,7 @@ export interface ValidityEntry {
   lastActiveAt: number; // epoch ms, throttled
 }
 
-
-export interface SessionToRecord extends Device {
+export interface SessionToRecord extends Device, SignInContext {
   /** The user's session generation the row carries (absent = 0, never bumped). */
   generation?: number;
   sessionId: string;
@@ -25,7 +25,7 @@ export interface SessionToRecord extends Device {
   lastActiveAt: number;
 }
 
-export interface IndexedSession extends Device {
+export interface IndexedSession extends Device, SignInContext {
   sessionId: string;
   createdAt: number;
   expiresAt: number;

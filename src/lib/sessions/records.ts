@@ -2,6 +2,7 @@
 import { sql } from "drizzle-orm";
 import { session as sessionTable, user as userTable } from "@/db/schema";
 import { deviceOf } from "@/lib/device";
+import { asSignInMethod } from "@/lib/sign-in-context";
 import { hashToken, type SessionToRecord, type ValidityEntry } from "@/lib/session-index";
 
 export interface SessionRow {
@@ -13,6 +14,10 @@ export interface SessionRow {
   expiresAt: Date;
   ipAddress?: string | null;
   userAgent?: string | null;
+  /** Sign-in context (set by better-auth's create hooks; absent on rows made elsewhere). */
+  location?: string | null;
+  signInMethod?: string | null;
+  deviceFirstSeenAt?: Date | null;
   /** The user's session generation the row was inserted in (or kept at by a revoke-all);
    *  better-auth's hook rows may lack it. */
   generation?: number;
@@ -28,10 +33,19 @@ export function validityOf(row: SessionRow): ValidityEntry {
   };
 }
 
+/** Epoch ms in whole seconds, as the index keeps it (the list reads the same from either
+ *  store); null when absent or not a time. */
+function wholeSeconds(at: Date | string | null | undefined): number | null {
+  const ms = at ? new Date(at).getTime() : NaN;
+  return Number.isFinite(ms) ? Math.floor(ms / 1000) * 1000 : null;
+}
+
 export function toRecord(row: SessionRow): SessionToRecord {
   return {
     ...validityOf(row),
-    ...deviceOf(row.userAgent, row.ipAddress),
+    ...deviceOf(row.userAgent, row.ipAddress, row.location),
+    signInMethod: asSignInMethod(row.signInMethod),
+    deviceFirstSeenAt: wholeSeconds(row.deviceFirstSeenAt),
     tokenHash: hashToken(row.token),
     generation: row.generation ?? 0,
     createdAt: row.createdAt.getTime(),

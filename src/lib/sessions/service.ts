@@ -9,6 +9,7 @@ import type { Device } from "@/lib/device";
 import { env } from "@/lib/env";
 import { ApiError } from "@/lib/http/errors";
 import { countPostgresFallback } from "@/lib/metrics";
+import { isNewDevice, type SignInMethod } from "@/lib/sign-in-context";
 import { getSessionIndex, userTag, type IndexedSession, type ValidityEntry } from "@/lib/session-index";
 import { scheduleTagRebuild } from "./completeness";
 import { IN_CURRENT_GENERATION, revokeAllSessions, revokeSessions, toRecord } from "./lifecycle";
@@ -21,9 +22,14 @@ export interface SessionView extends Device {
   lastActiveAt: string;
   expiresAt: string;
   isCurrent: boolean;
+  /** How the session was signed in; null when not recorded (sessions from before it was). */
+  signInMethod: SignInMethod | null;
+  /** When this device was first seen (ISO), and whether that was in the last 24 h. */
+  deviceFirstSeenAt: string | null;
+  isNewDevice: boolean;
 }
 
-function view(s: IndexedSession, currentId: string): SessionView {
+function view(s: IndexedSession, currentId: string, now: number): SessionView {
   return {
     id: s.sessionId,
     browser: s.browser,
@@ -31,10 +37,14 @@ function view(s: IndexedSession, currentId: string): SessionView {
     deviceType: s.deviceType,
     label: s.label,
     ipAddress: s.ipAddress,
+    location: s.location,
     createdAt: new Date(s.createdAt).toISOString(),
     lastActiveAt: new Date(s.lastActiveAt).toISOString(),
     expiresAt: new Date(s.expiresAt).toISOString(),
     isCurrent: s.sessionId === currentId,
+    signInMethod: s.signInMethod,
+    deviceFirstSeenAt: s.deviceFirstSeenAt === null ? null : new Date(s.deviceFirstSeenAt).toISOString(),
+    isNewDevice: isNewDevice(s.deviceFirstSeenAt, now),
   };
 }
 
@@ -60,7 +70,8 @@ export async function listSessions(current: ValidityEntry): Promise<SessionView[
     countPostgresFallback("list", "unreachable");
     sessions = await listFromDatabase(current.userId);
   }
-  return sessions.map((s) => view(s, current.sessionId)).sort((a, b) => b.lastActiveAt.localeCompare(a.lastActiveAt));
+  const now = Date.now();
+  return sessions.map((s) => view(s, current.sessionId, now)).sort((a, b) => b.lastActiveAt.localeCompare(a.lastActiveAt));
 }
 
 async function listFromDatabase(userId: string): Promise<IndexedSession[]> {

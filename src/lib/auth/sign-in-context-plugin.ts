@@ -1,0 +1,39 @@
+// better-auth plugin, one concern: record how and where a session was signed in, when
+// better-auth creates it (databaseHooks.session.create.before). Fills session.location
+// (the approximate location of the session's IP: lib/location.ts, looked up here and only
+// here, never per request) and session.sign_in_method (lib/sign-in-context.ts). The
+// columns are `input: false` additional fields: a request body cannot set them.
+//
+// Registered before the session-index plugin, whose create.after indexes the row with
+// these fields, and after any plugin that settles the session's ipAddress.
+import type { BetterAuthPlugin } from "better-auth";
+import { locate } from "@/lib/location";
+import { signInMethodOf } from "@/lib/sign-in-context";
+
+/** The session a request was made with, as better-auth's session middleware put it on the context. */
+function currentSessionMethod(ctx: unknown): string | null {
+  const session = (ctx as { context?: { session?: { session?: { signInMethod?: unknown } } } } | null)?.context?.session?.session;
+  return typeof session?.signInMethod === "string" ? session.signInMethod : null;
+}
+
+export const signInContextPlugin = () =>
+  ({
+    id: "sign-in-context",
+    init() {
+      return {
+        options: {
+          databaseHooks: {
+            session: {
+              create: {
+                before: async (session, ctx) => {
+                  const location = await locate((session as { ipAddress?: string | null }).ipAddress);
+                  const signInMethod = signInMethodOf(ctx?.path, currentSessionMethod(ctx));
+                  return { data: { ...session, location, signInMethod } };
+                },
+              },
+            },
+          },
+        },
+      };
+    },
+  }) satisfies BetterAuthPlugin;

@@ -1,0 +1,52 @@
+// How a session was signed in, and whether its device is new: set when the session is
+// created (lib/auth/sign-in-context-plugin.ts), carried by the index value and the sessions
+// API to the Active devices panel. Kept free of app imports: the emails use the words too.
+
+/** How a session started. Stored in session.sign_in_method. */
+export type SignInMethod = "password" | "email-verification";
+
+const METHODS: ReadonlySet<string> = new Set<SignInMethod>(["password", "email-verification"]);
+
+/** A stored method back to the union (anything else reads as unknown). */
+export function asSignInMethod(value: string | null | undefined): SignInMethod | null {
+  return value && METHODS.has(value) ? (value as SignInMethod) : null;
+}
+
+/** What the panel and the emails say after "Signed in with". */
+export const SIGN_IN_METHOD_WORDS: Record<SignInMethod, string> = {
+  password: "password",
+  "email-verification": "email verification link",
+};
+
+/**
+ * The method of a session better-auth creates at `path`. A password change re-issues the
+ * changer's session: it keeps the method that session was signed in with (`previous`).
+ * Null for a path that is not a sign-in the app knows.
+ */
+export function signInMethodOf(path: string | undefined, previous?: string | null): SignInMethod | null {
+  switch (path) {
+    case "/sign-in/email":
+    case "/sign-up/email": // only without required verification; kept for completeness
+      return "password";
+    case "/verify-email": // autoSignInAfterVerification: the emailed link signs the browser in
+      return "email-verification";
+    case "/change-password":
+      return asSignInMethod(previous) ?? "password";
+    default:
+      return null;
+  }
+}
+
+/** A session's sign-in context as the index and the panel carry it (times in epoch ms). */
+export interface SignInContext {
+  signInMethod: SignInMethod | null;
+  /** When the session's device (its device cookie) was first seen; null when unknown. */
+  deviceFirstSeenAt: number | null;
+}
+
+/** How long a device counts as new in the panel. */
+export const NEW_DEVICE_MS = 24 * 3600 * 1000;
+
+export function isNewDevice(firstSeenAt: number | null, now: number): boolean {
+  return firstSeenAt !== null && now - firstSeenAt < NEW_DEVICE_MS;
+}
