@@ -130,9 +130,12 @@ describe("sign-in context", () => {
     await flushRepairs();
     const [ida, idb, idc] = [await sessionIdOf(a), await sessionIdOf(b), await sessionIdOf(c)];
     const now = Math.floor(Date.now() / 1000) * 1000; // the first-seen time is kept to the second
-    // The device cookie's first-seen time (filled at sign-in by its own hook): set here directly.
-    for (const [id, at] of [[ida, now - 2 * HOUR], [idb, now - 25 * HOUR]] as const) {
-      await getDb().update(sessionTable).set({ deviceFirstSeenAt: new Date(at) }).where(eq(sessionTable.id, id));
+    // The device cookie's hook filled each first-seen time at sign-in (c's is now, so it is new).
+    const filled = await getDb().select({ at: sessionTable.deviceFirstSeenAt }).from(sessionTable).where(eq(sessionTable.id, idc));
+    expect(Date.now() - filled[0]!.at!.getTime()).toBeLessThan(HOUR);
+    // Set them here directly: 2 h ago, 25 h ago, and unknown (a session from before device cookies).
+    for (const [id, at] of [[ida, now - 2 * HOUR], [idb, now - 25 * HOUR], [idc, null]] as const) {
+      await getDb().update(sessionTable).set({ deviceFirstSeenAt: at === null ? null : new Date(at) }).where(eq(sessionTable.id, id));
     }
     // Lose the index: the list comes from Postgres, then the rebuilt index carries the times.
     await getSessionIndex().clear();
