@@ -219,7 +219,9 @@ describe("users only see and revoke their own sessions", () => {
     const phone = sessions.find((s: { isCurrent: boolean }) => !s.isCurrent);
     expect(phone).toMatchObject({ deviceType: "mobile", label: expect.stringMatching(/Safari on iPhone/) });
     for (const s of sessions) {
-      expect(Object.keys(s).sort()).toEqual(["browser", "createdAt", "deviceType", "expiresAt", "id", "ipAddress", "isCurrent", "label", "lastActiveAt", "os"]);
+      expect(Object.keys(s).sort()).toEqual([
+        "browser", "createdAt", "deviceFirstSeenAt", "deviceType", "expiresAt", "id", "ipAddress", "isCurrent", "isNewDevice", "label", "lastActiveAt", "location", "os", "signInMethod",
+      ]);
     }
   });
 
