@@ -6,6 +6,7 @@ import { deviceOf, type Device } from "@/lib/device";
 import { env } from "@/lib/env";
 import { runInBackground } from "@/lib/background";
 import { sendAuthEmail } from "@/lib/mail";
+import { recordSecurityEvent } from "@/lib/security/events";
 import { clientIp } from "./client-ip";
 import { recordVerificationLink } from "./pending-signup";
 
@@ -90,6 +91,7 @@ function sendPasswordChanged(user: User, reason: "change" | "reset", device: Dev
 export async function onPasswordReset({ user }: { user: User }, request?: Request): Promise<void> {
   try {
     const headers = request?.headers;
+    recordSecurityEvent({ userId: user.id, type: "password-reset", userAgent: headers?.get("user-agent") ?? null, ipAddress: clientIp(headers) });
     sendPasswordChanged(user, "reset", deviceOf(headers?.get("user-agent"), clientIp(headers)));
   } catch (err) {
     console.error(`[auth] password-changed email for user ${user.id} not sent: ${(err as Error).message}`);
@@ -108,6 +110,7 @@ export async function onPasswordChanged(
   try {
     const userAgent = current.session.userAgent || headers?.get("user-agent");
     const ip = current.session.ipAddress || clientIp(headers);
+    recordSecurityEvent({ userId: current.user.id, type: "password-changed", userAgent, ipAddress: ip });
     sendPasswordChanged(current.user, "change", deviceOf(userAgent, ip));
   } catch (err) {
     console.error(`[auth] password-changed email for user ${current.user.id} not sent: ${(err as Error).message}`);
