@@ -8,6 +8,8 @@ export interface NewSignInProps extends TimeDisplay {
   at: Date | string;
   device: EmailDevice;
   activeDevicesUrl: string;
+  /** "This wasn't me": ends that session without signing in (lib/security/report-sign-in.ts). */
+  reportSignInUrl?: string;
 }
 
 export const PreviewProps: NewSignInProps = {
@@ -17,13 +19,14 @@ export const PreviewProps: NewSignInProps = {
   timeZone: "Europe/Berlin",
   device: { label: "Safari on iPhone", browser: "Mobile Safari 17", os: "iOS 17.5", deviceType: "mobile", ipAddress: "198.51.100.7" },
   activeDevicesUrl: "http://localhost:3000/settings/security",
+  reportSignInUrl: "http://localhost:3000/report-sign-in?token=preview",
 };
 
 export function subject(device: Pick<EmailDevice, "label">): string {
   return `New sign-in to your account from ${orUnknown(device.label)}`;
 }
 
-export default function NewSignIn({ name, at, locale, timeZone, device, activeDevicesUrl }: NewSignInProps) {
+export default function NewSignIn({ name, at, locale, timeZone, device, activeDevicesUrl, reportSignInUrl }: NewSignInProps) {
   const when = formatWhen(at, locale, timeZone);
   return (
     <EmailLayout
@@ -43,11 +46,27 @@ export default function NewSignIn({ name, at, locale, timeZone, device, activeDe
         ]}
       />
       <Paragraph>If this was you, there is nothing to do.</Paragraph>
-      <Paragraph>
-        <strong>If this wasn&apos;t you,</strong> sign that device out now on the Active devices page, then change
-        your password. Signing it out takes effect on its very next request.
-      </Paragraph>
-      <Action href={activeDevicesUrl} label="Review active devices" />
+      {reportSignInUrl ? (
+        <>
+          <Paragraph>
+            <strong>If this wasn&apos;t you,</strong> sign that device out now with the button below (you do not need
+            to sign in; you will be asked to confirm), then reset your password. Signing it out takes effect on its
+            very next request.
+          </Paragraph>
+          <Action href={reportSignInUrl} label="This wasn't me: sign that device out" />
+          <Paragraph>
+            You can also review every signed-in device on the Active devices page: {activeDevicesUrl}
+          </Paragraph>
+        </>
+      ) : (
+        <>
+          <Paragraph>
+            <strong>If this wasn&apos;t you,</strong> sign that device out now on the Active devices page, then change
+            your password. Signing it out takes effect on its very next request.
+          </Paragraph>
+          <Action href={activeDevicesUrl} label="Review active devices" />
+        </>
+      )}
     </EmailLayout>
   );
 }

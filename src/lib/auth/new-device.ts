@@ -17,6 +17,8 @@ import { deviceOf, parseUserAgent } from "@/lib/device";
 import { sendAuthEmail } from "@/lib/mail";
 import type { SessionRow } from "@/lib/sessions/lifecycle";
 import { accountLinks } from "./emails";
+import { recordSecurityEvent } from "@/lib/security/events";
+import { issueReportToken, reportSignInUrl } from "@/lib/security/report-sign-in";
 
 /** Remembers the device; true when this user had other devices but not this one. */
 export async function rememberDevice(userId: string, fingerprint: string, label: string): Promise<boolean> {
@@ -55,7 +57,9 @@ export async function notifyIfNewDevice(session: SessionRow): Promise<void> {
       at: session.createdAt,
       device: deviceOf(session.userAgent, session.ipAddress),
       activeDevicesUrl: accountLinks().activeDevices,
+      reportSignInUrl: reportSignInUrl(await issueReportToken(session)),
     });
+    recordSecurityEvent({ userId: session.userId, type: "new-device-alert", sessionId: session.id, userAgent: session.userAgent ?? null, ipAddress: session.ipAddress });
   } catch (err) {
     // An alert that cannot be worked out must not fail the sign-in.
     console.error(`[auth] new-device check failed for session ${session.id}: ${(err as Error).message}`);

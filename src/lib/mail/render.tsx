@@ -62,11 +62,12 @@ function compose(email: AuthEmail, defaults: RenderDefaults): Composed {
             at={email.at}
             device={email.device}
             activeDevicesUrl={email.activeDevicesUrl}
+            reportSignInUrl={email.reportSignInUrl}
             locale={locale}
             timeZone={timeZone}
           />
         ),
-        link: email.activeDevicesUrl,
+        link: email.reportSignInUrl ?? email.activeDevicesUrl,
       };
     case "welcome":
       return {

@@ -41,6 +41,8 @@ export type AuthEmail = TimePreferences &
         at: Date;
         device: Device;
         activeDevicesUrl: string;
+        /** "This wasn't me" link for this session, when one was issued. */
+        reportSignInUrl?: string;
       }
     | { template: "welcome"; to: string; name: string; activeDevicesUrl: string }
   );
