@@ -50,7 +50,14 @@ export const sessionIndexPlugin = (options: SessionIndexPluginOptions = {}) =>
                   const reissued = ctx?.path === "/change-password" ? current : undefined;
                   // The deleted row carries its device and place; the acting session (sign-out,
                   // password change) is "by you, from" that device.
-                  const by = acting?.id ? { sessionId: acting.id, userAgent: acting.userAgent ?? null } : undefined;
+                  // better-auth's /sign-out reads the cookie itself (no ctx session): the
+                  // deleted session is the one acting.
+                  const by =
+                    ctx?.path === "/sign-out"
+                      ? { sessionId: session.id }
+                      : acting?.id
+                        ? { sessionId: acting.id, userAgent: acting.userAgent ?? null }
+                        : undefined;
                   sessionsEnded(session.userId, endReasonOf(ctx?.path), [session as EndedRow], reissued, by);
                 },
               },

@@ -76,7 +76,7 @@ function rowOf(e: SecurityEventInput) {
 export async function writeSecurityEvent(e: SecurityEventInput): Promise<void> {
   const row = rowOf(e);
   await getDb().insert(securityEvent).values(row);
-  await pruneOldEvents(row.createdAt, e.userId);
+  await pruneOldEvents(new Date(), e.userId);
 }
 
 /** Records an event off the request path. The time is taken now, when it happened. */
@@ -122,7 +122,7 @@ export async function writeFailedSignIn(e: Omit<SecurityEventInput, "type" | "co
       await tx.insert(securityEvent).values({ ...row, detail: { firstAt: row.createdAt.toISOString() } });
     }
   });
-  await pruneOldEvents(row.createdAt, e.userId);
+  await pruneOldEvents(new Date(), e.userId);
 }
 
 export function recordFailedSignIn(e: Omit<SecurityEventInput, "type" | "count">): void {
