@@ -178,6 +178,18 @@ describe("new-sign-in", () => {
     expectInBoth(m, "Safari on iPhone", "Mobile Safari 17", "iOS 17.5", "2001:db8::7", "March 4, 2025 at 2:05:09 PM UTC", DEVICES_URL);
     expectInBoth(m, "If this wasn't you");
   });
+
+  it("with a 'this wasn't me' link: it is the email's action, and Active devices is still offered", async () => {
+    const report = "http://localhost:3000/report-sign-in?token=abc.def";
+    const m = await renderAuthEmail(
+      { template: "new-sign-in", to: "ada@example.test", name: "Ada", at: AT, device: IPHONE, activeDevicesUrl: DEVICES_URL, reportSignInUrl: report },
+      DEFAULTS,
+    );
+    expectCommonLayout(m);
+    expect(m.link).toBe(report);
+    expect(m.html).toContain(`href="${report}"`);
+    expectInBoth(m, "This wasn't me: sign that device out", DEVICES_URL, report);
+  });
 });
 
 describe("welcome", () => {
