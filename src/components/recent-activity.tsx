@@ -138,9 +138,11 @@ function ActivityRow({ event: e, now }: { event: ActivityItem; now: number | nul
     <li className="grid gap-1 p-4 text-sm" data-event-type={e.type}>
       <p className="font-medium wrap-anywhere">
         {warn && (
-          <span className="mr-2 rounded-full bg-amber-100 px-2 py-0.5 text-xs font-semibold text-amber-900 dark:bg-amber-900/50 dark:text-amber-100">
-            Check
-          </span>
+          <>
+            <span className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-semibold text-amber-900 dark:bg-amber-900/50 dark:text-amber-100">
+              Check
+            </span>{" "}
+          </>
         )}
         {activitySentence(e)}
         {e.thisDevice && <span className="text-zinc-600 dark:text-zinc-400"> (this device)</span>}

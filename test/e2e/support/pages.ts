@@ -21,6 +21,8 @@ export const SIGNED_OUT_PAGES: Record<string, string> = {
   "verify-email": "/verify-email",
   "verify-email-expired": "/verify-email?error=TOKEN_EXPIRED",
   "check-email": `/check-email?email=${encodeURIComponent(LONG_EMAIL)}`,
+  // The confirmation with a live link is checked in report-sign-in.test.ts.
+  "report-sign-in-invalid": "/report-sign-in?token=not-a-real-token",
 };
 
 /** Pages that look different to a signed-in visitor (the panel itself is tested apart). */
