@@ -76,7 +76,8 @@ function byDetail(by: EndedBy | undefined, ended: string | null): Record<string,
  */
 export function generationEnded(userId: string, reason: SessionEndReason, count: number, by?: EndedBy): void {
   countSessionsEnded(reason, count);
-  if (!UNRECORDED.has(reason)) {
+  // Nothing ended (no other device was signed in): nothing to report.
+  if (count > 0 && !UNRECORDED.has(reason)) {
     recordSecurityEvent({ userId, type: "sessions-ended", reason, count, detail: byDetail(by, null) });
   }
   publishLive(userId, [{ type: "sessions.recheck", reason }, { type: "sessions.changed" }]);
