@@ -48,10 +48,9 @@ export const sessionIndexPlugin = (options: SessionIndexPluginOptions = {}) =>
                     ?.session?.session;
                   const current = acting?.id;
                   const reissued = ctx?.path === "/change-password" ? current : undefined;
-                  // The deleted row carries its device and place; the acting session (sign-out,
-                  // password change) is "by you, from" that device.
-                  // better-auth's /sign-out reads the cookie itself (no ctx session): the
-                  // deleted session is the one acting.
+                  // For the history: the deleted row carries its device and place; `by` is the
+                  // acting session ("from Chrome on macOS"). /sign-out reads the cookie itself
+                  // (no ctx session): there the deleted session is the one acting.
                   const by =
                     ctx?.path === "/sign-out"
                       ? { sessionId: session.id }
