@@ -11,6 +11,8 @@ export interface NewSignInProps extends TimeDisplay {
   /** How the sign-in was made; null or absent when not known. */
   signInMethod?: SignInMethod | null;
   activeDevicesUrl: string;
+  /** "This wasn't me": ends that session without signing in (lib/security/report-sign-in.ts). */
+  reportSignInUrl?: string;
 }
 
 export const PreviewProps: NewSignInProps = {
@@ -21,13 +23,14 @@ export const PreviewProps: NewSignInProps = {
   device: { label: "Safari on iPhone", browser: "Mobile Safari 17", os: "iOS 17.5", deviceType: "mobile", ipAddress: "196.25.1.1", location: "Cape Town, South Africa" },
   signInMethod: "password",
   activeDevicesUrl: "http://localhost:3000/settings/security",
+  reportSignInUrl: "http://localhost:3000/report-sign-in?token=preview",
 };
 
 export function subject(device: Pick<EmailDevice, "label">): string {
   return `New sign-in to your account from ${orUnknown(device.label)}`;
 }
 
-export default function NewSignIn({ name, at, locale, timeZone, device, signInMethod, activeDevicesUrl }: NewSignInProps) {
+export default function NewSignIn({ name, at, locale, timeZone, device, signInMethod, activeDevicesUrl, reportSignInUrl }: NewSignInProps) {
   const when = formatWhen(at, locale, timeZone);
   return (
     <EmailLayout
@@ -49,11 +52,27 @@ export default function NewSignIn({ name, at, locale, timeZone, device, signInMe
         ]}
       />
       <Paragraph>If this was you, there is nothing to do.</Paragraph>
-      <Paragraph>
-        <strong>If this wasn&apos;t you,</strong> sign that device out now on the Active devices page, then change
-        your password. Signing it out takes effect on its very next request.
-      </Paragraph>
-      <Action href={activeDevicesUrl} label="Review active devices" />
+      {reportSignInUrl ? (
+        <>
+          <Paragraph>
+            <strong>If this wasn&apos;t you,</strong> sign that device out now with the button below (you do not need
+            to sign in; you will be asked to confirm), then reset your password. Signing it out takes effect on its
+            very next request.
+          </Paragraph>
+          <Action href={reportSignInUrl} label="This wasn't me: sign that device out" />
+          <Paragraph>
+            You can also review every signed-in device on the Active devices page: {activeDevicesUrl}
+          </Paragraph>
+        </>
+      ) : (
+        <>
+          <Paragraph>
+            <strong>If this wasn&apos;t you,</strong> sign that device out now on the Active devices page, then change
+            your password. Signing it out takes effect on its very next request.
+          </Paragraph>
+          <Action href={activeDevicesUrl} label="Review active devices" />
+        </>
+      )}
     </EmailLayout>
   );
 }

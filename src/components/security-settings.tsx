@@ -1,9 +1,11 @@
 "use client";
-// The interactive half of /settings/security: the Active devices panel and the change
-// password form, which reloads the panel once the other devices are signed out.
+// The interactive half of /settings/security: the Active devices panel, the change
+// password form (which reloads the panel once the other devices are signed out) and
+// Recent activity.
 import { useState } from "react";
 import { ActiveDevices } from "@/components/active-devices";
 import { ChangePasswordForm } from "@/components/change-password-form";
+import { RecentActivity } from "@/components/recent-activity";
 import { Card } from "@/components/ui/card";
 
 export function SecuritySettings() {
@@ -19,6 +21,9 @@ export function SecuritySettings() {
       </Card>
       <Card className="p-4 sm:p-6">
         <ChangePasswordForm otherDevices={otherDevices} onChanged={() => setRefresh((n) => n + 1)} />
+      </Card>
+      <Card className="p-4 sm:p-6">
+        <RecentActivity refreshSignal={refresh} />
       </Card>
     </div>
   );

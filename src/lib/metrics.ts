@@ -14,6 +14,8 @@ export type SessionEndReason =
   | "expired"
   | "operator"
   | "user-deleted"
+  /** "This wasn't me" from the new-sign-in email (lib/security/report-sign-in.ts). */
+  | "reported"
   | "other";
 
 export const SESSION_END_REASONS: readonly SessionEndReason[] = [
@@ -27,6 +29,7 @@ export const SESSION_END_REASONS: readonly SessionEndReason[] = [
   "expired",
   "operator",
   "user-deleted",
+  "reported",
   "other",
 ];
 

@@ -9,9 +9,11 @@ import { signVerdict, VERDICT_HEADER } from "@/lib/sessions/forwarded";
 import { checkRequestSession } from "@/lib/sessions/request";
 import type { SessionCheck } from "@/lib/sessions/validate";
 
-const PUBLIC_PAGES = new Set(["/", "/sign-in", "/sign-up", "/forgot-password", "/reset-password", "/verify-email", "/check-email"]);
+// /report-sign-in: "this wasn't me" from the new-sign-in email, reached signed out (its
+// token is the credential; the page only shows, POST /api/report-sign-in acts).
+const PUBLIC_PAGES = new Set(["/", "/sign-in", "/sign-up", "/forgot-password", "/reset-password", "/verify-email", "/check-email", "/report-sign-in"]);
 // Operations endpoints, exact paths only. /api/metrics checks its own bearer token.
-const PUBLIC_ENDPOINTS = new Set(["/api/health", "/api/ready", "/api/metrics"]);
+const PUBLIC_ENDPOINTS = new Set(["/api/health", "/api/ready", "/api/metrics", "/api/report-sign-in"]);
 const PUBLIC_PREFIXES = ["/api/auth/", "/_next/", "/favicon"];
 
 export function isPublicPath(pathname: string): boolean {

@@ -88,6 +88,8 @@ describe("axe-core: no serious or critical violations", () => {
         expect(await blockingFindings(a.page, name), name).toEqual([]);
       }
       await openPanel(a.page, 2);
+      // Recent activity is on the same page: checked once it has rows.
+      await visible(a.page.getByRole("list", { name: "Recent activity" }).getByRole("listitem"));
       expect(await blockingFindings(a.page, "security"), "security").toEqual([]);
 
       await a.page.getByRole("button", { name: "Sign out all other devices" }).click();

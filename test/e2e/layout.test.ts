@@ -82,6 +82,8 @@ describe("every page holds at 320, 390, 768 and 1280 px", () => {
         for (const place of ["South Africa", "United States", "United Kingdom", "Unknown location"]) await visible(page.getByText(place, { exact: true }));
         // Relative times render after mount: wait for them, they are what wraps.
         await expect.poll(() => page.locator("time").first().innerText()).toMatch(/now|ago/);
+        // Recent activity, below the panel, with its longest rows (the long label and IPv6).
+        await visible(page.getByRole("list", { name: "Recent activity" }).getByText(SHOWN_IPV6));
         await expectHolds(page, "active devices");
         await screenshot(page, "security", width);
         // The panel's card (the region's parent), padding included.

@@ -203,6 +203,18 @@ describe("new-sign-in", () => {
     expect(m.text).toContain("Signed in with: email verification link");
     expect(m.text).toContain("Location (approximate): Unknown location");
   });
+
+  it("with a 'this wasn't me' link: it is the email's action, and Active devices is still offered", async () => {
+    const report = "http://localhost:3000/report-sign-in?token=abc.def";
+    const m = await renderAuthEmail(
+      { template: "new-sign-in", to: "ada@example.test", name: "Ada", at: AT, device: IPHONE, activeDevicesUrl: DEVICES_URL, reportSignInUrl: report },
+      DEFAULTS,
+    );
+    expectCommonLayout(m);
+    expect(m.link).toBe(report);
+    expect(m.html).toContain(`href="${report}"`);
+    expectInBoth(m, "This wasn't me: sign that device out", DEVICES_URL, report);
+  });
 });
 
 describe("welcome", () => {

@@ -4,6 +4,7 @@ import { getDb } from "@/db";
 import { session, user } from "@/db/schema";
 import { getSessionIndex, hashToken, tagOfToken } from "@/lib/session-index";
 import { sessionCookieName, verifySessionCookie } from "@/lib/sessions/cookie";
+import { flushBackground } from "@/lib/background";
 import { flushRepairs, scheduleRepairs } from "@/lib/sessions/repairs";
 import { checkSessionToken, type SessionCheck } from "@/lib/sessions/validate";
 import { Browser, signIn, signUpVerified, UA } from "./browser";
@@ -51,6 +52,7 @@ export async function checkAndRepair(token: string, now?: number): Promise<Sessi
   const check = await checkSessionToken(token, now);
   scheduleRepairs(check.repairs);
   await flushRepairs();
+  await flushBackground(); // the history row of a session the repair ended
   return check;
 }
 

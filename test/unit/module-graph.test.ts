@@ -127,6 +127,10 @@ describe("module graph of src/", () => {
     expect(importersOf("lib/session-index/", ["lib/sessions/", "lib/auth/"])).toEqual([]);
     expect(importersOf("lib/redis/", ["lib/session-index/", "lib/sessions/", "lib/auth/"])).toEqual([]);
     expect(importersOf("lib/mail/", ["lib/auth/", "lib/sessions/"])).toEqual([]);
+    // The security history is written from every layer (lib/sessions/ended.ts included):
+    // its writer and reader depend on none of them.
+    expect(importersOf("lib/security/events", ["lib/auth/", "lib/sessions/", "lib/security/report"])).toEqual([]);
+    expect(importersOf("lib/security/activity", ["lib/auth/", "lib/sessions/"])).toEqual([]);
   });
 
   it("keeps the location database off the request path: the proxy never reaches lib/location.ts or maxmind", () => {

@@ -8,6 +8,7 @@ import { runInBackground } from "@/lib/background";
 import { locate } from "@/lib/location";
 import { sendAuthEmail } from "@/lib/mail";
 import { clientAddress } from "@/lib/client-address";
+import { recordSecurityEvent } from "@/lib/security/events";
 import { recordVerificationLink, type LinkCredentials } from "./pending-signup";
 
 /** Where the emails' "not you?" links lead. */
@@ -95,7 +96,9 @@ export async function onPasswordReset({ user }: { user: User }, request?: Reques
   try {
     const headers = request?.headers;
     const ip = clientAddress(headers);
-    sendPasswordChanged(user, "reset", deviceOf(headers?.get("user-agent"), ip, await locate(ip)));
+    const location = await locate(ip);
+    recordSecurityEvent({ userId: user.id, type: "password-reset", userAgent: headers?.get("user-agent") ?? null, ipAddress: ip, location });
+    sendPasswordChanged(user, "reset", deviceOf(headers?.get("user-agent"), ip, location));
   } catch (err) {
     console.error(`[auth] password-changed email for user ${user.id} not sent: ${(err as Error).message}`);
   }
@@ -116,6 +119,7 @@ export async function onPasswordChanged(
     const ip = recorded || clientAddress(headers);
     // The location recorded at sign-in goes with the address recorded then.
     const location = recorded ? current.session.location : await locate(ip);
+    recordSecurityEvent({ userId: current.user.id, type: "password-changed", userAgent, ipAddress: ip, location });
     sendPasswordChanged(current.user, "change", deviceOf(userAgent, ip, location));
   } catch (err) {
     console.error(`[auth] password-changed email for user ${current.user.id} not sent: ${(err as Error).message}`);

@@ -31,6 +31,8 @@ import { accountFlowsPlugin } from "./account-flows-plugin";
 import { voidVerificationLinks } from "./pending-signup";
 import { voidResetLinks } from "./reset-tokens";
 import { signOutGuardPlugin } from "./sign-out-guard";
+import { failedSignInPlugin } from "./failed-sign-in-plugin";
+import { recordSecurityEvent } from "@/lib/security/events";
 
 function createAuth() {
   const e = env();
@@ -68,6 +70,7 @@ function createAuth() {
       expiresIn: VERIFY_EMAIL_EXPIRES_IN_HOURS * 60 * 60,
       afterEmailVerification: async (user) => {
         await voidVerificationLinks(user.id);
+        recordSecurityEvent({ userId: user.id, type: "email-verified" });
         await sendWelcomeEmail(user);
       },
     },
@@ -114,6 +117,7 @@ function createAuth() {
       // After the index plugin: its create.after has indexed the session before the alert.
       deviceIdentityPlugin({ onNewDevice: notifyNewDevice }),
       signOutGuardPlugin(),
+      failedSignInPlugin(),
       accountFlowsPlugin({
         // The deferred halves of sign-up and reset request: better-auth's own endpoints.
         signUp: (input, headers): Promise<unknown> => getAuth().api.signUpEmail({ body: input, headers }),

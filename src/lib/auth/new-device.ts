@@ -11,6 +11,8 @@ import { sendAuthEmail } from "@/lib/mail";
 import { asSignInMethod } from "@/lib/sign-in-context";
 import type { SessionRow } from "@/lib/sessions/lifecycle";
 import { accountLinks } from "./emails";
+import { recordSecurityEvent } from "@/lib/security/events";
+import { issueReportToken, reportSignInUrl } from "@/lib/security/report-sign-in";
 
 export async function notifyNewDevice(session: SessionRow): Promise<void> {
   try {
@@ -27,7 +29,9 @@ export async function notifyNewDevice(session: SessionRow): Promise<void> {
       device: deviceOf(session.userAgent, session.ipAddress, session.location),
       signInMethod: asSignInMethod(session.signInMethod),
       activeDevicesUrl: accountLinks().activeDevices,
+      reportSignInUrl: reportSignInUrl(await issueReportToken(session)),
     });
+    recordSecurityEvent({ userId: session.userId, type: "new-device-alert", sessionId: session.id, userAgent: session.userAgent ?? null, ipAddress: session.ipAddress, location: session.location });
   } catch (err) {
     console.error(`[auth] new-device alert for session ${session.id} failed: ${(err as Error).message}`);
   }

@@ -8,7 +8,8 @@ import type { BetterAuthPlugin } from "better-auth";
 import { countSignIn } from "@/lib/metrics";
 import { userTag } from "@/lib/session-index";
 import { sessionStarted, sessionsEnded } from "@/lib/sessions/ended";
-import { indexNewSession, unindexSessionRow, type SessionRow } from "@/lib/sessions/lifecycle";
+import { indexNewSession, unindexSessionRow, type EndedRow, type SessionRow } from "@/lib/sessions/lifecycle";
+import { recordSecurityEvent } from "@/lib/security/events";
 import { endReasonOf } from "./end-reasons";
 
 export interface SessionIndexPluginOptions {
@@ -30,7 +31,10 @@ export const sessionIndexPlugin = (options: SessionIndexPluginOptions = {}) =>
                   const { evicted } = await indexNewSession(session as SessionRow);
                   sessionsEnded(session.userId, "limit", evicted);
                   // A password change re-issues the current session: not a sign-in.
-                  if (ctx?.path !== "/change-password") countSignIn();
+                  if (ctx?.path !== "/change-password") {
+                    countSignIn();
+                    recordSignIn(session as SessionRow & { location?: string | null; signInMethod?: string | null });
+                  }
                   sessionStarted(session.userId);
                   await options.onSessionCreated?.(session as SessionRow);
                 },
@@ -40,9 +44,20 @@ export const sessionIndexPlugin = (options: SessionIndexPluginOptions = {}) =>
                   await unindexSessionRow(session);
                   // A password change deletes the changer's own session too and signs the same
                   // browser in again: its tabs must not read that as being signed out.
-                  const current = (ctx?.context as { session?: { session?: { id?: string } } } | undefined)?.session?.session?.id;
+                  const acting = (ctx?.context as { session?: { session?: { id?: string; userAgent?: string | null } } } | undefined)
+                    ?.session?.session;
+                  const current = acting?.id;
                   const reissued = ctx?.path === "/change-password" ? current : undefined;
-                  sessionsEnded(session.userId, endReasonOf(ctx?.path), [session.id], reissued);
+                  // For the history: the deleted row carries its device and place; `by` is the
+                  // acting session ("from Chrome on macOS"). /sign-out reads the cookie itself
+                  // (no ctx session): there the deleted session is the one acting.
+                  const by =
+                    ctx?.path === "/sign-out"
+                      ? { sessionId: session.id }
+                      : acting?.id
+                        ? { sessionId: acting.id, userAgent: acting.userAgent ?? null }
+                        : undefined;
+                  sessionsEnded(session.userId, endReasonOf(ctx?.path), [session as EndedRow], reissued, by);
                 },
               },
             },
@@ -51,3 +66,17 @@ export const sessionIndexPlugin = (options: SessionIndexPluginOptions = {}) =>
       };
     },
   }) satisfies BetterAuthPlugin;
+
+/** "Signed in from Chrome on macOS · 203.0.113.9 · Cape Town": the Recent activity row. */
+function recordSignIn(session: SessionRow & { location?: string | null; signInMethod?: string | null }): void {
+  recordSecurityEvent({
+    userId: session.userId,
+    type: "sign-in",
+    at: new Date(session.createdAt),
+    sessionId: session.id,
+    userAgent: session.userAgent ?? null,
+    ipAddress: session.ipAddress,
+    location: session.location,
+    detail: session.signInMethod ? { method: session.signInMethod } : undefined,
+  });
+}

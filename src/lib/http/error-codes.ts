@@ -28,6 +28,14 @@ export const API_ERROR = {
   unsupportedMediaType: "unsupported_media_type",
   /** 404: a route that is not configured here (e.g. /api/metrics without METRICS_TOKEN). */
   notFound: "not_found",
+  /** 400: the activity cursor is not one the server handed out. */
+  invalidCursor: "invalid_cursor",
+  /** 400: a "this wasn't me" link that is malformed or not signed by this server. */
+  invalidLink: "invalid_link",
+  /** 410: a "this wasn't me" link past its expiry. */
+  linkExpired: "link_expired",
+  /** 410: a "this wasn't me" link that was already used (single use). */
+  linkUsed: "link_used",
   /** 500: logged on the server, never detailed to the client. */
   internal: "internal",
 } as const;

@@ -63,11 +63,12 @@ function compose(email: AuthEmail, defaults: RenderDefaults): Composed {
             device={email.device}
             signInMethod={email.signInMethod}
             activeDevicesUrl={email.activeDevicesUrl}
+            reportSignInUrl={email.reportSignInUrl}
             locale={locale}
             timeZone={timeZone}
           />
         ),
-        link: email.activeDevicesUrl,
+        link: email.reportSignInUrl ?? email.activeDevicesUrl,
       };
     case "welcome":
       return {

@@ -43,6 +43,8 @@ export type AuthEmail = TimePreferences &
         device: Device;
         signInMethod?: SignInMethod | null;
         activeDevicesUrl: string;
+        /** "This wasn't me" link for this session, when one was issued. */
+        reportSignInUrl?: string;
       }
     | { template: "welcome"; to: string; name: string; activeDevicesUrl: string }
   );

@@ -23,16 +23,18 @@ export { IN_CURRENT_GENERATION, toRecord, validityOf, type SessionRow } from "./
 const refOf = (row: { id: string; token: string }): SessionRef => ({ sessionId: row.id, tokenHash: hashToken(row.token) });
 
 /** A new sign-in: index it and evict the oldest sessions past the limit (both stores). */
-export async function indexNewSession(row: SessionRow): Promise<{ evicted: string[] }> {
+export async function indexNewSession(row: SessionRow): Promise<{ evicted: EndedRow[] }> {
   const limit = env().SESSION_MAX_CONCURRENT;
   try {
     // better-auth's row lacks the generation the insert trigger gave it.
     const generation = row.generation ?? (await generationOf(row.id));
-    const { evicted, complete } = await getSessionIndex().record(toRecord({ ...row, generation }), { kind: "new", limit });
+    const { evicted: byIndex, complete } = await getSessionIndex().record(toRecord({ ...row, generation }), { kind: "new", limit });
     // The index may lack this user's older sessions: rebuild the tag (the limit below is
     // decided by Postgres either way).
     if (!complete) scheduleTagRebuild(userTag(row.userId));
-    if (evicted.length) await revokeSessions(row.userId, { sessionIds: evicted }, "evicted");
+    const evicted = byIndex.length ? await endSessions(row.userId, { sessionIds: byIndex }, "evicted") : [];
+    // Ids the index dropped whose rows were already gone still count as evicted.
+    for (const id of byIndex) if (!evicted.some((r) => r.id === id)) evicted.push({ id });
     // The index only knows sessions it holds; after an outage Postgres may hold more.
     // Both sides evict by the same order (created_at, id), so the newest N survive.
     if (limit > 0 && (await countInDatabase(row.userId)) > limit) {
@@ -63,7 +65,7 @@ async function countInDatabase(userId: string): Promise<number> {
   return row?.n ?? 0;
 }
 
-async function enforceLimitInDatabase(userId: string, limit: number): Promise<string[]> {
+async function enforceLimitInDatabase(userId: string, limit: number): Promise<EndedRow[]> {
   if (limit <= 0) return [];
   const rows = await getDb()
     .select({ id: sessionTable.id })
@@ -73,8 +75,7 @@ async function enforceLimitInDatabase(userId: string, limit: number): Promise<st
     // keys.ts hashToken) compared bytewise, so both stores pick the same victims on ties.
     .orderBy(sql`${sessionTable.createdAt} desc, ${TOKEN_HASH_SQL} collate "C" desc`);
   const victims = rows.slice(limit).map((r) => r.id);
-  if (victims.length) await revokeSessions(userId, { sessionIds: victims }, "evicted");
-  return victims;
+  return victims.length ? endSessions(userId, { sessionIds: victims }, "evicted") : [];
 }
 
 /**
@@ -112,6 +113,23 @@ export async function revokeSessions(
   target: { sessionIds: string[] } | { allExcept: string | null },
   reason: EndReason = "revoked",
 ): Promise<string[]> {
+  return (await endSessions(userId, target, reason)).map((r) => r.id);
+}
+
+/** A deleted session as its owner knew it, for the security history (no token). */
+export interface EndedRow {
+  id: string;
+  userAgent?: string | null;
+  ipAddress?: string | null;
+  location?: string | null;
+}
+
+/** revokeSessions(), answering with what the deleted rows were (device and place). */
+export async function endSessions(
+  userId: string,
+  target: { sessionIds: string[] } | { allExcept: string | null },
+  reason: EndReason = "revoked",
+): Promise<EndedRow[]> {
   const where =
     "sessionIds" in target
       ? and(eq(sessionTable.userId, userId), inArray(sessionTable.id, target.sessionIds))
@@ -121,10 +139,16 @@ export async function revokeSessions(
   const rows = await getDb()
     .delete(sessionTable)
     .where(where)
-    .returning({ id: sessionTable.id, token: sessionTable.token });
+    .returning({
+      id: sessionTable.id,
+      token: sessionTable.token,
+      userAgent: sessionTable.userAgent,
+      ipAddress: sessionTable.ipAddress,
+      location: sessionTable.location,
+    });
   const sweep = "allExcept" in target ? { keep: target.allExcept } : undefined;
   await unindexSessions(userId, rows.map(refOf), sweep, reason);
-  return rows.map((r) => r.id);
+  return rows.map(({ id, userAgent, ipAddress, location }) => ({ id, userAgent, ipAddress, location }));
 }
 
 /**

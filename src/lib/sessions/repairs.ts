@@ -9,7 +9,7 @@ import { getSessionIndex, type SessionRef, type ValidityEntry } from "@/lib/sess
 import { flushBackground } from "./background";
 import { scheduleTagRebuild } from "./completeness";
 import { sessionsEnded } from "./ended";
-import { restoreSession, revokeSessions, unindexSessions, type SessionRow } from "./lifecycle";
+import { endSessions, restoreSession, unindexSessions, type SessionRow } from "./lifecycle";
 
 export type Repair =
   /** Throttled last-active bump, in the index and in Postgres (updated_at). */
@@ -46,7 +46,7 @@ async function apply(r: Repair): Promise<void> {
       await restoreSession(r.row);
       return;
     case "end":
-      sessionsEnded(r.userId, r.reason, await revokeSessions(r.userId, { sessionIds: [r.sessionId] }, r.reason));
+      sessionsEnded(r.userId, r.reason, await endSessions(r.userId, { sessionIds: [r.sessionId] }, r.reason));
       return;
     case "drop-entry":
       await unindexSessions(r.userId, [r.ref]);

@@ -12,7 +12,7 @@ import { countPostgresFallback } from "@/lib/metrics";
 import { isNewDevice, type SignInMethod } from "@/lib/sign-in-context";
 import { getSessionIndex, userTag, type IndexedSession, type ValidityEntry } from "@/lib/session-index";
 import { scheduleTagRebuild } from "./completeness";
-import { IN_CURRENT_GENERATION, revokeAllSessions, revokeSessions, toRecord } from "./lifecycle";
+import { endSessions, IN_CURRENT_GENERATION, revokeAllSessions, toRecord } from "./lifecycle";
 import { generationEnded, sessionsEnded } from "./ended";
 
 /** One row of the Active devices panel (GET /api/sessions). */
@@ -129,6 +129,11 @@ async function sessionCreatedAt(current: ValidityEntry): Promise<number> {
   return row?.createdAt.getTime() ?? 0;
 }
 
+async function userAgentOf(sessionId: string): Promise<string | null> {
+  const [row] = await getDb().select({ userAgent: sessionTable.userAgent }).from(sessionTable).where(eq(sessionTable.id, sessionId));
+  return row?.userAgent ?? null;
+}
+
 async function ownsSession(userId: string, sessionId: string): Promise<boolean> {
   const [row] = await getDb()
     .select({ id: sessionTable.id })
@@ -157,13 +162,15 @@ export async function revoke(
     throw new ApiError(404, "session_not_found", "No such session.");
   }
   await assertRecentlyAuthenticated(current, body, headers, passwordMatches);
+  // "By you, from which device": the acting session's device, for the security history.
+  const by = { sessionId: current.sessionId, userAgent: await userAgentOf(current.sessionId) };
   if ("all" in body) {
     const revoked = await revokeAllSessions(current.userId, current.sessionId);
-    generationEnded(current.userId, "revoke-all", revoked);
+    generationEnded(current.userId, "revoke-all", revoked, by);
     return { revoked };
   }
-  const ids = await revokeSessions(current.userId, { sessionIds: [body.sessionId] });
-  if (ids.length === 0) throw new ApiError(404, "session_not_found", "No such session.");
-  sessionsEnded(current.userId, "revoke", ids);
-  return { revoked: ids.length };
+  const ended = await endSessions(current.userId, { sessionIds: [body.sessionId] });
+  if (ended.length === 0) throw new ApiError(404, "session_not_found", "No such session.");
+  sessionsEnded(current.userId, "revoke", ended, undefined, by);
+  return { revoked: ended.length };
 }

@@ -31,6 +31,10 @@ const API_MESSAGES: Record<ApiErrorCode, string> = {
   [API_ERROR.bodyTooLarge]: "The request was too large. Reload the page and try again.",
   [API_ERROR.unsupportedMediaType]: "The request was not understood. Reload the page and try again.",
   [API_ERROR.notFound]: "That page or action does not exist here.",
+  [API_ERROR.invalidCursor]: "The activity list could not continue from there. Reload the page to start again.",
+  [API_ERROR.invalidLink]: "This link is not valid. Use the link exactly as it appears in the email.",
+  [API_ERROR.linkExpired]: "This link has expired. Review your devices from the Security page, or reset your password.",
+  [API_ERROR.linkUsed]: "This link was already used. Nothing else was changed.",
   [API_ERROR.internal]: "Something went wrong on our side. Nothing was changed. Try again in a moment.",
 };
 

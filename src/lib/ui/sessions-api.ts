@@ -16,7 +16,7 @@ export interface ApiFailure extends RequestFailure {
 
 export type ApiResult<T> = ({ ok: true } & T) | ApiFailure;
 
-async function failure(res: Response): Promise<ApiFailure> {
+export async function failureOf(res: Response): Promise<ApiFailure> {
   let code: ApiErrorCode | null = null;
   try {
     const body = (await res.json()) as { error?: { code?: unknown } };
@@ -27,12 +27,12 @@ async function failure(res: Response): Promise<ApiFailure> {
   return { ok: false, status: res.status, code, retryAfter: parseRetryAfter(res.headers.get("retry-after")) };
 }
 
-const NETWORK: ApiFailure = { ...NETWORK_FAILURE, ok: false, code: null };
+export const NETWORK: ApiFailure = { ...NETWORK_FAILURE, ok: false, code: null };
 
 export async function fetchSessions(signal?: AbortSignal): Promise<ApiResult<{ sessions: SessionView[] }>> {
   try {
     const res = await fetch("/api/sessions", { cache: "no-store", headers: { accept: "application/json" }, signal });
-    if (!res.ok) return failure(res);
+    if (!res.ok) return failureOf(res);
     const body = (await res.json()) as { sessions: SessionView[] };
     return { ok: true, sessions: body.sessions };
   } catch (err) {
@@ -52,7 +52,7 @@ export async function requestSignOut(body: SignOutRequest): Promise<ApiResult<{ 
       headers: { "content-type": "application/json", accept: "application/json" },
       body: JSON.stringify(body),
     });
-    if (!res.ok) return failure(res);
+    if (!res.ok) return failureOf(res);
     const data = (await res.json()) as { revoked: number };
     return { ok: true, revoked: data.revoked };
   } catch {

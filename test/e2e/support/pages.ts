@@ -22,6 +22,8 @@ export const SIGNED_OUT_PAGES: Record<string, string> = {
   "verify-email-expired": "/verify-email?error=TOKEN_EXPIRED",
   "check-email": `/check-email?email=${encodeURIComponent(LONG_EMAIL)}`,
 };
+// /report-sign-in (its confirmation, its answer and its "already used" state) is checked for
+// layout and axe in report-sign-in.test.ts, where a live link exists.
 
 /** Pages that look different to a signed-in visitor (the panel itself is tested apart). */
 export const SIGNED_IN_PAGES: Record<string, string> = {

@@ -1,0 +1,42 @@
+// better-auth plugin, one concern: failed sign-ins of an existing account go to its
+// security history, aggregated (lib/security/events.ts: one row per burst, with a count).
+// Runs after better-auth has answered 401; the account look-up happens in the background,
+// for every 401 alike, so the answer's timing does not depend on whether the address is
+// registered. Unknown addresses record nothing (there is no account to show it to).
+import type { BetterAuthPlugin } from "better-auth";
+import { createAuthMiddleware } from "better-auth/api";
+import { eq } from "drizzle-orm";
+import { getDb } from "@/db";
+import { user as userTable } from "@/db/schema";
+import { runInBackground } from "@/lib/background";
+import { writeFailedSignIn } from "@/lib/security/events";
+import { clientAddress } from "@/lib/client-address";
+import { locate } from "@/lib/location";
+
+const statusOf = (returned: unknown): number | undefined =>
+  returned instanceof Error ? (returned as { statusCode?: number }).statusCode : undefined;
+
+export const failedSignInPlugin = () =>
+  ({
+    id: "failed-sign-in",
+    hooks: {
+      after: [
+        {
+          matcher: (ctx) => ctx.path === "/sign-in/email",
+          handler: createAuthMiddleware(async (ctx) => {
+            if (statusOf(ctx.context.returned) !== 401) return;
+            const email = typeof ctx.body?.email === "string" ? ctx.body.email.trim().toLowerCase() : "";
+            if (!email) return;
+            const headers = ctx.request?.headers ?? ctx.headers;
+            const at = new Date();
+            const userAgent = headers?.get("user-agent") ?? null;
+            const ipAddress = clientAddress(headers);
+            runInBackground("failed sign-in event", async () => {
+              const [u] = await getDb().select({ id: userTable.id }).from(userTable).where(eq(userTable.email, email));
+              if (u) await writeFailedSignIn({ userId: u.id, at, userAgent, ipAddress, location: await locate(ipAddress) });
+            });
+          }),
+        },
+      ],
+    },
+  }) satisfies BetterAuthPlugin;

@@ -1,0 +1,38 @@
+// The browser side of /api/security/activity and /api/report-sign-in: typed results
+// instead of thrown errors (the same shape as sessions-api.ts).
+// (Type-only imports from server modules: nothing of them reaches the bundle.)
+import type { ActivityItem, ActivityPage } from "@/lib/security/activity";
+import { failureOf, NETWORK, type ApiResult } from "./sessions-api";
+
+export type { ActivityItem, ActivityPage };
+
+export async function fetchActivity(cursor: string | null, signal?: AbortSignal): Promise<ApiResult<ActivityPage>> {
+  try {
+    const url = cursor ? `/api/security/activity?cursor=${encodeURIComponent(cursor)}` : "/api/security/activity";
+    const res = await fetch(url, { cache: "no-store", headers: { accept: "application/json" }, signal });
+    if (!res.ok) return failureOf(res);
+    const body = (await res.json()) as ActivityPage;
+    return { ok: true, ...body };
+  } catch (err) {
+    if ((err as Error).name === "AbortError") throw err;
+    return NETWORK;
+  }
+}
+
+export type ReportAnswer = { ended: number; signOutEverywhereToken?: string };
+
+/** "This wasn't me" (the emailed link's token) or "Sign out everywhere" (the token it answered with). */
+export async function sendReport(token: string): Promise<ApiResult<ReportAnswer>> {
+  try {
+    const res = await fetch("/api/report-sign-in", {
+      method: "POST",
+      cache: "no-store",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({ token }),
+    });
+    if (!res.ok) return failureOf(res);
+    return { ok: true, ...((await res.json()) as ReportAnswer) };
+  } catch {
+    return NETWORK;
+  }
+}

@@ -1,0 +1,51 @@
+// Recent activity's sentences, one per kind of event and reason.
+import { describe, expect, it } from "vitest";
+import { activityPlace, activitySentence } from "@/lib/ui/activity-text";
+import type { ActivityItem } from "@/lib/ui/security-api";
+
+const base: ActivityItem = {
+  id: "e1",
+  type: "sign-in",
+  at: "2026-01-01T00:00:00.000Z",
+  device: "Chrome 131 on macOS",
+  ipAddress: "203.0.113.9",
+  location: "Cape Town, South Africa",
+  reason: null,
+  count: 1,
+  thisDevice: false,
+  by: null,
+  byDevice: null,
+};
+const e = (over: Partial<ActivityItem>): ActivityItem => ({ ...base, ...over });
+
+describe("activitySentence", () => {
+  it("says what happened, in words", () => {
+    expect(activitySentence(base)).toBe("Signed in from Chrome 131 on macOS");
+    expect(activityPlace(base)).toBe("203.0.113.9 · Cape Town, South Africa");
+    expect(activityPlace(e({ location: null }))).toBe("203.0.113.9");
+    expect(activitySentence(e({ type: "sign-in-failed", count: 3, device: "Firefox 133 on Windows" }))).toBe(
+      "3 failed sign-in attempts, the last from Firefox 133 on Windows",
+    );
+    expect(activitySentence(e({ type: "sign-in-failed", count: 1, device: null }))).toBe("1 failed sign-in attempt");
+    expect(activitySentence(e({ type: "session-ended", reason: "revoke", device: "Firefox 133 on Windows", by: "this-device" }))).toBe(
+      "Signed out Firefox 133 on Windows (from this device)",
+    );
+    expect(activitySentence(e({ type: "session-ended", reason: "revoke", by: "other-device", byDevice: "Safari on iPhone" }))).toBe(
+      "Signed out Chrome 131 on macOS (from Safari on iPhone)",
+    );
+    expect(activitySentence(e({ type: "session-ended", reason: "sign-out", by: "self" }))).toBe("Signed out on Chrome 131 on macOS");
+    expect(activitySentence(e({ type: "session-ended", reason: "idle" }))).toBe("Chrome 131 on macOS was signed out after a period of inactivity");
+    expect(activitySentence(e({ type: "session-ended", reason: "limit" }))).toMatch(/too many devices/);
+    expect(activitySentence(e({ type: "session-ended", reason: "password-reset" }))).toMatch(/password was reset/);
+    expect(activitySentence(e({ type: "session-ended", reason: "operator" }))).toMatch(/administrator/);
+    expect(activitySentence(e({ type: "session-ended", reason: "reported" }))).toMatch(/this wasn't me/);
+    expect(activitySentence(e({ type: "sessions-ended", reason: "revoke-all", count: 2, by: "this-device" }))).toBe(
+      "Signed out all other devices (2) (from this device)",
+    );
+    expect(activitySentence(e({ type: "sessions-ended", reason: "reported", count: 1 }))).toBe("Signed out everywhere from the email's link (1 device)");
+    expect(activitySentence(e({ type: "password-changed" }))).toBe("Password changed on Chrome 131 on macOS");
+    expect(activitySentence(e({ type: "password-reset" }))).toBe("Password reset with an emailed link");
+    expect(activitySentence(e({ type: "email-verified" }))).toBe("Email address verified");
+    expect(activitySentence(e({ type: "new-device-alert" }))).toBe("Emailed you about a new sign-in from Chrome 131 on macOS");
+  });
+});
