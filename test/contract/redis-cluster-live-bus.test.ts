@@ -51,9 +51,9 @@ async function masterOf(key: string): Promise<Redis> {
     await probe.ping();
   }
   const slot = calculateSlot(key);
-  const slots = (await probe.cluster("SLOTS")) as [number, number, [string, number]][];
-  const owner = slots.find(([from, to]) => slot >= from && slot <= to)![2];
-  const node = probe.nodes("master").find((n) => n.options.port === owner[1]);
+  const slots = await probe.cluster("SLOTS");
+  const owner = slots.find(([from, to]) => slot >= from && slot <= to)?.[2];
+  const node = probe.nodes("master").find((n) => n.options.port === owner?.[1]);
   if (!node) throw new Error(`no master for slot ${slot}`);
   return node;
 }

@@ -13,7 +13,7 @@ import { freePort, PORT_RANGES } from "../../support/ports";
 import { assertReachable, claimRedisDb, createRunDatabase, newRunId, PG_ADMIN_URL, REDIS_BASE_URL } from "../../support/services";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
-const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
+export const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 function elapsed(since: number): string {
@@ -50,7 +50,7 @@ async function build(logFile: string): Promise<void> {
   console.info(`[e2e] next build: ${elapsed(started)}`);
 }
 
-async function waitForServer(url: string, child: ChildProcess, logFile: string, timeoutMs = 60_000): Promise<void> {
+export async function waitForServer(url: string, child: ChildProcess, logFile: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
