@@ -15,7 +15,7 @@ import { getRedisClient } from "@/lib/redis/client";
 import { PROFILES, TARGETS, type Profile } from "./config";
 import { section, timings, type Ctx } from "./context";
 import { listFigure } from "./figures/list";
-import { liveFigure } from "./figures/live";
+import { liveFigure, type LiveFigure } from "./figures/live";
 import { memoryFigure } from "./figures/memory";
 import { compareModes, perRequestCosts, selfCheck } from "./figures/modes";
 import { peerScenarios } from "./figures/peer-scenarios";
@@ -174,12 +174,17 @@ async function liveSection(ctx: Ctx, appEnv: Record<string, string>) {
   const { liveStreams, liveTwoInstanceStreams, liveRevocations } = ctx.profile;
   const sizes = [...liveStreams.map((n) => `${fmt.int(n)}`), ...liveTwoInstanceStreams.map((n) => `${fmt.int(n)} on 2 instances`)];
   return section(`live sign-out: revoke -> session.ended (≤ ${fmt.int(liveRevocations)} revocations each) with ${sizes.join(" / ")} open streams`, async () => {
-    const out = [];
-    for (const n of liveStreams) out.push(await liveFigure(ctx, { streams: n, streamsOn: ctx.server }));
+    const out: LiveFigure[] = [];
+    // Each figure printed as it is done: a long run that fails later keeps what it measured.
+    const done = (f: LiveFigure) => {
+      out.push(f);
+      console.log(`\n  live figure: ${JSON.stringify(f)}`);
+    };
+    for (const n of liveStreams) done(await liveFigure(ctx, { streams: n, streamsOn: ctx.server }));
     if (liveTwoInstanceStreams.length) {
       const second = await startServer(await benchPort(), appEnv);
       try {
-        for (const n of liveTwoInstanceStreams) out.push(await liveFigure(ctx, { streams: n, streamsOn: second }));
+        for (const n of liveTwoInstanceStreams) done(await liveFigure(ctx, { streams: n, streamsOn: second }));
       } catch (err) {
         console.error(`\nsecond bench server output (tail):\n${second.output().slice(-4000)}`);
         throw err;

@@ -108,8 +108,11 @@ export async function liveFigure(ctx: Ctx, o: LiveOptions): Promise<LiveFigure> 
   // Warm: the first stream loads the route's code into the server; that is not per stream.
   const warm = (await seedUsersWithSessions(ctx.seedIdx, { users: 1, sessionsPerUser: 1, emailPrefix: `${prefix}-warm` }))[0]!;
   await (await openStream(streamsOn.url, warm.cookie)).cancel();
+  // Streams closed on this side (the warm one, an earlier size's) are released by the server a
+  // moment later: start from none, so the count after opening is exactly this size's.
+  const drained = Date.now() + 30_000;
+  while ((await streamsOn.stats()).openStreams > 0 && Date.now() < drained) await new Promise((r) => setTimeout(r, 100));
   const before = await streamsOn.stats({ gc: true });
-  const baseStreams = before.openStreams;
 
   const opened = Date.now();
   const readers: SseReader[] = [];
@@ -122,8 +125,8 @@ export async function liveFigure(ctx: Ctx, o: LiveOptions): Promise<LiveFigure> 
     }
     const openSeconds = (Date.now() - opened) / 1000;
     const after = await streamsOn.stats({ gc: true });
-    if (after.openStreams - baseStreams !== streams) {
-      throw new Error(`the server holds ${after.openStreams - baseStreams} streams, ${streams} were opened`);
+    if (after.openStreams - before.openStreams !== streams) {
+      throw new Error(`the server holds ${after.openStreams - before.openStreams} more streams, ${streams} were opened`);
     }
     const perStream = (a: number, b: number) => Math.round((a - b) / streams);
 
