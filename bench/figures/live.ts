@@ -20,6 +20,8 @@ export interface LiveFigure {
   revocations: number;
   /** Revocations whose session.ended did not arrive within EVENT_TIMEOUT_MS (want 0). */
   missed: number;
+  /** Why, for the first few missed: the stream closed first, or nothing came in time. */
+  missedReasons: string[];
   /** ms from the revoke answer to session.ended on the revoked stream */
   p50: number;
   p99: number;
@@ -119,6 +121,7 @@ export async function liveFigure(ctx: Ctx, o: LiveOptions): Promise<LiveFigure> 
   const origin = new URL(env().APP_URL).origin;
   const latencies: number[] = [];
   let missed = 0;
+  const missedReasons: string[] = [];
   try {
     for (let i = 0; i < targets.length; i += OPEN_CONCURRENCY) {
       readers.push(...(await Promise.all(targets.slice(i, i + OPEN_CONCURRENCY).map((t) => openStream(streamsOn.url, t.cookie)))));
@@ -146,8 +149,9 @@ export async function liveFigure(ctx: Ctx, o: LiveOptions): Promise<LiveFigure> 
       try {
         const { found } = await readers[stream]!.until("session.ended", EVENT_TIMEOUT_MS);
         latencies.push(Math.max(0, found.at - answered));
-      } catch {
+      } catch (err) {
         missed++;
+        if (missedReasons.length < 5) missedReasons.push(`stream ${stream}: ${(err as Error).message}`);
       }
     }
     const sorted = [...latencies].sort((a, b) => a - b);
@@ -157,6 +161,7 @@ export async function liveFigure(ctx: Ctx, o: LiveOptions): Promise<LiveFigure> 
       streams,
       revocations: revokedAt.length,
       missed,
+      missedReasons,
       p50: round(percentile(sorted, 0.5)),
       p99: round(percentile(sorted, 0.99)),
       max: round(sorted.at(-1) ?? NaN),
