@@ -44,8 +44,14 @@ export interface Profile {
   peerSignInRounds: number;
   /** Revoke-all-then-sign-in trials in the peer scenario (b), one account each. */
   peerRevokeAllTrials: number;
-  /** Open event streams for the live sign-out figure (one revocation per stream). */
+  /** Open event streams for the live sign-out figure, on one instance. */
   liveStreams: number[];
+  /** The same across two instances: streams on a second server, revocations through the first. */
+  liveTwoInstanceStreams: number[];
+  /** Revocations per size, at most (a subset spread evenly over the streams when there are more). */
+  liveRevocations: number;
+  /** Seconds the streams sit open with no event while the server's CPU is read (heartbeats). */
+  liveIdleSeconds: number;
   /** Location lookups of distinct addresses (more than the reader's 10,000-entry cache). */
   locationLookups: number;
 }
@@ -78,7 +84,10 @@ export const PROFILES: Record<Profile["name"], Profile> = {
     peerSignIns: 20,
     peerSignInRounds: 10,
     peerRevokeAllTrials: 20,
-    liveStreams: [1_000],
+    liveStreams: [1_000, 10_000],
+    liveTwoInstanceStreams: [1_000, 10_000],
+    liveRevocations: 1_000,
+    liveIdleSeconds: 5,
     locationLookups: 50_000,
   },
   smoke: {
@@ -109,6 +118,9 @@ export const PROFILES: Record<Profile["name"], Profile> = {
     peerSignInRounds: 2,
     peerRevokeAllTrials: 3,
     liveStreams: [50],
+    liveTwoInstanceStreams: [50],
+    liveRevocations: 50,
+    liveIdleSeconds: 1,
     locationLookups: 2_000,
   },
 };

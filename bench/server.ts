@@ -8,8 +8,10 @@
 //   BENCH_COOKIE_CACHE_MAX_AGE   better-auth cookie cache maxAge for the cookie-cache mode (s)
 //   plus the app's own environment (NODE_ENV=production, DATABASE_URL, REDIS_URL, ...)
 //
-// GET /__bench/stats answers {pgQueries, cpuUs, rss}: statements this process sent to Postgres,
-// counted at the driver, and the CPU time it has used (user + system, µs). `pg` is a server-external package, so Next's bundle and the front share this one
+// GET /__bench/stats answers {pgQueries, cpuUs, rss, ...}: statements this process sent to Postgres,
+// counted at the driver, and the CPU time it has used (user + system, µs).
+// GET /__bench/stats?gc=1 first runs a full garbage collection (the server is started with
+// --expose-gc), so the memory figures are what is still reachable, not garbage not yet swept. `pg` is a server-external package, so Next's bundle and the front share this one
 // module and every query of the process is counted.
 import { readFileSync } from "node:fs";
 import http from "node:http";
@@ -40,6 +42,17 @@ function contextSwitches(): { voluntary: number; involuntary: number } | null {
   }
 }
 
+/** This process's soft limit on open files (Linux; null elsewhere): each open stream holds a socket. */
+function openFilesLimit(): number | null {
+  try {
+    const limits = readFileSync("/proc/self/limits", "utf8");
+    const soft = /^Max open files\s+(\S+)/m.exec(limits)?.[1];
+    return soft === undefined ? null : soft === "unlimited" ? Infinity : Number(soft);
+  } catch {
+    return null;
+  }
+}
+
 const port = Number(process.env.PORT);
 if (!Number.isInteger(port) || port <= 0) throw new Error("PORT must be set");
 const maxAge = Number(process.env.BENCH_COOKIE_CACHE_MAX_AGE ?? 300);
@@ -59,10 +72,28 @@ const handle = app.getRequestHandler();
 const server = http.createServer((req, res) => {
   stampClientAddress(req); // as server.ts does: the client address, from the socket and TRUST_PROXY
   const url = req.url ?? "/";
-  if (url === "/__bench/stats") {
+  if (url === "/__bench/stats" || url === "/__bench/stats?gc=1") {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    const collected = url.endsWith("?gc=1") && typeof gc === "function";
+    // Twice: the first pass runs finalizers that free more on the second.
+    if (collected) for (let i = 0; i < 2; i++) gc();
     res.writeHead(200, { "content-type": "application/json" });
     const cpu = process.cpuUsage();
-    res.end(JSON.stringify({ pgQueries, cpuUs: cpu.user + cpu.system, contextSwitches: contextSwitches(), rss: process.memoryUsage().rss }));
+    const mem = process.memoryUsage();
+    res.end(
+      JSON.stringify({
+        pgQueries,
+        cpuUs: cpu.user + cpu.system,
+        contextSwitches: contextSwitches(),
+        rss: mem.rss,
+        heapUsed: mem.heapUsed,
+        external: mem.external,
+        collected,
+        // The event streams this process holds (src/lib/sessions/event-stream.ts keeps them on globalThis).
+        openStreams: (globalThis as { __revocableStreams?: { all: Set<unknown> } }).__revocableStreams?.all.size ?? 0,
+        openFilesLimit: openFilesLimit(),
+      }),
+    );
     return;
   }
   const mode = modeOfUrl(url);

@@ -175,6 +175,15 @@ export interface ServerStats {
   /** Context switches of the server process so far (Linux only). */
   contextSwitches: { voluntary: number; involuntary: number } | null;
   rss: number;
+  /** V8 heap in use, and memory held outside it (Buffers, native objects), bytes. */
+  heapUsed: number;
+  external: number;
+  /** A full GC ran just before (stats({ gc: true }) on a server started with --expose-gc). */
+  collected: boolean;
+  /** Event streams (GET /api/sessions/events) open in the server process. */
+  openStreams: number;
+  /** The server process's soft limit on open files (null: unknown). */
+  openFilesLimit: number | null;
 }
 
 export interface BenchServer {
@@ -182,12 +191,14 @@ export interface BenchServer {
   port: number;
   pid: number;
   stop(): Promise<void>;
-  stats(): Promise<ServerStats>;
+  /** `gc`: run a full garbage collection first, so memory figures count only what is reachable. */
+  stats(options?: { gc?: boolean }): Promise<ServerStats>;
   output(): string;
 }
 
 export async function startServer(port: number, env: Record<string, string>): Promise<BenchServer> {
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "bench", "server.ts")], {
+  // --expose-gc: only so /__bench/stats?gc=1 can collect before a memory reading.
+  const child: ChildProcess = spawn(process.execPath, ["--expose-gc", "--import", "tsx", path.join(ROOT, "bench", "server.ts")], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
@@ -223,8 +234,8 @@ export async function startServer(port: number, env: Record<string, string>): Pr
     port,
     pid: child.pid!,
     output: () => output,
-    async stats() {
-      const res = await fetch(`${url}/__bench/stats`);
+    async stats(options) {
+      const res = await fetch(`${url}/__bench/stats${options?.gc ? "?gc=1" : ""}`);
       return (await res.json()) as ServerStats;
     },
     async stop() {

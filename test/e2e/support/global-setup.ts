@@ -14,7 +14,7 @@ import { startAppServer, type AppServer } from "./app-server";
 import { assertReachable, claimRedisDb, createRunDatabase, newRunId, PG_ADMIN_URL, REDIS_BASE_URL } from "../../support/services";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
-const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
+export const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 function elapsed(since: number): string {

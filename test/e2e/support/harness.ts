@@ -62,12 +62,13 @@ export interface Device {
  * X-Forwarded-For, as the one reverse proxy the server trusts (TRUST_PROXY=1) would append
  * it, so each device shows its own IP in the panel and gets its own rate-limit bucket.
  */
-export async function newDevice(browser: Browser, name: string, userAgent = UA.macChrome, options: { ip?: string } = {}): Promise<Device> {
+/** `baseURL`: another app server than the run's (a test file's own instance). */
+export async function newDevice(browser: Browser, name: string, userAgent = UA.macChrome, options: { ip?: string; baseURL?: string } = {}): Promise<Device> {
   const ip = options.ip ?? nextIp();
   const mobile = /iPhone|Android/.test(userAgent);
   const tablet = /iPad/.test(userAgent);
   const context = await browser.newContext({
-    baseURL: env.baseURL,
+    baseURL: options.baseURL ?? env.baseURL,
     userAgent,
     extraHTTPHeaders: { "x-forwarded-for": ip },
     viewport: mobile ? { width: 390, height: 844 } : tablet ? { width: 820, height: 1180 } : { width: 1100, height: 860 },
