@@ -1,5 +1,7 @@
 // `npm run bench` (full) · `npm run bench:smoke` or `npm run bench -- --smoke` (CI)
-// Options: --no-build (use .next as it is), --build (always rebuild), --shared-redis, --out FILE.
+// Options: --no-build (use .next as it is), --build (always rebuild), --shared-redis, --out FILE,
+// --only <section>[,<section>] (just those sections: modes, revoke-all, list, memory, sign-in,
+// live, scaling, peer-scenarios).
 //
 // One run, one production build, one server process, one Postgres database and one Redis of the
 // run's own: the same request measured under every check mode side by side (interleaved rounds),
@@ -18,13 +20,13 @@ import { liveFigure } from "./figures/live";
 import { memoryFigure } from "./figures/memory";
 import { compareModes, perRequestCosts, selfCheck } from "./figures/modes";
 import { peerScenarios } from "./figures/peer-scenarios";
-import { revokeAll, warmScripts } from "./figures/revoke-all";
+import { revokeAllFigure, warmScripts } from "./figures/revoke-all";
 import { scaling } from "./figures/scaling";
 import { signInFigure } from "./figures/sign-in";
 import { RedisMonitor } from "./lib/monitor";
 import { createPeer } from "./lib/peer";
 import { seedingIndex, seedUsersWithSessions } from "./lib/seed";
-import { fmt, print, type Report } from "./report";
+import { fmt, print, printOnly, type Report } from "./report";
 import { appEnvironment, benchPort, build, buildId, buildNeeded, startServer, startServices, type BenchServer } from "./setup";
 
 const args = process.argv.slice(2);
@@ -34,6 +36,19 @@ const OUT =
   outArg >= 0 && args[outArg + 1]
     ? path.resolve(args[outArg + 1]!)
     : path.join(process.cwd(), "bench", "results", profile.name === "full" ? "latest.json" : "smoke.tmp");
+const SECTIONS = ["modes", "revoke-all", "list", "memory", "sign-in", "live", "scaling", "peer-scenarios"] as const;
+type Section = (typeof SECTIONS)[number];
+const onlyArg = args.indexOf("--only");
+const only: Section[] | null =
+  onlyArg >= 0 ? (args[onlyArg + 1] ?? "").split(",").filter(Boolean).map((name) => {
+    if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`--only: unknown section "${name}" (one of ${SECTIONS.join(", ")})`);
+    return name as Section;
+  }) : null;
+if (only && only.length === 0) throw new Error(`--only needs a section: ${SECTIONS.join(", ")}`);
+/** Whether this run measures `name` (all sections unless --only names some). */
+const wants = (name: Section) => !only || only.includes(name);
+// A partial run never overwrites the full results unless --out says so (*.tmp: not committed).
+const OUT_FILE = only && outArg < 0 ? path.join(path.dirname(OUT), `${profile.name}-only-${only.join("+")}.tmp`) : OUT;
 
 function tryGit(...a: string[]): string | null {
   try {
@@ -74,9 +89,13 @@ async function main() {
   const peer = createPeer();
   const results: Record<string, unknown> = {};
   try {
-    const base = await section(`seed ${fmt.int(profile.baseSessions)} sessions (Postgres + Redis)`, () =>
-      seedUsersWithSessions(seedIdx, { users: Math.ceil(profile.baseSessions / 3), sessionsPerUser: 3, emailPrefix: "base" }),
-    );
+    // The base sessions and the load sample: for the modes and the scaling run.
+    const needsBase = wants("modes") || wants("scaling");
+    const base = needsBase
+      ? await section(`seed ${fmt.int(profile.baseSessions)} sessions (Postgres + Redis)`, () =>
+          seedUsersWithSessions(seedIdx, { users: Math.ceil(profile.baseSessions / 3), sessionsPerUser: 3, emailPrefix: "base" }),
+        )
+      : [];
     const loadSample = [...base].sort(() => Math.random() - 0.5).slice(0, profile.loadSessions);
 
     server = await section("start the production build (bench server)", () =>
@@ -84,34 +103,43 @@ async function main() {
     );
     const ctx: Ctx = { profile, server, monitor, seedIdx, redisUrl: services.redis.url, admin, peer };
 
-    const checked = await section("self-check of the bench paths", () => selfCheck(ctx, loadSample[0]!));
-    results.selfCheck = checked;
-    const perRequest = await section("per-request Redis commands and SQL (MONITOR, driver count)", () => perRequestCosts(ctx, loadSample));
-    results.perRequest = perRequest;
-    results.modes = await compareModes(ctx, loadSample, perRequest, base.length, checked.bodyBytes ?? 0);
+    if (wants("modes")) {
+      const checked = await section("self-check of the bench paths", () => selfCheck(ctx, loadSample[0]!));
+      results.selfCheck = checked;
+      const perRequest = await section("per-request Redis commands and SQL (MONITOR, driver count)", () => perRequestCosts(ctx, loadSample));
+      results.perRequest = perRequest;
+      results.modes = await compareModes(ctx, loadSample, perRequest, base.length, checked.bodyBytes ?? 0);
+    }
 
     await warmScripts(ctx);
-    results.revokeAll = await section(`revoke-all at ${profile.revokeSizes.join(", ")} sessions`, async () => {
-      const out = [];
-      for (const n of profile.revokeSizes) out.push(await revokeAll(ctx, n));
-      return out;
-    });
-    results.list = await section(`list ${profile.listSessions} sessions`, () => listFigure(ctx));
-    results.memory = await section(`Redis memory per session (${fmt.int(profile.memorySessions)} sessions)`, () => memoryFigure(ctx));
-    results.signIn = await section("sign-in throughput (limit 3 per user, per-IP rate limit on)", () => signInFigure(ctx));
-    results.live = await section(`live sign-out: revoke -> session.ended with ${profile.liveStreams.map(fmt.int).join(" / ")} open streams`, async () => {
-      const out = [];
-      for (const n of profile.liveStreams) out.push(await liveFigure(ctx, n));
-      return out;
-    });
-    results.scaling = await section(`scaling: our gate at ${profile.scalingSizes.map(fmt.int).join(" / ")} sessions`, () =>
-      scaling(ctx, base.length, loadSample),
-    );
+    if (wants("revoke-all")) {
+      results.revokeAll = await section(
+        `revoke-all at ${profile.revokeSizes.map(fmt.int).join(" / ")} sessions, ${profile.revokeTrials} rounds`,
+        () => revokeAllFigure(ctx),
+      );
+    }
+    if (wants("list")) results.list = await section(`list ${profile.listSessions} sessions`, () => listFigure(ctx));
+    if (wants("memory")) results.memory = await section(`Redis memory per session (${fmt.int(profile.memorySessions)} sessions)`, () => memoryFigure(ctx));
+    if (wants("sign-in")) results.signIn = await section("sign-in throughput (limit 3 per user, per-IP rate limit on)", () => signInFigure(ctx));
+    if (wants("live")) {
+      results.live = await section(`live sign-out: revoke -> session.ended with ${profile.liveStreams.map(fmt.int).join(" / ")} open streams`, async () => {
+        const out = [];
+        for (const n of profile.liveStreams) out.push(await liveFigure(ctx, n));
+        return out;
+      });
+    }
+    if (wants("scaling")) {
+      results.scaling = await section(`scaling: our gate at ${profile.scalingSizes.map(fmt.int).join(" / ")} sessions`, () =>
+        scaling(ctx, base.length, loadSample),
+      );
+    }
     // Last: scenario (c) flushes the run's Redis.
-    results.peerScenarios = await section(
-      `correctness side by side with better-auth's Redis mode (${profile.peerSignInRounds} × ${profile.peerSignIns} simultaneous sign-ins, ${profile.peerRevokeAllTrials} revoke-all trials, a flush)`,
-      () => peerScenarios(ctx),
-    );
+    if (wants("peer-scenarios")) {
+      results.peerScenarios = await section(
+        `correctness side by side with better-auth's Redis mode (${profile.peerSignInRounds} × ${profile.peerSignIns} simultaneous sign-ins, ${profile.peerRevokeAllTrials} revoke-all trials, a flush)`,
+        () => peerScenarios(ctx),
+      );
+    }
     results.buildChangedDuringRun = (await buildId()) !== buildAtStart;
   } catch (err) {
     if (server) console.error(`\nbench server output (tail):\n${server.output().slice(-4000)}`);
@@ -129,6 +157,7 @@ async function main() {
   const totalSeconds = (Date.now() - started) / 1000;
   const report = {
     profile: profile.name,
+    only,
     generatedAt: new Date().toISOString(),
     machine: {
       cores: os.cpus().length,
@@ -145,10 +174,11 @@ async function main() {
     sectionSeconds: timings.sectionSeconds,
     totalSeconds,
   };
-  await mkdir(path.dirname(OUT), { recursive: true });
-  await writeFile(OUT, `${JSON.stringify(report, null, 2)}\n`);
-  print(report as unknown as Report);
-  console.log(`\nResults: ${path.relative(process.cwd(), OUT)} · total ${totalSeconds.toFixed(0)} s`);
+  await mkdir(path.dirname(OUT_FILE), { recursive: true });
+  await writeFile(OUT_FILE, `${JSON.stringify(report, null, 2)}\n`);
+  if (only) printOnly(report as unknown as Partial<Report>);
+  else print(report as unknown as Report);
+  console.log(`\nResults: ${path.relative(process.cwd(), OUT_FILE)} · total ${totalSeconds.toFixed(0)} s`);
 }
 
 main().then(

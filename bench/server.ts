@@ -10,11 +10,35 @@
 // GET /__bench/stats answers {pgQueries, cpuUs, rss}: statements this process sent to Postgres,
 // counted at the driver, and the CPU time it has used (user + system, µs). `pg` is a server-external package, so Next's bundle and the front share this one
 // module and every query of the process is counted.
+//
+// A request sent with `x-bench-timing: <id>` is timed by store: its wall time in this process
+// (arrival to the last byte) and, within it, the time its Postgres statements and its Redis
+// commands took (`pg` and `ioredis` are both server-external, so the app's calls go through the
+// patched prototypes). GET /__bench/timing/<id> answers it once the response has finished.
+// Statements containing `skip locked` (the revoke-all clean-up, which runs after the answer,
+// off the request path) are not counted.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import { Redis } from "ioredis";
 import next from "next";
 import pg from "pg";
+
+interface RequestTiming {
+  wallMs: number;
+  pgMs: number;
+  pgStatements: number;
+  redisMs: number;
+  redisCommands: string[];
+  done: boolean;
+}
+const timed = new AsyncLocalStorage<RequestTiming>();
+const timings = new Map<string, RequestTiming>();
+/** Calls `add` with the elapsed ms when `settle` is called (success or failure alike). */
+function stopwatch(add: (ms: number) => void) {
+  const start = performance.now();
+  return () => add(performance.now() - start);
+}
 
 let pgQueries = 0;
 const originalQuery = pg.Client.prototype.query as unknown as (...args: unknown[]) => unknown;
@@ -23,7 +47,33 @@ const originalQuery = pg.Client.prototype.query as unknown as (...args: unknown[
   ...args: unknown[]
 ) {
   pgQueries++;
-  return originalQuery.apply(this, args);
+  const t = timed.getStore();
+  const text = typeof args[0] === "string" ? args[0] : (args[0] as { text?: string } | undefined)?.text;
+  if (!t || t.done || /skip locked/i.test(text ?? "")) return originalQuery.apply(this, args);
+  t.pgStatements++;
+  const settle = stopwatch((ms) => (t.pgMs += ms));
+  const cb = args.at(-1);
+  if (typeof cb === "function") {
+    args[args.length - 1] = (...r: unknown[]) => {
+      settle();
+      return (cb as (...a: unknown[]) => unknown)(...r);
+    };
+    return originalQuery.apply(this, args);
+  }
+  const out = originalQuery.apply(this, args);
+  if (out && typeof (out as Promise<unknown>).then === "function") (out as Promise<unknown>).then(settle, settle);
+  return out;
+};
+type SendCommand = (command: { name: string; promise: Promise<unknown> }, ...rest: unknown[]) => unknown;
+const originalSend = (Redis.prototype as unknown as { sendCommand: SendCommand }).sendCommand;
+(Redis.prototype as unknown as { sendCommand: SendCommand }).sendCommand = function (this: Redis, command, ...rest) {
+  const t = timed.getStore();
+  if (t && !t.done) {
+    t.redisCommands.push(command.name);
+    const settle = stopwatch((ms) => (t.redisMs += ms));
+    command.promise.then(settle, settle);
+  }
+  return originalSend.call(this, command, ...rest);
 };
 
 /** Context switches of this process so far (Linux; null elsewhere): how often it went to
@@ -60,6 +110,25 @@ const server = http.createServer((req, res) => {
     res.writeHead(200, { "content-type": "application/json" });
     const cpu = process.cpuUsage();
     res.end(JSON.stringify({ pgQueries, cpuUs: cpu.user + cpu.system, contextSwitches: contextSwitches(), rss: process.memoryUsage().rss }));
+    return;
+  }
+  if (url.startsWith("/__bench/timing/")) {
+    const t = timings.get(decodeURIComponent(url.slice("/__bench/timing/".length)));
+    res.writeHead(t ? 200 : 404, { "content-type": "application/json" });
+    res.end(JSON.stringify(t ?? null));
+    return;
+  }
+  const timingId = req.headers["x-bench-timing"];
+  if (typeof timingId === "string") {
+    const t: RequestTiming = { wallMs: 0, pgMs: 0, pgStatements: 0, redisMs: 0, redisCommands: [], done: false };
+    if (timings.size > 1000) timings.clear();
+    timings.set(timingId, t);
+    const settle = stopwatch((ms) => (t.wallMs = ms));
+    res.once("finish", () => {
+      settle();
+      t.done = true;
+    });
+    timed.run(t, () => void handle(req, res));
     return;
   }
   const mode = modeOfUrl(url);
