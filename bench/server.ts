@@ -26,18 +26,41 @@ import pg from "pg";
 
 interface RequestTiming {
   wallMs: number;
+  /** Time with at least one Postgres statement (Redis command) of the request in flight:
+   *  the union of their intervals, as work the request starts off its path (a touch) can
+   *  overlap its own statements. */
   pgMs: number;
   pgStatements: number;
   redisMs: number;
   redisCommands: string[];
+  /** Time with neither in flight (Next, the route, the proxy's own work, waiting for a core). */
+  nodeMs: number;
   done: boolean;
 }
-const timed = new AsyncLocalStorage<RequestTiming>();
+interface Tracked {
+  timing: RequestTiming;
+  start: number;
+  pg: [number, number][];
+  redis: [number, number][];
+}
+const timed = new AsyncLocalStorage<Tracked>();
 const timings = new Map<string, RequestTiming>();
-/** Calls `add` with the elapsed ms when `settle` is called (success or failure alike). */
-function stopwatch(add: (ms: number) => void) {
+/** Records [start, end] in `into` when the returned function is called (success or failure). */
+function interval(into: [number, number][]) {
   const start = performance.now();
-  return () => add(performance.now() - start);
+  return () => void into.push([start, performance.now()]);
+}
+/** Length of the union of intervals, clipped to [from, to]. */
+function covered(intervals: [number, number][], from: number, to: number): number {
+  const sorted = intervals.map(([a, b]): [number, number] => [Math.max(a, from), Math.min(b, to)]).filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
+  let total = 0;
+  let end = -Infinity;
+  for (const [a, b] of sorted) {
+    if (b <= end) continue;
+    total += b - Math.max(a, end);
+    end = b;
+  }
+  return total;
 }
 
 let pgQueries = 0;
@@ -49,9 +72,9 @@ const originalQuery = pg.Client.prototype.query as unknown as (...args: unknown[
   pgQueries++;
   const t = timed.getStore();
   const text = typeof args[0] === "string" ? args[0] : (args[0] as { text?: string } | undefined)?.text;
-  if (!t || t.done || /skip locked/i.test(text ?? "")) return originalQuery.apply(this, args);
-  t.pgStatements++;
-  const settle = stopwatch((ms) => (t.pgMs += ms));
+  if (!t || t.timing.done || /skip locked/i.test(text ?? "")) return originalQuery.apply(this, args);
+  t.timing.pgStatements++;
+  const settle = interval(t.pg);
   const cb = args.at(-1);
   if (typeof cb === "function") {
     args[args.length - 1] = (...r: unknown[]) => {
@@ -68,9 +91,11 @@ type SendCommand = (command: { name: string; promise: Promise<unknown> }, ...res
 const originalSend = (Redis.prototype as unknown as { sendCommand: SendCommand }).sendCommand;
 (Redis.prototype as unknown as { sendCommand: SendCommand }).sendCommand = function (this: Redis, command, ...rest) {
   const t = timed.getStore();
-  if (t && !t.done) {
-    t.redisCommands.push(command.name);
-    const settle = stopwatch((ms) => (t.redisMs += ms));
+  if (t && !t.timing.done) {
+    // A script is named by its number of keys: the index's scripts differ in it.
+    const args = (command as unknown as { args?: unknown[] }).args;
+    t.timing.redisCommands.push(command.name === "evalsha" ? `evalsha/${String(args?.[1])} keys` : command.name);
+    const settle = interval(t.redis);
     command.promise.then(settle, settle);
   }
   return originalSend.call(this, command, ...rest);
@@ -120,13 +145,23 @@ const server = http.createServer((req, res) => {
   }
   const timingId = req.headers["x-bench-timing"];
   if (typeof timingId === "string") {
-    const t: RequestTiming = { wallMs: 0, pgMs: 0, pgStatements: 0, redisMs: 0, redisCommands: [], done: false };
+    const t: Tracked = {
+      timing: { wallMs: 0, pgMs: 0, pgStatements: 0, redisMs: 0, redisCommands: [], nodeMs: 0, done: false },
+      start: performance.now(),
+      pg: [],
+      redis: [],
+    };
     if (timings.size > 1000) timings.clear();
-    timings.set(timingId, t);
-    const settle = stopwatch((ms) => (t.wallMs = ms));
+    timings.set(timingId, t.timing);
     res.once("finish", () => {
-      settle();
-      t.done = true;
+      const end = performance.now();
+      Object.assign(t.timing, {
+        wallMs: end - t.start,
+        pgMs: covered(t.pg, t.start, end),
+        redisMs: covered(t.redis, t.start, end),
+        nodeMs: end - t.start - covered([...t.pg, ...t.redis], t.start, end),
+        done: true,
+      });
     });
     timed.run(t, () => void handle(req, res));
     return;
