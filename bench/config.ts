@@ -29,7 +29,9 @@ export interface Profile {
   checkSamples: number;
   /** Interleaved rounds of rows 1 and 2 per scaling size. */
   scalingRounds: number;
+  /** Sessions of the one user whose other sessions revoke-all ends (the first is kept). */
   revokeSizes: number[];
+  /** Rounds over all revokeSizes (the order rotating); each trial seeds its own user. */
   revokeTrials: number;
   listSessions: number;
   listTrials: number;
@@ -73,8 +75,8 @@ export const PROFILES: Record<Profile["name"], Profile> = {
     scalingSeconds: 2,
     scalingRounds: 4,
     checkSamples: 20_000,
-    revokeSizes: [10, 100, 1_000],
-    revokeTrials: 9,
+    revokeSizes: [10, 100, 1_000, 10_000, 100_000],
+    revokeTrials: 5,
     listSessions: 50,
     listTrials: 20,
     memorySessions: 10_000,
@@ -131,6 +133,8 @@ export const TARGETS = {
   p99OverheadMs: 2,
   throughputRatio: 0.85,
   revokeAllMs: 10,
+  /** Revoke-all end to end: the slowest size's median over the fastest's, 10 ... 100,000. */
+  revokeAllFlatness: 2,
   revokeAllRoundTrips: 1,
   listRoundTrips: 1,
   listDbQueries: 0,

@@ -1,6 +1,7 @@
 // `npm run bench` (full) · `npm run bench:smoke` or `npm run bench -- --smoke` (CI)
 // Options: --no-build (use .next as it is), --build (always rebuild), --shared-redis, --out FILE,
-//          --only SECTION[,SECTION] (run those sections and merge them into the results file).
+//          --only SECTION[,SECTION] (run those sections and merge them into the results file:
+//          modes, revokeAll, list, memory, location, signIn, live, scaling, peerScenarios).
 //
 // One run, one production build, one server process, one Postgres database and one Redis of the
 // run's own: the same request measured under every check mode side by side (interleaved rounds),
@@ -20,7 +21,7 @@ import { locationFigure } from "./figures/location";
 import { memoryFigure } from "./figures/memory";
 import { compareModes, perRequestCosts, selfCheck } from "./figures/modes";
 import { peerScenarios } from "./figures/peer-scenarios";
-import { revokeAll, warmScripts } from "./figures/revoke-all";
+import { revokeAllFigure, warmScripts } from "./figures/revoke-all";
 import { scaling } from "./figures/scaling";
 import { signInFigure } from "./figures/sign-in";
 import { RedisMonitor } from "./lib/monitor";
@@ -107,13 +108,12 @@ async function main() {
       results.modes = await compareModes(ctx, loadSample, perRequest, base.length, checked.bodyBytes ?? 0);
     }
 
+    await warmScripts(ctx);
     if (runs("revokeAll")) {
-      await warmScripts(ctx);
-      results.revokeAll = await section(`revoke-all at ${profile.revokeSizes.join(", ")} sessions`, async () => {
-        const out = [];
-        for (const n of profile.revokeSizes) out.push(await revokeAll(ctx, n));
-        return out;
-      });
+      results.revokeAll = await section(
+        `revoke-all at ${profile.revokeSizes.map(fmt.int).join(" / ")} sessions, ${profile.revokeTrials} rounds`,
+        () => revokeAllFigure(ctx),
+      );
     }
     if (runs("list")) results.list = await section(`list ${profile.listSessions} sessions`, () => listFigure(ctx));
     if (runs("memory")) results.memory = await section(`Redis memory per session (${fmt.int(profile.memorySessions)} sessions)`, () => memoryFigure(ctx));
@@ -149,6 +149,7 @@ async function main() {
   const totalSeconds = (Date.now() - started) / 1000;
   let report: Record<string, unknown> = {
     profile: profile.name,
+    only,
     generatedAt: new Date().toISOString(),
     machine: {
       cores: os.cpus().length,

@@ -13,12 +13,59 @@
 // GET /__bench/stats?gc=1 first runs a full garbage collection (the server is started with
 // --expose-gc), so the memory figures are what is still reachable, not garbage not yet swept. `pg` is a server-external package, so Next's bundle and the front share this one
 // module and every query of the process is counted.
+//
+// A request sent with `x-bench-timing: <id>` is timed by store: its wall time in this process
+// (arrival to the last byte) and, within it, the time its Postgres statements and its Redis
+// commands took (`pg` and `ioredis` are both server-external, so the app's calls go through the
+// patched prototypes). GET /__bench/timing/<id> answers it once the response has finished.
+// Statements containing `skip locked` (the revoke-all clean-up, which runs after the answer,
+// off the request path) are not counted.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import { Redis } from "ioredis";
 import next from "next";
 import pg from "pg";
 import { stampClientAddress } from "@/lib/client-address";
+
+interface RequestTiming {
+  wallMs: number;
+  /** Time with at least one Postgres statement (Redis command) of the request in flight:
+   *  the union of their intervals, as work the request starts off its path (a touch) can
+   *  overlap its own statements. */
+  pgMs: number;
+  pgStatements: number;
+  redisMs: number;
+  redisCommands: string[];
+  /** Time with neither in flight (Next, the route, the proxy's own work, waiting for a core). */
+  nodeMs: number;
+  done: boolean;
+}
+interface Tracked {
+  timing: RequestTiming;
+  start: number;
+  pg: [number, number][];
+  redis: [number, number][];
+}
+const timed = new AsyncLocalStorage<Tracked>();
+const timings = new Map<string, RequestTiming>();
+/** Records [start, end] in `into` when the returned function is called (success or failure). */
+function interval(into: [number, number][]) {
+  const start = performance.now();
+  return () => void into.push([start, performance.now()]);
+}
+/** Length of the union of intervals, clipped to [from, to]. */
+function covered(intervals: [number, number][], from: number, to: number): number {
+  const sorted = intervals.map(([a, b]): [number, number] => [Math.max(a, from), Math.min(b, to)]).filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
+  let total = 0;
+  let end = -Infinity;
+  for (const [a, b] of sorted) {
+    if (b <= end) continue;
+    total += b - Math.max(a, end);
+    end = b;
+  }
+  return total;
+}
 
 let pgQueries = 0;
 const originalQuery = pg.Client.prototype.query as unknown as (...args: unknown[]) => unknown;
@@ -27,7 +74,35 @@ const originalQuery = pg.Client.prototype.query as unknown as (...args: unknown[
   ...args: unknown[]
 ) {
   pgQueries++;
-  return originalQuery.apply(this, args);
+  const t = timed.getStore();
+  const text = typeof args[0] === "string" ? args[0] : (args[0] as { text?: string } | undefined)?.text;
+  if (!t || t.timing.done || /skip locked/i.test(text ?? "")) return originalQuery.apply(this, args);
+  t.timing.pgStatements++;
+  const settle = interval(t.pg);
+  const cb = args.at(-1);
+  if (typeof cb === "function") {
+    args[args.length - 1] = (...r: unknown[]) => {
+      settle();
+      return (cb as (...a: unknown[]) => unknown)(...r);
+    };
+    return originalQuery.apply(this, args);
+  }
+  const out = originalQuery.apply(this, args);
+  if (out && typeof (out as Promise<unknown>).then === "function") (out as Promise<unknown>).then(settle, settle);
+  return out;
+};
+type SendCommand = (command: { name: string; promise: Promise<unknown> }, ...rest: unknown[]) => unknown;
+const originalSend = (Redis.prototype as unknown as { sendCommand: SendCommand }).sendCommand;
+(Redis.prototype as unknown as { sendCommand: SendCommand }).sendCommand = function (this: Redis, command, ...rest) {
+  const t = timed.getStore();
+  if (t && !t.timing.done) {
+    // A script is named by its number of keys: the index's scripts differ in it.
+    const args = (command as unknown as { args?: unknown[] }).args;
+    t.timing.redisCommands.push(command.name === "evalsha" ? `evalsha/${String(args?.[1])} keys` : command.name);
+    const settle = interval(t.redis);
+    command.promise.then(settle, settle);
+  }
+  return originalSend.call(this, command, ...rest);
 };
 
 /** Context switches of this process so far (Linux; null elsewhere): how often it went to
@@ -94,6 +169,35 @@ const server = http.createServer((req, res) => {
         openFilesLimit: openFilesLimit(),
       }),
     );
+    return;
+  }
+  if (url.startsWith("/__bench/timing/")) {
+    const t = timings.get(decodeURIComponent(url.slice("/__bench/timing/".length)));
+    res.writeHead(t ? 200 : 404, { "content-type": "application/json" });
+    res.end(JSON.stringify(t ?? null));
+    return;
+  }
+  const timingId = req.headers["x-bench-timing"];
+  if (typeof timingId === "string") {
+    const t: Tracked = {
+      timing: { wallMs: 0, pgMs: 0, pgStatements: 0, redisMs: 0, redisCommands: [], nodeMs: 0, done: false },
+      start: performance.now(),
+      pg: [],
+      redis: [],
+    };
+    if (timings.size > 1000) timings.clear();
+    timings.set(timingId, t.timing);
+    res.once("finish", () => {
+      const end = performance.now();
+      Object.assign(t.timing, {
+        wallMs: end - t.start,
+        pgMs: covered(t.pg, t.start, end),
+        redisMs: covered(t.redis, t.start, end),
+        nodeMs: end - t.start - covered([...t.pg, ...t.redis], t.start, end),
+        done: true,
+      });
+    });
+    timed.run(t, () => void handle(req, res));
     return;
   }
   const mode = modeOfUrl(url);

@@ -4,6 +4,7 @@
 // Sizes past what Postgres needs (the scaling run) go to Redis only, pipelined.
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
+import { sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { session as sessionTable, user as userTable } from "@/db/schema";
 import { env } from "@/lib/env";
@@ -247,4 +248,56 @@ export async function seedIndexOnly(
 /** `n` sessions for one new user (Postgres + index); the first is the "current" one. */
 export async function seedOneUser(index: RedisSessionIndex, n: number, emailPrefix: string): Promise<SeededSession[]> {
   return seedUsersWithSessions(index, { users: 1, sessionsPerUser: n, emailPrefix });
+}
+
+/**
+ * One new user with `n` sessions, fast enough for 100,000: Postgres rows by `unnest` in
+ * statements of 20,000 (the insert trigger stamps the generation, as for a sign-in), the index
+ * by BulkRecorder. The first session is the newest (created now: a fresh sign-in, the one a
+ * revoke-all keeps); the others are older. Returns it and a sample of the others.
+ */
+export async function seedOneUserBulk(
+  client: Redis,
+  n: number,
+  emailPrefix: string,
+  sampleSize = 50,
+): Promise<{ current: SeededSession; others: SeededSession[] }> {
+  const db = getDb();
+  const now = Date.now();
+  const userId = randomId();
+  await db.insert(userTable).values({ id: userId, name: "Bench User", email: `${emailPrefix}-${randomId(8)}@bench.invalid`.toLowerCase(), emailVerified: true });
+  const tag = userTag(userId);
+  const ids = Array.from({ length: n }, () => randomId());
+  const tokens = Array.from({ length: n }, () => tag + randomId());
+  // Session i was created i ms before now: the first is the current one.
+  const createdAt = (i: number) => now - i;
+  for (let i = 0; i < n; i += 20_000) {
+    const end = Math.min(i + 20_000, n);
+    const created = Array.from({ length: end - i }, (_, j) => new Date(createdAt(i + j)).toISOString());
+    await db.execute(sql`
+      insert into ${sessionTable} (id, token, user_id, created_at, updated_at, expires_at, ip_address, user_agent)
+      select id, token, ${userId}, created::timestamptz, created::timestamptz, ${new Date(now + 30 * DAY).toISOString()}::timestamptz,
+             '203.0.113.7', ${USER_AGENTS[0]}
+      from unnest(${sql.param(ids.slice(i, end))}::text[], ${sql.param(tokens.slice(i, end))}::text[], ${sql.param(created)}::text[])
+        as s(id, token, created)`);
+  }
+  const template = toRecord({
+    id: "x",
+    userId,
+    token: "x",
+    createdAt: new Date(now),
+    updatedAt: new Date(now),
+    expiresAt: new Date(now + 30 * DAY),
+    ipAddress: "203.0.113.7",
+    userAgent: USER_AGENTS[0],
+  });
+  const bulk = new BulkRecorder(client, env().REDIS_KEY_PREFIX);
+  for (let i = 0; i < n; i++) {
+    await bulk.add({ ...template, sessionId: ids[i]!, tokenHash: hashToken(tokens[i]!), createdAt: createdAt(i), lastActiveAt: createdAt(i) });
+  }
+  await bulk.flush();
+  const step = Math.max(1, Math.floor((n - 1) / sampleSize));
+  const others: SeededSession[] = [];
+  for (let i = 1; i < n && others.length < sampleSize; i += step) others.push(seeded(userId, ids[i]!, tokens[i]!));
+  return { current: seeded(userId, ids[0]!, tokens[0]!), others };
 }

@@ -188,14 +188,49 @@ export async function revokeAllSessions(userId: string, keep: string | null): Pr
     queueTagRebuild(userTag(userId));
     return 0;
   } finally {
-    // Started after the index call so the bulk DELETE never competes with it.
-    runInBackground(`cleanup:${userId}`, () => deleteOldGenerations(userId));
+    // Started after the index call so the clean-up never competes with it. Keyed by the
+    // generation: a run still busy with an older revoke-all's rows must not swallow this one.
+    runInBackground(`cleanup:${userId}:${generation}`, () => deleteOldGenerations(userId));
   }
 }
 
-/** Deletes the rows a revoke-all left in older generations (off the request path). */
-export async function deleteOldGenerations(userId: string): Promise<void> {
-  await getDb().delete(sessionTable).where(and(eq(sessionTable.userId, userId), sql`not ${IN_CURRENT_GENERATION}`));
+/** Rows per clean-up statement: small enough that each commit's WAL is a short write. */
+export const CLEANUP_BATCH = 1000;
+/** A row someone held (a touch, a revoke of that very row: milliseconds) is tried again
+ *  this many times, this far apart; after that it stays (invalid: every read compares) for
+ *  the user's next clean-up. */
+const CLEANUP_RETRIES = 20;
+const CLEANUP_RETRY_MS = 50;
+
+/**
+ * Deletes the rows a revoke-all left in older generations, off the request path, in
+ * batches of CLEANUP_BATCH rows, each its own short transaction. One DELETE of 100,000
+ * rows wrote one burst of WAL that every other commit waited behind (the revoke-all
+ * figure grew with n), and held all those row locks until it ended. SKIP LOCKED: a batch
+ * never waits in Postgres for a row another clean-up (or anything else) holds, so it never
+ * makes anyone wait longer than one batch; skipped rows are tried again shortly. The
+ * user's generation is read by each batch, so a revoke-all that lands meanwhile is
+ * cleaned up too. Returns how many rows it deleted.
+ */
+export async function deleteOldGenerations(userId: string): Promise<number> {
+  const oldRows = sql`(select ${sessionTable.id} from ${sessionTable}
+    where ${sessionTable.userId} = ${userId}
+      and ${sessionTable.generation} < (select ${userTable.sessionGeneration} from ${userTable} where ${userTable.id} = ${userId})
+    limit ${CLEANUP_BATCH} for update skip locked)`;
+  let deleted = 0;
+  for (let retries = 0; ; ) {
+    const batch = await getDb().delete(sessionTable).where(inArray(sessionTable.id, oldRows)).returning({ id: sessionTable.id });
+    deleted += batch.length;
+    if (batch.length === CLEANUP_BATCH) continue;
+    // Fewer than a batch: done, unless some were skipped because someone held them.
+    const [left] = await getDb()
+      .select({ id: sessionTable.id })
+      .from(sessionTable)
+      .where(and(eq(sessionTable.userId, userId), sql`not ${IN_CURRENT_GENERATION}`))
+      .limit(1);
+    if (!left || retries++ >= CLEANUP_RETRIES) return deleted;
+    await new Promise((r) => setTimeout(r, CLEANUP_RETRY_MS));
+  }
 }
 
 /** Re-adds a session Postgres still holds (index lost or behind). Never evicts. */
