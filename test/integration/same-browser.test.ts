@@ -8,6 +8,27 @@ import { getSessionIndex, hashToken, tagOfToken } from "@/lib/session-index";
 import { Browser, PASSWORD, signIn, signUpVerified } from "../support/browser";
 import { bothStores, tokenOf, userIdOf } from "../support/sessions";
 import { flushRepairs } from "@/lib/sessions/repairs";
+import { securityEvent } from "@/db/schema";
+import { flushBackground } from "@/lib/background";
+import { getLiveBus } from "@/lib/live/bus";
+import type { LiveEvent } from "@/lib/live/events";
+
+/** Every live event published for the user while `run` runs. */
+async function liveEventsDuring(userId: string, run: () => Promise<void>): Promise<LiveEvent[]> {
+  const seen: LiveEvent[] = [];
+  const bus = getLiveBus();
+  const stop = bus.subscribe(userId, (e) => seen.push(e));
+  await bus.settled();
+  try {
+    await run();
+    await flushRepairs();
+    await flushBackground();
+    await new Promise((r) => setTimeout(r, 200)); // pub/sub delivery
+    return seen;
+  } finally {
+    stop();
+  }
+}
 
 async function inPostgres(token: string) {
   return (await getDb().select({ id: session.id }).from(session).where(eq(session.token, token))).length > 0;
@@ -79,4 +100,22 @@ describe("signing in again in the same browser ends the session it held", () => 
     for (const d of devices) expect((await d.throughProxy("/settings/security")).status).toBe(200);
     expect((await bothStores(await userIdOf(email))).postgres).toHaveLength(3);
   });
+
+  it("is announced like every end: the same account's tabs carry on, another account's are signed out, the history says so", async () => {
+    const b = new Browser();
+    const { email } = await signUpVerified(b);
+    const userId = await userIdOf(email);
+    const again = await liveEventsDuring(userId, () => signIn(b, email).then(() => undefined));
+    expect(again).toContainEqual(expect.objectContaining({ type: "session.ended", reason: "sign-out", reissued: true }));
+
+    const other = await signUpVerified(new Browser());
+    const switched = await liveEventsDuring(userId, () => signIn(b, other.email).then(() => undefined));
+    const ended = switched.filter((e) => e.type === "session.ended");
+    expect(ended).toHaveLength(1);
+    expect(ended[0]).toMatchObject({ reason: "sign-out" });
+    expect(ended[0]).not.toHaveProperty("reissued");
+    const history = await getDb().select().from(securityEvent).where(eq(securityEvent.userId, userId));
+    expect(history.filter((r) => r.type === "session-ended" && r.reason === "sign-out")).toHaveLength(1);
+  });
 });
+

@@ -17,7 +17,8 @@ import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
 import { env } from "@/lib/env";
 import { authCookieNames, secureCookies, sessionCookieName, verifySessionCookie } from "@/lib/sessions/cookie";
-import { revokeSessions } from "@/lib/sessions/lifecycle";
+import { sessionsEnded } from "@/lib/sessions/ended";
+import { endSessions } from "@/lib/sessions/lifecycle";
 import { readSessionCookie } from "@/lib/sessions/cookie";
 import { checkSessionCookie, type SessionCheck } from "@/lib/sessions/validate";
 import type { ValidityEntry } from "@/lib/session-index";
@@ -123,8 +124,11 @@ async function assertFreshSession(sessionId: string): Promise<void> {
  * ends that session first (both stores), so the old cookie can never be presented again.
  * Runs just before better-auth inserts the new session, i.e. after the credentials were
  * accepted, and before the concurrent-session limit counts (the old one is not evicted-for).
+ * Announced like every end (metric, history, open tabs): for the same account the browser
+ * carries on under the new session (its tabs stay, as after a password change); for
+ * another account, tabs still showing the old one are signed out.
  */
-async function endPreviousSessionOfThisBrowser(headers: Headers | undefined): Promise<void> {
+async function endPreviousSessionOfThisBrowser(headers: Headers | undefined, newUserId: string): Promise<void> {
   const token = verifySessionCookie(headers ? readSessionCookie(headers) : undefined);
   if (!token) return;
   const [row] = await getDb()
@@ -132,7 +136,10 @@ async function endPreviousSessionOfThisBrowser(headers: Headers | undefined): Pr
     .from(sessionTable)
     .where(eq(sessionTable.token, token))
     .limit(1);
-  if (row) await revokeSessions(row.userId, { sessionIds: [row.id] });
+  if (!row) return;
+  const ended = await endSessions(row.userId, { sessionIds: [row.id] });
+  const carriesOn = row.userId === newUserId ? row.id : undefined;
+  sessionsEnded(row.userId, "sign-out", ended, carriesOn, { sessionId: row.id });
 }
 
 /**
@@ -166,10 +173,10 @@ export const frontDoorPlugin = () =>
           databaseHooks: {
             session: {
               create: {
-                before: async (_session, ctx) => {
+                before: async (session, ctx) => {
                   // Only sign-ins: change-password creates its session inside a transaction
                   // that already deleted the old one (a second connection would wait on it).
-                  if (ctx && SIGN_IN_PATHS.has(ctx.path)) await endPreviousSessionOfThisBrowser(ctx.headers);
+                  if (ctx && SIGN_IN_PATHS.has(ctx.path)) await endPreviousSessionOfThisBrowser(ctx.headers, session.userId);
                 },
               },
             },
