@@ -10,7 +10,7 @@ import { session, user } from "@/db/schema";
 import { GET as listRoute } from "@/app/api/sessions/route";
 import { POST as revokeRoute } from "@/app/api/sessions/revoke/route";
 import { env } from "@/lib/env";
-import { userTag } from "@/lib/session-index";
+import { getSessionIndex, hashToken, tagOfToken, userTag } from "@/lib/session-index";
 import { RedisSessionIndex } from "@/lib/session-index/redis";
 import { CLEANUP_BATCH, deleteOldGenerations, toRecord, type SessionRow } from "@/lib/sessions/lifecycle";
 import { flushRepairs } from "@/lib/sessions/repairs";
@@ -60,13 +60,15 @@ describe("revoke-all by generation", () => {
     const [bToken, cToken] = [tokenOf(b), tokenOf(c)];
     const res = await a.route(revokeRoute, "/api/sessions/revoke", { body: { all: true } });
     expect(await res.json()).toEqual({ revoked: 2 });
+    // Ended in the index at once, with the answer; the old rows are deleted after it.
+    for (const t of [bToken, cToken]) expect((await getSessionIndex().check(tagOfToken(t), hashToken(t))).kind).toBe("ended");
     await flushBackground(); // the revoke-all's history row, written after its answer
-    // The index refuses them with no SQL...
+    await flushRepairs(); // the old generation's rows are deleted off the request path
+    expect(await pgSessionIds(userId)).toEqual([aId]);
+    // The index refuses them with no SQL (measured once the clean-up's own queries are done).
     const before = getQueryCount();
     expect(await checkSessionToken(bToken)).toMatchObject({ ok: false, reason: "revoked" });
     expect(getQueryCount() - before).toBe(0);
-    await flushRepairs(); // the old generation's rows are deleted off the request path
-    expect(await pgSessionIds(userId)).toEqual([aId]);
     expect(await checkSessionToken(cToken)).toMatchObject({ ok: false, reason: "revoked" });
   });
 

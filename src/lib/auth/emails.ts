@@ -9,7 +9,7 @@ import { locate } from "@/lib/location";
 import { sendAuthEmail } from "@/lib/mail";
 import { clientAddress } from "@/lib/client-address";
 import { recordSecurityEvent } from "@/lib/security/events";
-import { recordVerificationLink, type LinkCredentials } from "./pending-signup";
+import { recordVerificationLink, uniqueVerificationLink, type LinkCredentials } from "./pending-signup";
 
 /** Where the emails' "not you?" links lead. */
 export function accountLinks() {
@@ -26,17 +26,19 @@ export const VERIFY_EMAIL_EXPIRES_IN_HOURS = 24;
 export const RESET_PASSWORD_EXPIRES_IN_MINUTES = 60;
 
 /**
- * Records the link (only a recorded link verifies: see pending-signup.ts), then mails it.
- * Both run after the request has its answer.
+ * Makes the link unique, records it (only a recorded link verifies: see pending-signup.ts),
+ * then mails it. All of it runs after the request has its answer.
  */
 export function sendVerificationLink(
-  { user, url, token }: { user: User; url: string; token: string },
+  { user, url: minted }: { user: User; url: string; token: string },
   { signedUpAgain, credentials }: { signedUpAgain: boolean; credentials?: LinkCredentials },
 ): Promise<void> {
   return new Promise<void>((resolve) =>
     runInBackground("verification email", async () => {
       try {
-        await recordVerificationLink(user.id, token, VERIFY_EMAIL_EXPIRES_IN_HOURS * 60 * 60, credentials);
+        const expiresIn = VERIFY_EMAIL_EXPIRES_IN_HOURS * 60 * 60;
+        const { url, token } = await uniqueVerificationLink(minted, user, env().BETTER_AUTH_SECRET, expiresIn);
+        await recordVerificationLink(user.id, token, expiresIn, credentials);
         await sendAuthEmail({
           template: "verify-email",
           to: user.email,

@@ -19,8 +19,8 @@
 // they are sent (their JWT is stateless, so better-auth cannot revoke one), with the
 // password hash they install: a link that was voided, or never sent by this app,
 // verifies nothing. The record holds the hash, never the password or the token.
-import { createHash, randomUUID } from "node:crypto";
-import { and, eq, gt, like, or } from "drizzle-orm";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { and, desc, eq, gt, like, or } from "drizzle-orm";
 import type { AuthContext, User } from "better-auth";
 import { createEmailVerificationToken } from "better-auth/api";
 import { jwtVerify } from "jose";
@@ -94,6 +94,27 @@ export async function recordVerificationLink(
     });
 }
 
+/**
+ * better-auth's link for the user, re-minted with a random nonce: its JWTs have second
+ * resolution, so two links for one address within a second would be the same token (one
+ * record could then answer for another's credentials). The claims better-auth reads
+ * (email, userId) and the link's lifetime are unchanged.
+ */
+export async function uniqueVerificationLink(
+  url: string,
+  user: { id: string; email: string },
+  secret: string,
+  expiresInSeconds: number,
+): Promise<{ url: string; token: string }> {
+  const token = await createEmailVerificationToken(secret, user.email, undefined, expiresInSeconds, {
+    userId: user.id,
+    nonce: randomBytes(12).toString("base64url"),
+  });
+  const link = new URL(url);
+  link.searchParams.set("token", token);
+  return { url: link.href, token };
+}
+
 /** Voids every verification link of the user (the address was verified). */
 export async function voidVerificationLinks(userId: string): Promise<void> {
   await getDb()
@@ -107,10 +128,13 @@ export async function voidVerificationLinks(userId: string): Promise<void> {
 }
 
 async function liveVerificationLink(token: string): Promise<{ userId: string; credentials: LinkCredentials | null } | null> {
+  // Tokens are unique (uniqueVerificationLink); should one be recorded twice, the newest
+  // record says what it installs.
   const [row] = await getDb()
     .select({ value: verification.value })
     .from(verification)
     .where(and(eq(verification.identifier, linkIdentifier(token)), gt(verification.expiresAt, new Date())))
+    .orderBy(desc(verification.createdAt))
     .limit(1);
   return row ? decodeValue(row.value) : null;
 }
