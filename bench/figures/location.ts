@@ -3,11 +3,14 @@
 // same run and loop: parseUserAgent (the other parse every sign-in makes) and a Map lookup,
 // so the figure reads as a ratio on any machine. Distinct random public addresses, more of
 // them than the reader's 10,000-entry cache holds: every lookup reads the database.
+import path from "node:path";
 import { parseUserAgent } from "@/lib/device";
 import { databasePath, locate } from "@/lib/location";
 import type { Ctx } from "../context";
 import { median, percentile } from "../lib/load";
 import { USER_AGENTS } from "../lib/seed";
+
+const relativeToCwd = (p: string | null) => (p && path.isAbsolute(p) ? path.relative(process.cwd(), p) : p);
 
 export interface LocationFigure {
   database: string | null;
@@ -69,7 +72,8 @@ export async function locationFigure(ctx: Ctx): Promise<LocationFigure> {
   const lookup = stats(lookupUs);
   const userAgent = stats(userAgentUs);
   return {
-    database: databasePath(),
+    // Relative to the checkout: the results file is committed and names no machine path.
+    database: relativeToCwd(databasePath()),
     lookups: n,
     openMs,
     located,
