@@ -12,12 +12,7 @@ import { indexNewSession, unindexSessionRow, type EndedRow, type SessionRow } fr
 import { recordSecurityEvent } from "@/lib/security/events";
 import { endReasonOf } from "./end-reasons";
 
-export interface SessionIndexPluginOptions {
-  /** Runs after a new session is indexed (e.g. the new-device alert). */
-  onSessionCreated?: (session: SessionRow) => Promise<void> | void;
-}
-
-export const sessionIndexPlugin = (options: SessionIndexPluginOptions = {}) =>
+export const sessionIndexPlugin = () =>
   ({
     id: "session-index",
     init() {
@@ -36,7 +31,6 @@ export const sessionIndexPlugin = (options: SessionIndexPluginOptions = {}) =>
                     recordSignIn(session as SessionRow & { location?: string | null; signInMethod?: string | null });
                   }
                   sessionStarted(session.userId);
-                  await options.onSessionCreated?.(session as SessionRow);
                 },
               },
               delete: {
