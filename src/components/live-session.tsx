@@ -10,6 +10,7 @@ import { fetchSessions } from "@/lib/ui/sessions-api";
 import {
   announceSignedOut,
   backoffMs,
+  isLeavingOnPurpose,
   RECHECK_MS,
   SESSIONS_CHANGED_EVENT,
   signedOutLocation,
@@ -29,7 +30,7 @@ export function LiveSession({ children }: { children: React.ReactNode }) {
     const tabs = typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel(TABS_CHANNEL);
 
     const signOut = (reason: string, tell: boolean) => {
-      if (endedRef.current || disposed) return;
+      if (endedRef.current || disposed || isLeavingOnPurpose()) return;
       endedRef.current = true;
       setEnded(true);
       source?.close();

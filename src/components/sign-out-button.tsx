@@ -2,7 +2,7 @@
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { authClient } from "@/lib/auth-client";
-import { announceSignedOut } from "@/lib/ui/live-session";
+import { announceSignedOut, markLeavingOnPurpose } from "@/lib/ui/live-session";
 
 export function SignOutButton() {
   const [pending, setPending] = useState(false);
@@ -13,6 +13,8 @@ export function SignOutButton() {
       pendingText="Signing out…"
       onClick={async () => {
         setPending(true);
+        // This tab navigates once, below; its live listener must not start another.
+        markLeavingOnPurpose();
         await authClient.signOut();
         // This browser's other tabs leave the account too (their streams say so as well).
         announceSignedOut("sign-out");

@@ -28,6 +28,19 @@ export function backoffMs(attempt: number, random = Math.random): number {
   return Math.round(base * (0.75 + random() * 0.5));
 }
 
+let leavingOnPurpose = false;
+/**
+ * This tab is signing out by its own button and navigates by itself. Its stream then
+ * reports the same end; a second navigation started from there would abort the first
+ * (the browser cancels one for the other), so the live listener stands down.
+ */
+export function markLeavingOnPurpose(): void {
+  leavingOnPurpose = true;
+}
+export function isLeavingOnPurpose(): boolean {
+  return leavingOnPurpose;
+}
+
 /** Tells this browser's other tabs that its session ended. */
 export function announceSignedOut(reason: string): void {
   if (typeof BroadcastChannel === "undefined") return;
