@@ -198,7 +198,11 @@ export interface BenchServer {
 
 export async function startServer(port: number, env: Record<string, string>): Promise<BenchServer> {
   // --expose-gc: only so /__bench/stats?gc=1 can collect before a memory reading.
-  const child: ChildProcess = spawn(process.execPath, ["--expose-gc", "--import", "tsx", path.join(ROOT, "bench", "server.ts")], {
+  // BENCH_SERVER_CPU_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops
+  // (open it in Chrome DevTools); Node refuses --cpu-prof in NODE_OPTIONS.
+  const profileDir = process.env.BENCH_SERVER_CPU_PROFILE;
+  const profiling = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profiling, "--expose-gc", "--import", "tsx", path.join(ROOT, "bench", "server.ts")], {
     cwd: ROOT,
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],

@@ -6,6 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { axeFindings, isBlocking, type Finding } from "./support/axe";
 import {
+  backdateSignIn,
   count,
   createAccount,
   deviceRows,
@@ -14,7 +15,6 @@ import {
   newDevice,
   openPanel,
   signInWithForm,
-  sql,
   timed,
   UA,
   visible,
@@ -99,7 +99,7 @@ describe("axe-core: no serious or critical violations", () => {
 
       // The password step: this sign-in is an hour old as far as the server is concerned.
       const currentId = await deviceRows(a.page).filter({ hasText: "This device" }).getAttribute("data-session-id");
-      await sql("UPDATE session SET created_at = now() - interval '1 hour' WHERE id = $1", [currentId]);
+      await backdateSignIn(currentId);
       await deviceRows(a.page).filter({ hasNotText: "This device" }).getByRole("button", { name: /^Sign out/ }).click();
       const one = a.page.getByRole("dialog", { name: "Sign out this device?" });
       await visible(one);

@@ -3,6 +3,7 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  backdateSignIn,
   count,
   createAccount,
   deviceRows,
@@ -12,7 +13,6 @@ import {
   openPanel,
   PASSWORD,
   signInWithForm,
-  sql,
   timed,
   UA,
   visible,
@@ -115,8 +115,7 @@ describe("Active devices", () => {
 
       // A signed in an hour ago, as far as the server is concerned (SESSION_FRESH_AGE is 15 min).
       const currentId = await deviceRows(a.page).filter({ hasText: "This device" }).getAttribute("data-session-id");
-      const aged = await sql("UPDATE session SET created_at = now() - interval '1 hour' WHERE id = $1 RETURNING id", [currentId]);
-      expect(aged).toHaveLength(1);
+      await backdateSignIn(currentId);
 
       const other = deviceRows(a.page).filter({ hasText: "Chrome on Pixel 8" });
       await other.getByRole("button", { name: /^Sign out/ }).click();

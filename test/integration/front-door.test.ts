@@ -4,7 +4,7 @@
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db";
-import { session, user } from "@/db/schema";
+import { user } from "@/db/schema";
 import { GET as listRoute } from "@/app/api/sessions/route";
 import { POST as revokeRoute } from "@/app/api/sessions/revoke/route";
 import { getAuth } from "@/lib/auth";
@@ -12,7 +12,7 @@ import { DISABLED_PATHS, ENDS_OTHER_SESSIONS, PUBLIC_PATHS } from "@/lib/auth/fr
 import { env } from "@/lib/env";
 import { revokeSessions } from "@/lib/sessions/lifecycle";
 import { Browser, PASSWORD, signIn, signUpVerified } from "../support/browser";
-import { bothStores, sessionIdOf, tokenOf, userIdOf } from "../support/sessions";
+import { backdateSignIn, bothStores, sessionIdOf, tokenOf, userIdOf } from "../support/sessions";
 import { flushRepairs } from "@/lib/sessions/repairs";
 
 interface Endpoint {
@@ -153,8 +153,7 @@ describe("the issue's findings, one by one", () => {
     const other = new Browser();
     await signIn(other, email);
     await flushRepairs();
-    const staleAt = new Date(Date.now() - (env().SESSION_FRESH_AGE + 1) * 1000);
-    await getDb().update(session).set({ createdAt: staleAt }).where(eq(session.id, await sessionIdOf(b)));
+    await backdateSignIn(await sessionIdOf(b), (env().SESSION_FRESH_AGE + 1) * 1000);
 
     const app = await b.route(revokeRoute, "/api/sessions/revoke", { body: { all: true } });
     expect(app.status).toBe(403);

@@ -11,7 +11,7 @@ import { getAuth } from "@/lib/auth";
 import { userTag } from "@/lib/session-index";
 import { flushRepairs } from "@/lib/sessions/repairs";
 import { Browser, PASSWORD, signIn, UA, waitForEmail } from "../support/browser";
-import { bothStores, sessionIdOf, tokenOf, userWithDevices } from "../support/sessions";
+import { backdateSignIn, bothStores, sessionIdOf, tokenOf, userWithDevices } from "../support/sessions";
 
 async function expectRejected(b: Browser) {
   const page = await b.throughProxy("/settings/security");
@@ -290,7 +290,7 @@ describe("ending other sessions needs a recent sign-in or the password (ASVS 7.5
     const { userId, browsers } = await userWithDevices(2);
     const [a, b] = browsers as [Browser, Browser];
     const aId = await sessionIdOf(a);
-    await getDb().update(session).set({ createdAt: new Date(Date.now() - 60 * 60_000) }).where(eq(session.id, aId));
+    await backdateSignIn(aId, 60 * 60_000);
 
     const stale = await a.route(revokeRoute, "/api/sessions/revoke", { body: { all: true } });
     expect(stale.status).toBe(403);

@@ -5,6 +5,7 @@ import { session, user } from "@/db/schema";
 import { getSessionIndex, hashToken, tagOfToken } from "@/lib/session-index";
 import { sessionCookieName, verifySessionCookie } from "@/lib/sessions/cookie";
 import { flushBackground } from "@/lib/background";
+import { restoreSession } from "@/lib/sessions/lifecycle";
 import { flushRepairs, scheduleRepairs } from "@/lib/sessions/repairs";
 import { checkSessionToken, type SessionCheck } from "@/lib/sessions/validate";
 import { Browser, signIn, signUpVerified, UA } from "./browser";
@@ -45,6 +46,13 @@ export async function bothStores(userId: string) {
  * Lets real time pass, for what depends on the clock itself (a breaker cooldown, a TTL).
  * Never for background writes: those are awaited with flushRepairs().
  */
+/** Moves a session's sign-in back by `ms` in both stores (its row, and the index value the
+ *  proxy's verdict carries it from), as if it had signed in that long ago. */
+export async function backdateSignIn(sessionId: string, ms: number): Promise<void> {
+  const [row] = await getDb().update(session).set({ createdAt: new Date(Date.now() - ms) }).where(eq(session.id, sessionId)).returning();
+  if (!row || !(await restoreSession(row))) throw new Error(`could not backdate session ${sessionId}`);
+}
+
 export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The per-request check as the proxy runs it, with its repairs applied before returning. */

@@ -20,7 +20,8 @@ describe("the index value's device details", () => {
   it("round-trips location, sign-in method and first-seen time", () => {
     const raw = encodeValidity(entry, device);
     expect(decodeDevice(raw)).toEqual(device);
-    expect(decodeValidity(raw)).toEqual({ sessionId: entry.sessionId, userId: entry.userId, expiresAt: entry.expiresAt, lastActiveAt: entry.lastActiveAt });
+    // The sign-in time too (a fresh-sign-in check needs no query): it precedes the details.
+    expect(decodeValidity(raw)).toEqual({ sessionId: entry.sessionId, userId: entry.userId, expiresAt: entry.expiresAt, lastActiveAt: entry.lastActiveAt, createdAt: device.createdAt });
     // Codes for the device type and the method, the first-seen time as seconds before creation.
     expect(raw.endsWith(`|1700000000000|["Chrome 131","macOS 10.15.7",0,"Chrome 131 on macOS","196.25.1.1","Cape Town, South Africa",2,1000]`)).toBe(true);
   });

@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, gte, lt, sql } from "drizzle-orm";
 import { getDb } from "@/db";
-import { securityEvent } from "@/db/schema";
+import { securityEvent, session as sessionTable } from "@/db/schema";
 import { runInBackground } from "@/lib/background";
 import { parseUserAgent } from "@/lib/device";
 
@@ -46,14 +46,22 @@ export interface SecurityEventInput {
   location?: string | null;
   reason?: string | null;
   count?: number;
-  detail?: Record<string, string | number | boolean | null>;
+  detail?: EventDetail;
 }
+
+export type EventDetail = Record<string, string | number | boolean | null>;
 
 /** Whole milliseconds: what a JS Date and the activity cursor can hold exactly. */
 const wholeMs = (d: Date) => new Date(Math.floor(d.getTime()));
 
 export function deviceLabelOf(userAgent: string | null | undefined): string | null {
   return userAgent === undefined ? null : parseUserAgent(userAgent).label;
+}
+
+/** A session's device label, from its row (read in the background, after the answer). */
+export async function deviceLabelOfSession(sessionId: string): Promise<string | null> {
+  const [row] = await getDb().select({ userAgent: sessionTable.userAgent }).from(sessionTable).where(eq(sessionTable.id, sessionId));
+  return deviceLabelOf(row?.userAgent ?? null);
 }
 
 function rowOf(e: SecurityEventInput) {
@@ -79,10 +87,15 @@ export async function writeSecurityEvent(e: SecurityEventInput): Promise<void> {
   await pruneOldEvents(new Date(), e.userId);
 }
 
-/** Records an event off the request path. The time is taken now, when it happened. */
-export function recordSecurityEvent(e: SecurityEventInput): void {
+/**
+ * Records an event off the request path. The time is taken now, when it happened; a detail
+ * that needs a read (a function) is read then too, after the answer, not on its path.
+ */
+export function recordSecurityEvent(e: Omit<SecurityEventInput, "detail"> & { detail?: EventDetail | (() => Promise<EventDetail>) }): void {
   const at = wholeMs(e.at ?? new Date());
-  runInBackground(`security event ${e.type}`, () => writeSecurityEvent({ ...e, at }));
+  runInBackground(`security event ${e.type}`, async () =>
+    writeSecurityEvent({ ...e, at, detail: typeof e.detail === "function" ? await e.detail() : e.detail }),
+  );
 }
 
 /**

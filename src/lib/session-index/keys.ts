@@ -112,9 +112,14 @@ export function encodeValidity(
 
 export function decodeValidity(raw: string) {
   if (raw.startsWith(ENDED_PREFIX)) return null;
-  const [sessionId, userId, expiresAt, lastActiveAt] = raw.split("|", 4);
+  const [sessionId, userId, expiresAt, lastActiveAt, , createdAt] = raw.split("|", 6);
   if (!sessionId || !userId || !expiresAt || !lastActiveAt) return null;
-  return { sessionId, userId, expiresAt: Number(expiresAt), lastActiveAt: Number(lastActiveAt) };
+  // ValidityEntry (types.ts, which imports from here: spelled out to keep the graph acyclic).
+  const entry: { sessionId: string; userId: string; expiresAt: number; lastActiveAt: number; createdAt?: number } = { sessionId, userId, expiresAt: Number(expiresAt), lastActiveAt: Number(lastActiveAt) };
+  // Before the device details: a route that needs the sign-in time (a fresh sign-in for
+  // revoke) reads it from here instead of from Postgres.
+  if (createdAt && Number.isFinite(Number(createdAt))) entry.createdAt = Number(createdAt);
+  return entry;
 }
 
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);

@@ -103,7 +103,7 @@ export class MemorySessionIndex implements SessionIndex {
     const stored: Stored = {
       tokenHash: s.tokenHash,
       generation: s.generation ?? 0,
-      validity: { sessionId: s.sessionId, userId: s.userId, expiresAt: s.expiresAt, lastActiveAt: s.lastActiveAt },
+      validity: { sessionId: s.sessionId, userId: s.userId, expiresAt: s.expiresAt, lastActiveAt: s.lastActiveAt, createdAt: s.createdAt },
       device: {
         sessionId: s.sessionId,
         createdAt: s.createdAt,

@@ -12,6 +12,9 @@ export interface ValidityEntry {
   userId: string;
   expiresAt: number; // epoch ms, absolute
   lastActiveAt: number; // epoch ms, throttled
+  /** When the session was signed in (epoch ms): absent only in index values written
+   *  without their device details. */
+  createdAt?: number;
 }
 
 export interface SessionToRecord extends Device, SignInContext {

@@ -15,7 +15,7 @@ import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
 import { env } from "@/lib/env";
 import { getSessionIndex } from "@/lib/session-index";
-import { runInBackground } from "./background";
+import { runOnceInBackground } from "@/lib/background";
 import { IN_CURRENT_GENERATION, toRecord } from "./records";
 
 /** How long a tag marker lives without records: no session of the tag outlives it. */
@@ -36,13 +36,13 @@ export async function rebuildTag(tag: string): Promise<number> {
 /** The index may have lost this tag's sessions: rebuild it now, off the request path,
  *  and start the full rebuild if the index lost its data. */
 export function scheduleTagRebuild(tag: string): void {
-  runInBackground(`rebuild:${tag}`, () => rebuildTag(tag));
+  runOnceInBackground(`rebuild:${tag}`, () => rebuildTag(tag));
   scheduleFullRebuild();
 }
 
 /** Starts the full rebuild unless one finished since the data was lost or is running. */
 export function scheduleFullRebuild(): void {
-  runInBackground("rebuild:all", async () => {
+  runOnceInBackground("rebuild:all", async () => {
     const index = getSessionIndex();
     if (await index.isBuilt()) return;
     await rebuildAllTags();

@@ -6,14 +6,15 @@
 import { publishLive } from "@/lib/live/bus";
 import type { LiveEvent } from "@/lib/live/events";
 import { countSessionsEnded, type SessionEndReason } from "@/lib/metrics";
-import { deviceLabelOf, recordSecurityEvent } from "@/lib/security/events";
+import { deviceLabelOf, deviceLabelOfSession, recordSecurityEvent, type EventDetail } from "@/lib/security/events";
 
 /** An ended session as its owner knew it: the id, or the deleted row's device and place. */
 export type EndedSession =
   | string
   | { id: string; userAgent?: string | null; ipAddress?: string | null; location?: string | null };
 
-/** Who ended the sessions, when it was one of the user's own sessions (its device). */
+/** Who ended the sessions, when it was one of the user's own sessions (its device; left
+ *  out, it is read from the session's row after the answer). */
 export interface EndedBy {
   sessionId: string;
   userAgent?: string | null;
@@ -62,10 +63,13 @@ export function sessionsEnded(
 }
 
 /** Which of the user's sessions acted (its device label as it was): "from this device" or "from Chrome on macOS". */
-function byDetail(by: EndedBy | undefined, ended: string | null): Record<string, string | boolean | null> | undefined {
+function byDetail(by: EndedBy | undefined, ended: string | null): EventDetail | (() => Promise<EventDetail>) | undefined {
   if (!by) return undefined;
   if (by.sessionId === ended) return { bySelf: true };
-  return { bySessionId: by.sessionId, byDevice: deviceLabelOf(by.userAgent) };
+  const bySessionId = by.sessionId;
+  if (by.userAgent !== undefined) return { bySessionId, byDevice: deviceLabelOf(by.userAgent) };
+  // The acting session is never among those it ended: its row is still there to read.
+  return async () => ({ bySessionId, byDevice: await deviceLabelOfSession(bySessionId) });
 }
 
 /**

@@ -47,6 +47,7 @@ export function signVerdict(session: ValidityEntry, cookieValue: string, now = D
     expiresAt: session.expiresAt,
     lastActiveAt: session.lastActiveAt,
   };
+  if (session.createdAt !== undefined) s.createdAt = session.createdAt;
   const payload = Buffer.from(JSON.stringify({ s, c: cookieHash(cookieValue), t: now } satisfies Payload)).toString("base64url");
   return `${payload}.${mac(payload).toString("base64url")}`;
 }
@@ -59,7 +60,8 @@ function isEntry(v: unknown): v is ValidityEntry {
     typeof e.sessionId === "string" &&
     typeof e.userId === "string" &&
     Number.isFinite(e.expiresAt) &&
-    Number.isFinite(e.lastActiveAt)
+    Number.isFinite(e.lastActiveAt) &&
+    (e.createdAt === undefined || Number.isFinite(e.createdAt))
   );
 }
 

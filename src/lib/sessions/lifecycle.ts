@@ -13,7 +13,7 @@ import { getDb } from "@/db";
 import { session as sessionTable, user as userTable } from "@/db/schema";
 import { env } from "@/lib/env";
 import { getSessionIndex, hashToken, userTag, type EndReason, type SessionRef } from "@/lib/session-index";
-import { runInBackground } from "./background";
+import { runOnceInBackground } from "@/lib/background";
 import { scheduleTagRebuild } from "./completeness";
 import { queueFailedRemoval, queueTagRebuild } from "./index-health";
 import { IN_CURRENT_GENERATION, toRecord, type SessionRow } from "./records";
@@ -188,9 +188,10 @@ export async function revokeAllSessions(userId: string, keep: string | null): Pr
     queueTagRebuild(userTag(userId));
     return 0;
   } finally {
-    // Started after the index call so the clean-up never competes with it. Keyed by the
-    // generation: a run still busy with an older revoke-all's rows must not swallow this one.
-    runInBackground(`cleanup:${userId}:${generation}`, () => deleteOldGenerations(userId));
+    // Started once the request has its answer, so the clean-up (a delete of every old row,
+    // in Postgres and in this process) never competes with it. Keyed by the generation: a
+    // run still busy with an older revoke-all's rows must not swallow this one.
+    runOnceInBackground(`cleanup:${userId}:${generation}`, () => deleteOldGenerations(userId), "after-answer");
   }
 }
 

@@ -30,6 +30,7 @@ export function validityOf(row: SessionRow): ValidityEntry {
     userId: row.userId,
     expiresAt: row.expiresAt.getTime(),
     lastActiveAt: Math.max(row.updatedAt.getTime(), row.createdAt.getTime()),
+    createdAt: row.createdAt.getTime(),
   };
 }
 

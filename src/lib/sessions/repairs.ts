@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
 import { getSessionIndex, type SessionRef, type ValidityEntry } from "@/lib/session-index";
-import { flushBackground } from "./background";
+import { flushBackground } from "@/lib/background";
 import { scheduleTagRebuild } from "./completeness";
 import { sessionsEnded } from "./ended";
 import { endSessions, restoreSession, unindexSessions, type SessionRow } from "./lifecycle";

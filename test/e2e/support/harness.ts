@@ -3,9 +3,12 @@
 import { appendFileSync, statSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { Redis } from "ioredis";
 import pg from "pg";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { expect, inject } from "vitest";
+import { hashToken, tagOfToken } from "@/lib/session-index";
+import { keysFor } from "@/lib/session-index/keys";
 
 export const env = inject("e2e");
 
@@ -210,6 +213,29 @@ export async function sql<T extends pg.QueryResultRow>(text: string, values: unk
     return (await client.query<T>(text, values)).rows;
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * Ages a session's sign-in by an hour as the server sees it: its row, and the sign-in time in
+ * its index value (the proxy passes that one on, so a fresh-sign-in check needs no query).
+ */
+export async function backdateSignIn(sessionId: string | null): Promise<void> {
+  const [row] = await sql<{ token: string; created_at: Date }>(
+    "UPDATE session SET created_at = now() - interval '1 hour' WHERE id = $1 RETURNING token, created_at",
+    [sessionId],
+  );
+  if (!row) throw new Error(`no session ${sessionId} to backdate`);
+  const redis = new Redis(env.appEnv.REDIS_URL!);
+  try {
+    const key = keysFor(env.appEnv.REDIS_KEY_PREFIX || "rv", tagOfToken(row.token)).validity(hashToken(row.token));
+    const fields = (await redis.get(key))?.split("|");
+    // sessionId|userId|expiresAt|lastActiveAt|generation|createdAt|[device]
+    if (!fields || fields.length < 7) throw new Error(`session ${sessionId} has no index value with a sign-in time`);
+    fields[5] = String(row.created_at.getTime());
+    await redis.set(key, fields.join("|"), "KEEPTTL");
+  } finally {
+    redis.disconnect();
   }
 }
 
