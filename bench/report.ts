@@ -98,16 +98,20 @@ function revokeAllChecks(rv: RevokeAllFigure): [string, boolean, string][] {
 /** Revoke-all over HTTP by size: end to end, and the server's time split by store. */
 export function printRevokeAll(rv: RevokeAllFigure) {
   console.log(
-    `\nRevoke-all over HTTP (medians of ${rv.sizes[0]?.trials} trials; server time split by store in bench/server.ts; ` +
+    `\nRevoke-all over HTTP (medians of ${rv.sizes[0]?.trials} trials; baseline = the same request answered 400 before the revoke, ` +
+      `same trial; revoke itself = its SQL statement + its Redis script, timed on the server; server time split by store in bench/server.ts; ` +
       `commit = a trivial commit just before, quiet ${fmt.ms(rv.quietCommitMs)} ms)\n`,
   );
   console.log(
     table(
-      ["sessions", "end to end ms", "min / max", "server ms", "Postgres ms", "Redis ms", "Node ms", "script in Redis ms", "commit ms", "old cookies refused"],
+      ["sessions", "end to end ms", "min / max", "baseline ms", "above baseline", "revoke itself", "server ms", "Postgres ms", "Redis ms", "Node ms", "script in Redis ms", "commit ms", "old cookies refused"],
       rv.sizes.map((x) => [
         fmt.int(x.sessions),
         fmt.ms(x.endToEndMs.median),
         `${fmt.ms(x.endToEndMs.min)} / ${fmt.ms(x.endToEndMs.max)}`,
+        fmt.ms(x.baselineEndToEndMs.median),
+        fmt.ms(x.aboveBaselineMs.median),
+        fmt.ms(x.revokeItselfMs.median),
         fmt.ms(x.serverMs.median),
         fmt.ms(x.postgresMs.median),
         fmt.ms(x.redisMs.median),

@@ -37,6 +37,8 @@ interface RequestTiming {
   pgStatements: number;
   redisMs: number;
   redisCommands: string[];
+  /** Each command's own time (sent to answered), in the order of redisCommands. */
+  redisCommandMs: number[];
   /** Time with neither in flight (Next, the route, the proxy's own work, waiting for a core). */
   nodeMs: number;
   done: boolean;
@@ -100,7 +102,13 @@ const originalSend = (Redis.prototype as unknown as { sendCommand: SendCommand }
     const args = (command as unknown as { args?: unknown[] }).args;
     t.timing.redisCommands.push(command.name === "evalsha" ? `evalsha/${String(args?.[1])} keys` : command.name);
     const settle = interval(t.redis);
-    command.promise.then(settle, settle);
+    const at = t.timing.redisCommandMs.push(0) - 1;
+    const sent = performance.now();
+    const done = () => {
+      t.timing.redisCommandMs[at] = performance.now() - sent;
+      settle();
+    };
+    command.promise.then(done, done);
   }
   return originalSend.call(this, command, ...rest);
 };
@@ -180,7 +188,7 @@ const server = http.createServer((req, res) => {
   const timingId = req.headers["x-bench-timing"];
   if (typeof timingId === "string") {
     const t: Tracked = {
-      timing: { wallMs: 0, pgMs: 0, pgStatements: 0, redisMs: 0, redisCommands: [], nodeMs: 0, done: false },
+      timing: { wallMs: 0, pgMs: 0, pgStatements: 0, redisMs: 0, redisCommands: [], redisCommandMs: [], nodeMs: 0, done: false },
       start: performance.now(),
       pg: [],
       redis: [],

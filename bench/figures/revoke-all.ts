@@ -4,6 +4,11 @@
 // check's own work) took. The target: flat in n (max/min of the medians within 2x) and under
 // 10 ms at 1,000. Every trial also checks it ended what it says: the answer counts n - 1, a
 // sample of the old cookies is refused over HTTP, and the index lists only the kept session.
+//
+// The baseline, in the same trial: the same route, cookie and client, answered 400 for an
+// empty body: the proxy's check, Next and the route's parsing, everything but the revoke.
+// Both requests follow the same idle pause (a request after idle costs more than one in a
+// busy loop on a small VM), on one kept-alive connection of a plain HTTP client.
 import { randomBytes } from "node:crypto";
 import { and, eq, ne } from "drizzle-orm";
 import { getDb } from "@/db";
@@ -13,7 +18,11 @@ import { ms, sleep, type Ctx } from "../context";
 import { median } from "../lib/load";
 import { getSessionIndex } from "@/lib/session-index";
 import { revokeSessions } from "@/lib/sessions/lifecycle";
+import { request } from "../lib/http";
 import { randomId, seedOneUser, seedOneUserBulk, type SeededSession } from "../lib/seed";
+
+/** Idle time before each timed request (the baseline's and the revoke-all's alike). */
+const IDLE_BEFORE_MS = 200;
 
 export async function warmScripts(ctx: Ctx) {
   // Every Lua script once in this process (a script's very first call anywhere is EVALSHA,
@@ -29,30 +38,50 @@ interface ServerTiming {
   pgStatements: number;
   redisMs: number;
   redisCommands: string[];
+  redisCommandMs: number[];
   nodeMs: number;
 }
 
-async function revokeAllOverHttp(ctx: Ctx, current: SeededSession) {
+/** POST /api/sessions/revoke with `body`, timed end to end and, on the server, by store. */
+async function timedRevokeRequest(ctx: Ctx, current: SeededSession, body: string) {
   const id = randomBytes(8).toString("hex");
   const start = process.hrtime.bigint();
-  const res = await fetch(`${ctx.server.url}/api/sessions/revoke`, {
+  const res = await request(`${ctx.server.url}/api/sessions/revoke`, {
     method: "POST",
     headers: { cookie: current.cookie, origin: ctx.server.url, "content-type": "application/json", "x-bench-timing": id },
-    body: JSON.stringify({ all: true }),
+    body,
   });
-  const body = (await res.json()) as { revoked?: number };
   const e2eMs = ms(start);
-  if (res.status !== 200) throw new Error(`revoke-all answered ${res.status} ${JSON.stringify(body)}`);
   // The timing is complete once the response has finished on the server's side.
   let timing: ServerTiming | null = null;
   for (let i = 0; i < 50 && !timing; i++) {
-    const t = await fetch(`${ctx.server.url}/__bench/timing/${id}`);
-    timing = t.status === 200 ? ((await t.json()) as ServerTiming & { done: boolean }) : null;
+    const t = await request(`${ctx.server.url}/__bench/timing/${id}`);
+    timing = t.status === 200 ? (JSON.parse(t.body) as ServerTiming & { done: boolean }) : null;
     if (timing && !(timing as ServerTiming & { done: boolean }).done) timing = null;
     if (!timing) await sleep(10);
   }
   if (!timing) throw new Error("revoke-all: the bench server kept no timing for the request");
-  return { revoked: body.revoked ?? -1, e2eMs, timing };
+  return { status: res.status, body: JSON.parse(res.body) as { revoked?: number; error?: { code: string } }, e2eMs, timing };
+}
+
+/** The same request as a revoke-all, stopped by the route before it revokes (400). */
+async function baselineOverHttp(ctx: Ctx, current: SeededSession) {
+  const r = await timedRevokeRequest(ctx, current, "{}");
+  if (r.status !== 400 || r.body.error?.code !== "invalid_body") throw new Error(`the baseline answered ${r.status} ${JSON.stringify(r.body)}`);
+  return r;
+}
+
+async function revokeAllOverHttp(ctx: Ctx, current: SeededSession) {
+  const r = await timedRevokeRequest(ctx, current, JSON.stringify({ all: true }));
+  if (r.status !== 200) throw new Error(`revoke-all answered ${r.status} ${JSON.stringify(r.body)}`);
+  return { revoked: r.body.revoked ?? -1, e2eMs: r.e2eMs, timing: r.timing };
+}
+
+/** The revoke itself, as the server timed it: its statement and its script (END_ALL_BUT, the
+ *  index's only 4-key script), without the proxy's check or the rest of the request. */
+function revokeItselfMs(t: ServerTiming): number {
+  const script = t.redisCommands.indexOf("evalsha/4 keys");
+  return t.pgMs + (script >= 0 ? (t.redisCommandMs[script] ?? 0) : 0);
 }
 
 /** A trivial commit on a row of the figure's own: how long the disk takes to flush a commit
@@ -121,8 +150,9 @@ export async function revokeAllFigure(ctx: Ctx) {
   const quietCommitMs = median(quiet);
   // Warm-up: the route's first request loads its code and the scripts.
   const warm = await seedOneUserBulk(ctx.seedIdx.client, 3, "revoke-warm");
+  await baselineOverHttp(ctx, warm.current);
   await revokeAllOverHttp(ctx, warm.current);
-  const rows = new Map(sizes.map((n) => [n, { e2e: [] as number[], wall: [] as number[], pg: [] as number[], redis: [] as number[], node: [] as number[], exec: [] as number[], commit: [] as number[], settle: [] as number[], refused: 0, checked: 0, listedAfter: [] as number[], revoked: [] as number[], pgStatements: 0, redisCommands: [] as string[] }]));
+  const rows = new Map(sizes.map((n) => [n, { baseline: [] as number[], baselineServer: [] as number[], aboveBaseline: [] as number[], itself: [] as number[], e2e: [] as number[], wall: [] as number[], pg: [] as number[], redis: [] as number[], node: [] as number[], exec: [] as number[], commit: [] as number[], settle: [] as number[], refused: 0, checked: 0, listedAfter: [] as number[], revoked: [] as number[], pgStatements: 0, redisCommands: [] as string[] }]));
   await ctx.admin?.config("SET", "slowlog-log-slower-than", "0");
   // Rounds, the order of the sizes rotating, so slow spells of a shared machine spread over
   // all sizes. Every trial's user is seeded first, so no trial runs right after a bulk load
@@ -137,9 +167,16 @@ export async function revokeAllFigure(ctx: Ctx) {
     const row = rows.get(n)!;
     const seeded = users[i]!;
     const settled = await settle(probeUser, quietCommitMs, previous);
+    await sleep(IDLE_BEFORE_MS);
+    const baseline = await baselineOverHttp(ctx, seeded.current);
     await ctx.admin?.call("SLOWLOG", "RESET");
+    await sleep(IDLE_BEFORE_MS);
     const { revoked, e2eMs, timing } = await revokeAllOverHttp(ctx, seeded.current);
     if (revoked !== n - 1) throw new Error(`revoke-all of ${n}: answered revoked=${revoked}`);
+    row.baseline.push(baseline.e2eMs);
+    row.baselineServer.push(baseline.timing.wallMs);
+    row.aboveBaseline.push(e2eMs - baseline.e2eMs);
+    row.itself.push(revokeItselfMs(timing));
     row.e2e.push(e2eMs);
     row.wall.push(timing.wallMs);
     row.pg.push(timing.pgMs);
@@ -168,6 +205,13 @@ export async function revokeAllFigure(ctx: Ctx) {
       trials: r.e2e.length,
       /** Client-side: the HTTP request over loopback, answer read. */
       endToEndMs: { ...summary(r.e2e), trials: r.e2e.map((x) => Number(x.toFixed(2))) },
+      /** The same request stopped before the revoke (400), end to end and on the server. */
+      baselineEndToEndMs: summary(r.baseline),
+      baselineServerMs: summary(r.baselineServer),
+      /** Per trial: revoke-all end to end minus its baseline's. */
+      aboveBaselineMs: summary(r.aboveBaseline),
+      /** The revoke itself on the server: its Postgres statement + its Redis script. */
+      revokeItselfMs: summary(r.itself),
       /** Server-side: arrival to last byte, split by store (bench/server.ts). */
       serverMs: summary(r.wall),
       postgresMs: summary(r.pg),

@@ -62,6 +62,7 @@ export function runSessionIndexContract(name: string, create: () => Promise<Cont
         userId: user,
         expiresAt: s.expiresAt,
         lastActiveAt: s.lastActiveAt,
+        createdAt: s.createdAt, // what a fresh-sign-in check reads, with no query
       });
       expect(await t.index.lookup(userTag(user), hashToken("not-a-token"))).toBeNull();
     });
