@@ -5,6 +5,10 @@
 // 10 ms at 1,000. Every trial also checks it ended what it says: the answer counts n - 1, a
 // sample of the old cookies is refused over HTTP, and the index lists only the kept session.
 //
+// The operation alone, in the same round: revokeAllSessions() called in this process (the
+// call the route makes once its checks pass) for another user of the same size: its
+// statement, its script and the Node work between them, no HTTP, no Next.
+//
 // The baseline, in the same trial: the same route, cookie and client, answered 400 for an
 // empty body: the proxy's check, Next and the route's parsing, everything but the revoke.
 // Both requests follow the same idle pause (a request after idle costs more than one in a
@@ -17,7 +21,7 @@ import { TARGETS } from "../config";
 import { ms, sleep, type Ctx } from "../context";
 import { median } from "../lib/load";
 import { getSessionIndex } from "@/lib/session-index";
-import { revokeSessions } from "@/lib/sessions/lifecycle";
+import { revokeAllSessions, revokeSessions } from "@/lib/sessions/lifecycle";
 import { request } from "../lib/http";
 import { randomId, seedOneUser, seedOneUserBulk, type SeededSession } from "../lib/seed";
 
@@ -152,7 +156,7 @@ export async function revokeAllFigure(ctx: Ctx) {
   const warm = await seedOneUserBulk(ctx.seedIdx.client, 3, "revoke-warm");
   await baselineOverHttp(ctx, warm.current);
   await revokeAllOverHttp(ctx, warm.current);
-  const rows = new Map(sizes.map((n) => [n, { baseline: [] as number[], baselineServer: [] as number[], aboveBaseline: [] as number[], itself: [] as number[], e2e: [] as number[], wall: [] as number[], pg: [] as number[], redis: [] as number[], node: [] as number[], exec: [] as number[], commit: [] as number[], settle: [] as number[], refused: 0, checked: 0, listedAfter: [] as number[], revoked: [] as number[], pgStatements: 0, redisCommands: [] as string[] }]));
+  const rows = new Map(sizes.map((n) => [n, { operation: [] as number[], baseline: [] as number[], baselineServer: [] as number[], aboveBaseline: [] as number[], itself: [] as number[], e2e: [] as number[], wall: [] as number[], pg: [] as number[], redis: [] as number[], node: [] as number[], exec: [] as number[], commit: [] as number[], settle: [] as number[], refused: 0, checked: 0, listedAfter: [] as number[], revoked: [] as number[], pgStatements: 0, redisCommands: [] as string[] }]));
   await ctx.admin?.config("SET", "slowlog-log-slower-than", "0");
   // Rounds, the order of the sizes rotating, so slow spells of a shared machine spread over
   // all sizes. Every trial's user is seeded first, so no trial runs right after a bulk load
@@ -161,7 +165,11 @@ export async function revokeAllFigure(ctx: Ctx) {
   const plan: number[] = [];
   for (let round = 0; round < trials; round++) for (let k = 0; k < sizes.length; k++) plan.push(sizes[(k + round) % sizes.length]!);
   const users: { current: SeededSession; others: SeededSession[] }[] = [];
-  for (const n of plan) users.push(await seedOneUserBulk(ctx.seedIdx.client, n, `revoke-${n}`));
+  const directUsers: { current: SeededSession; others: SeededSession[] }[] = [];
+  for (const n of plan) {
+    users.push(await seedOneUserBulk(ctx.seedIdx.client, n, `revoke-${n}`));
+    directUsers.push(await seedOneUserBulk(ctx.seedIdx.client, n, `revoke-direct-${n}`));
+  }
   let previous: SeededSession | null = warm.current;
   for (const [i, n] of plan.entries()) {
     const row = rows.get(n)!;
@@ -194,6 +202,19 @@ export async function revokeAllFigure(ctx: Ctx) {
     row.checked += seeded.others.length;
     row.listedAfter.push((await ctx.seedIdx.list(seeded.current.userId)).length);
     previous = seeded.current;
+
+    // The operation alone, for this size's other user, after the same settling and pause.
+    const direct = directUsers[i]!;
+    await settle(probeUser, quietCommitMs, previous);
+    await sleep(IDLE_BEFORE_MS);
+    const start = process.hrtime.bigint();
+    const dropped = await revokeAllSessions(direct.current.userId, direct.current.sessionId);
+    row.operation.push(ms(start));
+    if (dropped !== n - 1) throw new Error(`revoke-all of ${n} in-process: dropped ${dropped}`);
+    row.refused += await refusedOverHttp(ctx, direct.others);
+    row.checked += direct.others.length;
+    row.listedAfter.push((await ctx.seedIdx.list(direct.current.userId)).length);
+    previous = direct.current;
   }
   await ctx.admin?.config("SET", "slowlog-log-slower-than", "10000");
   const out = sizes.map((n) => {
@@ -203,6 +224,8 @@ export async function revokeAllFigure(ctx: Ctx) {
     return {
       sessions: n,
       trials: r.e2e.length,
+      /** The operation alone: revokeAllSessions() in this process (statement + script + Node between). */
+      operationMs: { ...summary(r.operation), trials: r.operation.map((x) => Number(x.toFixed(2))) },
       /** Client-side: the HTTP request over loopback, answer read. */
       endToEndMs: { ...summary(r.e2e), trials: r.e2e.map((x) => Number(x.toFixed(2))) },
       /** The same request stopped before the revoke (400), end to end and on the server. */
@@ -228,14 +251,19 @@ export async function revokeAllFigure(ctx: Ctx) {
       listedAfter: 1,
     };
   });
-  const medians = out.map((r) => r.endToEndMs.median);
-  const at1000 = out.find((r) => r.sessions === 1_000)?.endToEndMs.median ?? null;
+  const flatness = (medians: number[]) => Math.max(...medians) / Math.min(...medians);
+  const at1000 = out.find((r) => r.sessions === 1_000);
   return {
     sizes: out,
     quietCommitMs,
-    /** max/min of the end-to-end medians across the sizes: flat means within 2x. */
-    flatness: Math.max(...medians) / Math.min(...medians),
-    at1000Ms: at1000,
+    /** max/min of the operation's medians across the sizes: flat means within 2x. */
+    operationFlatness: flatness(out.map((r) => r.operationMs.median)),
+    /** The same over HTTP. */
+    flatness: flatness(out.map((r) => r.endToEndMs.median)),
+    /** The operation at 1,000 sessions, and the whole HTTP request. */
+    at1000Ms: at1000?.operationMs.median ?? null,
+    at1000OverHttpMs: at1000?.endToEndMs.median ?? null,
+    at1000BaselineMs: at1000?.baselineEndToEndMs.median ?? null,
     targets: { flatness: TARGETS.revokeAllFlatness, at1000Ms: TARGETS.revokeAllMs },
   };
 }
