@@ -76,7 +76,7 @@ export const PROFILES: Record<Profile["name"], Profile> = {
     scalingRounds: 4,
     checkSamples: 20_000,
     revokeSizes: [10, 100, 1_000, 10_000, 100_000],
-    revokeTrials: 5,
+    revokeTrials: 7,
     listSessions: 50,
     listTrials: 20,
     memorySessions: 10_000,

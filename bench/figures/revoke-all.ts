@@ -14,7 +14,7 @@
 // Both requests follow the same idle pause (a request after idle costs more than one in a
 // busy loop on a small VM), on one kept-alive connection of a plain HTTP client.
 import { randomBytes } from "node:crypto";
-import { and, eq, ne } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { session as sessionTable, user as userTable } from "@/db/schema";
 import { TARGETS } from "../config";
@@ -140,6 +140,15 @@ async function refusedOverHttp(ctx: Ctx, sessions: SeededSession[]): Promise<num
   return refused;
 }
 
+/** VACUUM (ANALYZE) the session table, then CHECKPOINT (needs a superuser or pg_checkpoint;
+ *  without it the trials' commit probes still wait for a quiet disk). */
+async function settleDatabase(): Promise<void> {
+  await getDb().execute(sql`vacuum (analyze) session`);
+  await getDb()
+    .execute(sql`checkpoint`)
+    .catch((err: unknown) => console.warn(`  (no CHECKPOINT: ${(err as Error).message})`));
+}
+
 function summary(values: number[]) {
   return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
 }
@@ -170,6 +179,9 @@ export async function revokeAllFigure(ctx: Ctx) {
     users.push(await seedOneUserBulk(ctx.seedIdx.client, n, `revoke-${n}`));
     directUsers.push(await seedOneUserBulk(ctx.seedIdx.client, n, `revoke-direct-${n}`));
   }
+  // The seeding wrote over a million rows: vacuum them and flush them to disk now, so the
+  // trials do not run against the autovacuum and the checkpoints that load would start.
+  await settleDatabase();
   let previous: SeededSession | null = warm.current;
   for (const [i, n] of plan.entries()) {
     const row = rows.get(n)!;
