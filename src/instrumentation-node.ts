@@ -17,4 +17,7 @@ export async function startup(): Promise<void> {
   // Apply index removals an outage left behind (this or another instance's).
   const { startIndexHealth } = await import("@/lib/sessions/index-health");
   await startIndexHealth().catch((err: unknown) => console.warn("[sessions] index health start failed:", (err as Error).message));
+  // Rows of sessions that expired over a day ago, hourly.
+  const { startExpiredRowCleanup } = await import("@/lib/sessions/expired-rows");
+  startExpiredRowCleanup();
 }

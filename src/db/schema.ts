@@ -49,6 +49,8 @@ export const session = pgTable(
     // Rebuilding one tag of the Redis index reads its sessions by the token's first 8
     // characters (the tag, see lib/session-index/keys.ts): one index scan.
     index("session_token_tag_idx").on(sql`left(${t.token}, 8)`),
+    // The hourly clean-up of long-expired rows (lib/sessions/expired-rows.ts) finds them here.
+    index("session_expires_at_idx").on(t.expiresAt),
   ],
 );
 
