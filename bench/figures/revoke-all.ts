@@ -16,6 +16,7 @@
 import { randomBytes } from "node:crypto";
 import { and, eq, ne, sql } from "drizzle-orm";
 import { getDb } from "@/db";
+import { flushBackground } from "@/lib/background";
 import { session as sessionTable, user as userTable } from "@/db/schema";
 import { TARGETS } from "../config";
 import { ms, sleep, type Ctx } from "../context";
@@ -228,6 +229,10 @@ export async function revokeAllFigure(ctx: Ctx) {
     row.listedAfter.push((await ctx.seedIdx.list(direct.current.userId)).length);
     previous = direct.current;
   }
+  // The last in-process trial's clean-up runs in this process: let it finish (and the disk
+  // settle) so the next section's counts of this process's SQL do not include it.
+  await flushBackground();
+  await settle(probeUser, quietCommitMs, previous);
   await ctx.admin?.config("SET", "slowlog-log-slower-than", "10000");
   const out = sizes.map((n) => {
     const r = rows.get(n)!;
