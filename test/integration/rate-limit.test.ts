@@ -3,6 +3,7 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as authRoute } from "@/app/api/auth/[...all]/route";
+import { POST as reportRoute } from "@/app/api/report-sign-in/route";
 import { resetAuthForTests } from "@/lib/auth";
 import { resetEnvForTests } from "@/lib/env";
 import { Browser, fromAddress, ORIGIN, PASSWORD, signUpVerified, uniqueEmail } from "../support/browser";
@@ -32,6 +33,26 @@ afterAll(() => {
 });
 
 describe("rate limits", () => {
+  it("limits POST /api/report-sign-in per client address: 429 with Retry-After and the error shape; another address still gets through", async () => {
+    const report = (ip: string) =>
+      reportRoute(
+        new Request(`${ORIGIN}/api/report-sign-in`, {
+          method: "POST",
+          headers: { "content-type": "application/json", origin: ORIGIN, ...fromAddress(ip) },
+          body: JSON.stringify({ token: "not-a-token-this-server-signed" }),
+        }),
+      );
+    const [ip, other] = [freshIp(), freshIp()];
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await report(ip)).status);
+    expect(statuses).toEqual(Array(10).fill(400)); // invalid link, each one counted
+    const refused = await report(ip);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await refused.json()).error.code).toBe("too_many_requests");
+    expect((await report(other)).status).toBe(400);
+  });
+
   it("limits sign-in attempts per IP with 429 and Retry-After, counted in Redis", async () => {
     const ip = freshIp();
     const statuses: number[] = [];

@@ -5,7 +5,11 @@
 import { createHash } from "node:crypto";
 import type { BetterAuthOptions, BetterAuthPlugin } from "better-auth";
 import { APIError, createAuthMiddleware } from "better-auth/api";
+import { clientAddress } from "@/lib/client-address";
 import { env } from "@/lib/env";
+import { API_ERROR } from "@/lib/http/error-codes";
+import { ApiError } from "@/lib/http/errors";
+import { getRedisClient } from "@/lib/redis/client";
 import { countRateLimitRefusal } from "@/lib/metrics";
 import { deviceIdOf, isKnownDeviceOf } from "./device-identity";
 import type { RedisClient } from "@/lib/redis/client";
@@ -205,3 +209,27 @@ export const accountRateLimitPlugin = (storage: AttemptStorage, rule: Rule = ACC
     },
   } satisfies BetterAuthPlugin;
 };
+
+/** Per client address, on the app's own public routes (better-auth's endpoints have the rules above). */
+export const PUBLIC_ROUTE_RULES = {
+  /** "This wasn't me": a person clicks it once or twice; a guesser gets ten tries per 15 minutes. */
+  "/api/report-sign-in": { window: 15 * 60, max: 10 },
+} satisfies Record<string, Rule>;
+
+let routeStorage: { client: ReturnType<typeof getRedisClient>; storage: AttemptStorage } | null = null;
+
+/**
+ * Counts this request against its route's per-address budget (same storage as better-auth's
+ * limits: Redis across instances, else process memory; off with RATE_LIMIT=off) and refuses
+ * it with 429 and Retry-After past the budget. Without a trusted client address (plain
+ * `next start`, see client-address.ts) every client shares one bucket.
+ */
+export async function limitPublicRoute(route: keyof typeof PUBLIC_ROUTE_RULES, headers: Headers): Promise<void> {
+  if (env().RATE_LIMIT !== "on") return;
+  const client = getRedisClient();
+  if (routeStorage?.client !== client) routeStorage = { client, storage: rateLimitStorage(client) };
+  const verdict = await routeStorage.storage.consume(`route:${route}:${clientAddress(headers) ?? "unknown"}`, PUBLIC_ROUTE_RULES[route]);
+  if (verdict.allowed) return;
+  const retryAfter = String(verdict.retryAfter ?? 60);
+  throw new ApiError(429, API_ERROR.tooManyRequests, "Too many requests from this address. Please try again later.", { "Retry-After": retryAfter });
+}

@@ -12,6 +12,8 @@ export const API_ERROR = {
   invalidPassword: "invalid_password",
   /** 429: too many password checks for this account or from this client; comes with Retry-After. */
   tooManyAttempts: "too_many_attempts",
+  /** 429: too many requests to a public route from this client address; comes with Retry-After. */
+  tooManyRequests: "too_many_requests",
   /** 404: no such session for this user (another user's id answers the same). */
   sessionNotFound: "session_not_found",
   /** 400: "revoke one" aimed at the current session (sign out instead). */

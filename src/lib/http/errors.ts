@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: ApiErrorCode,
     message: string,
+    /** Sent with the answer (a 429's Retry-After). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -22,7 +24,7 @@ export function handleErrors<A extends unknown[]>(fn: (...args: A) => Promise<Re
     try {
       return await fn(...args);
     } catch (err) {
-      if (err instanceof ApiError) return jsonError(err.status, err.code, err.message);
+      if (err instanceof ApiError) return jsonError(err.status, err.code, err.message, err.headers);
       if (await isOutage(err)) {
         console.warn("[api] store unavailable:", (err as Error)?.message);
         return unavailableResponse();

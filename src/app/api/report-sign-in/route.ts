@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { API_ERROR } from "@/lib/http/error-codes";
 import { ApiError, handleErrors } from "@/lib/http/errors";
+import { limitPublicRoute } from "@/lib/auth/rate-limit";
 import { readJsonBody } from "@/lib/http/json-body";
 import { assertSameOrigin } from "@/lib/http/same-origin";
 import { confirmReport, type TokenProblem } from "@/lib/security/report-sign-in";
@@ -20,6 +21,8 @@ const REFUSALS: Record<TokenProblem, ApiError> = {
 
 export const POST = handleErrors(async (request: Request) => {
   assertSameOrigin(request);
+  // Tokens are MACed (guessing is hopeless), but each try costs a verification and a query.
+  await limitPublicRoute("/api/report-sign-in", request.headers);
   const parsed = body.safeParse(await readJsonBody(request));
   if (!parsed.success) throw new ApiError(400, API_ERROR.invalidBody, 'Send {"token": "<the link\'s token>"}.');
   const result = await confirmReport(parsed.data.token);
