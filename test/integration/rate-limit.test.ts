@@ -4,9 +4,14 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as authRoute } from "@/app/api/auth/[...all]/route";
 import { POST as reportRoute } from "@/app/api/report-sign-in/route";
+import { and, eq } from "drizzle-orm";
+import { getDb } from "@/db";
+import { securityEvent } from "@/db/schema";
 import { resetAuthForTests } from "@/lib/auth";
+import { flushBackground } from "@/lib/background";
 import { resetEnvForTests } from "@/lib/env";
 import { Browser, fromAddress, ORIGIN, PASSWORD, signUpVerified, uniqueEmail } from "../support/browser";
+import { userIdOf } from "../support/sessions";
 
 function post(path: string, body: unknown, ip: string) {
   return authRoute(
@@ -83,6 +88,16 @@ describe("rate limits", () => {
     expect(Number(last!.headers.get("retry-after"))).toBeGreaterThan(0);
     // Even the right password waits: the account is cooling down.
     expect((await post("/sign-in/email", { email, password: PASSWORD }, freshIp())).status).toBe(429);
+
+    // The owner's history counts every attempt on one row, and says the limit blocked some.
+    await flushBackground();
+    const rows = await getDb()
+      .select({ count: securityEvent.count, detail: securityEvent.detail })
+      .from(securityEvent)
+      .where(and(eq(securityEvent.userId, await userIdOf(email)), eq(securityEvent.type, "sign-in-failed")));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.count).toBe(12);
+    expect(rows[0]!.detail?.blocked).toBe(true);
   });
 
   it("limits sign-up, password-reset requests and verification resends per IP", async () => {

@@ -12,6 +12,7 @@ const base: ActivityItem = {
   location: "Cape Town, South Africa",
   reason: null,
   count: 1,
+  blocked: false,
   thisDevice: false,
   by: null,
   byDevice: null,
@@ -27,6 +28,9 @@ describe("activitySentence", () => {
       "3 failed sign-in attempts, the last from Firefox 133 on Windows",
     );
     expect(activitySentence(e({ type: "sign-in-failed", count: 1, device: null }))).toBe("1 failed sign-in attempt");
+    expect(activitySentence(e({ type: "sign-in-failed", count: 12, device: null, blocked: true }))).toBe(
+      "12 failed sign-in attempts; further attempts were blocked for a while",
+    );
     expect(activitySentence(e({ type: "session-ended", reason: "revoke", device: "Firefox 133 on Windows", by: "this-device" }))).toBe(
       "Signed out Firefox 133 on Windows (from this device)",
     );

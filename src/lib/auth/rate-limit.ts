@@ -12,6 +12,7 @@ import { ApiError } from "@/lib/http/errors";
 import { getRedisClient } from "@/lib/redis/client";
 import { countRateLimitRefusal } from "@/lib/metrics";
 import { deviceIdOf, isKnownDeviceOf } from "./device-identity";
+import { noteFailedSignIn } from "./failed-sign-in-plugin";
 import type { RedisClient } from "@/lib/redis/client";
 
 export type RateLimitStorage = NonNullable<NonNullable<BetterAuthOptions["rateLimit"]>["customStorage"]>;
@@ -194,7 +195,10 @@ export const accountRateLimitPlugin = (storage: AttemptStorage, rule: Rule = ACC
             const deviceId = await deviceIdOf(ctx);
             if (deviceId && (await isKnownDeviceOf(email, deviceId))) return;
             const verdict = await attempts.take(ctx, email);
-            if (!verdict.allowed) throw tooManyForAccount(verdict.retryAfter ?? rule.window);
+            if (verdict.allowed) return;
+            // Refused before better-auth answers, so no after-hook sees it: counted here.
+            noteFailedSignIn(email, ctx.request?.headers ?? ctx.headers, true);
+            throw tooManyForAccount(verdict.retryAfter ?? rule.window);
           }),
         },
       ],

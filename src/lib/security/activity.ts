@@ -31,6 +31,8 @@ export interface ActivityItem {
   reason: string | null;
   /** Failed sign-ins in the burst; sessions ended at once. */
   count: number;
+  /** A failed-sign-in burst in which the account's limit refused further attempts. */
+  blocked: boolean;
   /** The event is about the session asking ("this device"). */
   thisDevice: boolean;
   /** Who ended it: "self" (it signed itself out), "this-device" (the asking session),
@@ -110,6 +112,7 @@ function itemOf(r: Row, currentSessionId: string | null): ActivityItem {
     location: r.location,
     reason: r.reason,
     count: r.count,
+    blocked: d.blocked === true,
     thisDevice: currentSessionId !== null && r.sessionId === currentSessionId,
     by,
     byDevice: by === "other-device" && typeof d.byDevice === "string" ? d.byDevice : null,

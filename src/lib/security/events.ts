@@ -104,7 +104,7 @@ export function recordSecurityEvent(e: Omit<SecurityEventInput, "detail"> & { de
  * attempt's time stays in detail.firstAt), else a new row. One row per burst, never one per
  * attempt. A per-user advisory lock makes concurrent attempts count on one row.
  */
-export async function writeFailedSignIn(e: Omit<SecurityEventInput, "type" | "count">): Promise<void> {
+export async function writeFailedSignIn(e: Omit<SecurityEventInput, "type" | "count"> & { blocked?: boolean }): Promise<void> {
   const row = rowOf({ ...e, type: "sign-in-failed" });
   await getDb().transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${"security-event:" + e.userId}))`);
@@ -129,16 +129,18 @@ export async function writeFailedSignIn(e: Omit<SecurityEventInput, "type" | "co
           deviceLabel: row.deviceLabel,
           ipAddress: row.ipAddress,
           location: row.location,
+          // Once an attempt of the burst was refused by the account's limit, the row says so.
+          ...(e.blocked ? { detail: sql`coalesce(${securityEvent.detail}, '{}'::jsonb) || '{"blocked": true}'::jsonb` } : {}),
         })
         .where(eq(securityEvent.id, latest.id));
     } else {
-      await tx.insert(securityEvent).values({ ...row, detail: { firstAt: row.createdAt.toISOString() } });
+      await tx.insert(securityEvent).values({ ...row, detail: { firstAt: row.createdAt.toISOString(), ...(e.blocked ? { blocked: true } : {}) } });
     }
   });
   await pruneOldEvents(new Date(), e.userId);
 }
 
-export function recordFailedSignIn(e: Omit<SecurityEventInput, "type" | "count">): void {
+export function recordFailedSignIn(e: Omit<SecurityEventInput, "type" | "count"> & { blocked?: boolean }): void {
   const at = wholeMs(e.at ?? new Date());
   runInBackground("security event sign-in-failed", () => writeFailedSignIn({ ...e, at }));
 }

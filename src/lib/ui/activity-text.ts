@@ -62,7 +62,7 @@ export function activitySentence(e: ActivityItem): string {
     case "sign-in":
       return `Signed in from ${device(e)}`;
     case "sign-in-failed":
-      return `${plural(e.count, "failed sign-in attempt", "failed sign-in attempts")}${e.device ? `, the last from ${e.device}` : ""}`;
+      return `${plural(e.count, "failed sign-in attempt", "failed sign-in attempts")}${e.device ? `, the last from ${e.device}` : ""}${e.blocked ? "; further attempts were blocked for a while" : ""}`;
     case "session-ended":
       return sessionEnded(e);
     case "sessions-ended":
