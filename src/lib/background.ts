@@ -31,7 +31,8 @@ function whenAnswered(start: () => void): void {
   setTimeout(start, 0);
 }
 
-function track(label: string, task: () => Promise<unknown>, start: "now" | "after-answer"): Promise<void> {
+/** `done` runs as the task settles, before flushBackground() can see it finished. */
+function track(label: string, task: () => Promise<unknown>, start: "now" | "after-answer", done?: () => void): Promise<void> {
   let go!: () => void;
   const p: Promise<void> = new Promise<void>((resolve) => (go = resolve))
     .then(task)
@@ -39,7 +40,10 @@ function track(label: string, task: () => Promise<unknown>, start: "now" | "afte
       () => undefined,
       (err: unknown) => console.error(`[background] ${label} failed: ${err instanceof Error ? err.message : String(err)}`),
     )
-    .finally(() => tasks.all.delete(p));
+    .finally(() => {
+      done?.();
+      tasks.all.delete(p);
+    });
   tasks.all.add(p);
   if (start === "now") go();
   else whenAnswered(go);
@@ -58,8 +62,9 @@ export function runInBackground(label: string, task: () => Promise<unknown>): vo
  */
 export function runOnceInBackground(key: string, task: () => Promise<unknown>, start: "now" | "after-answer" = "now"): void {
   if (tasks.byKey.has(key)) return;
-  const p = track(key, task, start).finally(() => tasks.byKey.delete(key));
-  tasks.byKey.set(key, p);
+  // The key is free again by the time flushBackground() returns: a run asked for right
+  // after a flush is started, not taken for the one that just finished.
+  tasks.byKey.set(key, track(key, task, start, () => tasks.byKey.delete(key)));
 }
 
 /** Resolves once every task started so far (and any they started) has finished. */
