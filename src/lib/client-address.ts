@@ -17,24 +17,16 @@
 // signature is never used: if the app runs without server.ts (`next start` directly), the
 // address is unknown (null), never the client's say-so. The header mode needs no server
 // (Vercel runs none).
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { env, type TrustProxy } from "@/lib/env";
 import { normalizeAddress } from "@/lib/ip-address";
+import { purposeMac } from "@/lib/purpose-mac";
 
 /** Set by server.ts only: "<address> <signature>". */
 export const SIGNED_HEADER = "x-revocable-client-address";
 
-let cachedKey: { secret: string; key: Buffer } | null = null;
-function key(): Buffer {
-  const secret = env().BETTER_AUTH_SECRET;
-  if (cachedKey?.secret !== secret) {
-    // Its own key: this MAC can never double as a cookie signature or a proxy verdict.
-    cachedKey = { secret, key: createHmac("sha256", secret).update("revocable/client-address/v1").digest() };
-  }
-  return cachedKey.key;
-}
-
-const mac = (address: string) => createHmac("sha256", key()).update(address).digest();
+// Its own key: this MAC never doubles as a cookie signature or another purpose's MAC.
+const mac = purposeMac("revocable/client-address/v1");
 
 /** The SIGNED_HEADER value for an address (server.ts, and tests standing in for it). */
 export function signAddress(address: string): string {

@@ -16,12 +16,13 @@
 // session of the account ("Sign out everywhere"). Whoever holds the emailed link can read
 // the account's mail, which already lets them reset the password (which ends every session
 // too), so this grants nothing the mailbox did not.
-import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { and, eq, gt } from "drizzle-orm";
 import { getDb } from "@/db";
 import { session as sessionTable, verification } from "@/db/schema";
 import { parseUserAgent } from "@/lib/device";
 import { env } from "@/lib/env";
+import { purposeMac } from "@/lib/purpose-mac";
 import { endSessions, revokeAllSessions } from "@/lib/sessions/lifecycle";
 import { generationEnded, sessionsEnded } from "@/lib/sessions/ended";
 import { recordSecurityEvent } from "./events";
@@ -47,17 +48,8 @@ interface Payload {
   n: string;
 }
 
-let cachedKey: { secret: string; key: Buffer } | null = null;
-function key(): Buffer {
-  const secret = env().BETTER_AUTH_SECRET;
-  if (cachedKey?.secret !== secret) {
-    // Its own key: a report MAC can never double as a cookie signature or a proxy verdict.
-    cachedKey = { secret, key: createHmac("sha256", secret).update("revocable/report-sign-in/v1").digest() };
-  }
-  return cachedKey.key;
-}
-
-const mac = (payload: string) => createHmac("sha256", key()).update(payload).digest();
+// Its own key: this MAC never doubles as a cookie signature or another purpose's MAC.
+const mac = purposeMac("revocable/report-sign-in/v1");
 const identifierOf = (token: string) => IDENTIFIER_PREFIX + createHash("sha256").update(token).digest("base64url");
 
 async function issue(payload: Omit<Payload, "v" | "n">): Promise<string> {

@@ -7,8 +7,8 @@
 // for a few seconds, so even a copy that reaches a handler some other way (a route the
 // proxy does not match, a captured value replayed with another cookie) is ignored and
 // the handler checks the session itself.
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
-import { env } from "@/lib/env";
+import { createHash, timingSafeEqual } from "node:crypto";
+import { purposeMac } from "@/lib/purpose-mac";
 import type { ValidityEntry } from "@/lib/session-index";
 import { readSessionCookie } from "./cookie";
 
@@ -18,17 +18,8 @@ export const VERDICT_HEADER = "x-revocable-session";
 const MAX_AGE_MS = 10_000;
 const MAX_LENGTH = 1024;
 
-let cachedKey: { secret: string; key: Buffer } | null = null;
-function key(): Buffer {
-  const secret = env().BETTER_AUTH_SECRET;
-  if (cachedKey?.secret !== secret) {
-    // Its own key, so a verdict MAC can never double as a cookie signature or vice versa.
-    cachedKey = { secret, key: createHmac("sha256", secret).update("revocable/proxy-verdict/v1").digest() };
-  }
-  return cachedKey.key;
-}
-
-const mac = (payload: string) => createHmac("sha256", key()).update(payload).digest();
+// Its own key: this MAC never doubles as a cookie signature or another purpose's MAC.
+const mac = purposeMac("revocable/proxy-verdict/v1");
 const cookieHash = (cookie: string) => createHash("sha256").update(cookie).digest("base64url");
 
 interface Payload {
