@@ -2,13 +2,12 @@
 // per-account sign-in limit that counts failures only and spares the owner's known browsers
 // (src/lib/auth/rate-limit.ts).
 import { and, desc, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getDb } from "@/db";
 import { knownDevice, session } from "@/db/schema";
-import { resetAuthForTests } from "@/lib/auth";
 import { DEVICE_COOKIE_MAX_AGE } from "@/lib/auth/device-identity";
 import { ACCOUNT_RULE } from "@/lib/auth/rate-limit";
-import { resetEnvForTests } from "@/lib/env";
+import { withRateLimits } from "../support/rate-limits";
 import { Browser, PASSWORD, signIn, signUpVerified, UA } from "../support/browser";
 import { userIdOf } from "../support/sessions";
 
@@ -102,16 +101,7 @@ describe("the device cookie", () => {
 });
 
 describe("the per-account sign-in limit", () => {
-  beforeAll(() => {
-    process.env.RATE_LIMIT = "on";
-    resetEnvForTests();
-    resetAuthForTests();
-  });
-  afterAll(() => {
-    process.env.RATE_LIMIT = "off";
-    resetEnvForTests();
-    resetAuthForTests();
-  });
+  withRateLimits();
 
   /** A wrong password from a stranger's browser (its own address each time). */
   const strangerTries = async (email: string) => (await new Browser().auth("/sign-in/email", { email, password: "a wrong guess 123" })).status;

@@ -7,8 +7,8 @@ import { GET as metricsRoute } from "@/app/api/metrics/route";
 import { GET as readyRoute } from "@/app/api/ready/route";
 import { POST as authRoute } from "@/app/api/auth/[...all]/route";
 import { POST as revokeRoute } from "@/app/api/sessions/revoke/route";
-import { resetAuthForTests } from "@/lib/auth";
 import { resetEnvForTests } from "@/lib/env";
+import { setRateLimits } from "../support/rate-limits";
 import { isPublicPath } from "@/lib/proxy-gate";
 import { createRedisClient } from "@/lib/redis/client";
 import { setSessionIndexForTests, tagOfToken } from "@/lib/session-index";
@@ -278,9 +278,7 @@ describe("counters move with their actions", () => {
   });
 
   it("rate-limit refusals, per IP and per account", async () => {
-    process.env.RATE_LIMIT = "on";
-    resetEnvForTests();
-    resetAuthForTests();
+    setRateLimits("on");
     try {
       const post = (body: unknown, ip: string) =>
         authRoute(
@@ -301,9 +299,7 @@ describe("counters move with their actions", () => {
       });
       expect(perAccount).toEqual({ 'revocable_rate_limit_refusals_total{scope="account"}': 1 });
     } finally {
-      process.env.RATE_LIMIT = "off";
-      resetEnvForTests();
-      resetAuthForTests();
+      setRateLimits("off");
     }
   });
 });

@@ -1,12 +1,11 @@
 // Every password check is limited like sign-in (per client address and per account,
 // counted in Redis), and no answer tells a right password from a wrong one unless the
 // password is what is being checked.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST as revokeRoute } from "@/app/api/sessions/revoke/route";
-import { resetAuthForTests } from "@/lib/auth";
 import { ACCOUNT_RULE } from "@/lib/auth/rate-limit";
 import { CLIENT_PASSWORD_RULE } from "@/lib/auth/password-rules";
-import { resetEnvForTests } from "@/lib/env";
+import { withRateLimits } from "../support/rate-limits";
 import { Browser, fromAddress, PASSWORD, signIn, signUpVerified } from "../support/browser";
 import { sessionIdOf } from "../support/sessions";
 import { flushRepairs } from "@/lib/sessions/repairs";
@@ -52,16 +51,7 @@ describe("the revoke API is not a password oracle", () => {
 });
 
 describe("password checks are rate limited like sign-in", () => {
-  beforeAll(() => {
-    process.env.RATE_LIMIT = "on";
-    resetEnvForTests();
-    resetAuthForTests();
-  });
-  afterAll(() => {
-    process.env.RATE_LIMIT = "off";
-    resetEnvForTests();
-    resetAuthForTests();
-  });
+  withRateLimits();
 
   it("the revoke API's password check: 429 once the account's attempts are used, even spread over many addresses", async () => {
     const { a, b } = await userWithTwoDevices();

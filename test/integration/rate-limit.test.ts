@@ -1,7 +1,7 @@
 // Rate limits (ASVS 6.3.1) through the real route handler, counted in Redis so they hold
 // across instances; and answers that do not reveal whether an account exists.
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { POST as authRoute } from "@/app/api/auth/[...all]/route";
 import { POST as reportRoute } from "@/app/api/report-sign-in/route";
 import { and, eq } from "drizzle-orm";
@@ -9,7 +9,7 @@ import { getDb } from "@/db";
 import { securityEvent } from "@/db/schema";
 import { resetAuthForTests } from "@/lib/auth";
 import { flushBackground } from "@/lib/background";
-import { resetEnvForTests } from "@/lib/env";
+import { withRateLimits } from "../support/rate-limits";
 import { Browser, fromAddress, ORIGIN, PASSWORD, signUpVerified, uniqueEmail } from "../support/browser";
 import { userIdOf } from "../support/sessions";
 
@@ -26,16 +26,7 @@ function post(path: string, body: unknown, ip: string) {
 let ipSeq = 1;
 const freshIp = () => `198.51.100.${ipSeq++}`;
 
-beforeAll(() => {
-  process.env.RATE_LIMIT = "on";
-  resetEnvForTests();
-  resetAuthForTests();
-});
-afterAll(() => {
-  process.env.RATE_LIMIT = "off";
-  resetEnvForTests();
-  resetAuthForTests();
-});
+withRateLimits();
 
 describe("rate limits", () => {
   it("limits POST /api/report-sign-in per client address: 429 with Retry-After and the error shape; another address still gets through", async () => {
