@@ -24,6 +24,7 @@ import { median } from "../lib/load";
 import { getSessionIndex } from "@/lib/session-index";
 import { revokeAllSessions, revokeSessions } from "@/lib/sessions/lifecycle";
 import { request } from "../lib/http";
+import type { RequestTiming } from "../lib/request-timing";
 import { randomId, seedOneUser, seedOneUserBulk, type SeededSession } from "../lib/seed";
 
 /** Idle time before each timed request (the baseline's and the revoke-all's alike). */
@@ -37,16 +38,6 @@ export async function warmScripts(ctx: Ctx) {
   await revokeSessions(s[0]!.userId, { allExcept: s[0]!.sessionId });
 }
 
-interface ServerTiming {
-  wallMs: number;
-  pgMs: number;
-  pgStatements: number;
-  redisMs: number;
-  redisCommands: string[];
-  redisCommandMs: number[];
-  nodeMs: number;
-}
-
 /** POST /api/sessions/revoke with `body`, timed end to end and, on the server, by store. */
 async function timedRevokeRequest(ctx: Ctx, current: SeededSession, body: string) {
   const id = randomBytes(8).toString("hex");
@@ -58,11 +49,11 @@ async function timedRevokeRequest(ctx: Ctx, current: SeededSession, body: string
   });
   const e2eMs = ms(start);
   // The timing is complete once the response has finished on the server's side.
-  let timing: ServerTiming | null = null;
+  let timing: RequestTiming | null = null;
   for (let i = 0; i < 50 && !timing; i++) {
     const t = await request(`${ctx.server.url}/__bench/timing/${id}`);
-    timing = t.status === 200 ? (JSON.parse(t.body) as ServerTiming & { done: boolean }) : null;
-    if (timing && !(timing as ServerTiming & { done: boolean }).done) timing = null;
+    timing = t.status === 200 ? (JSON.parse(t.body) as RequestTiming) : null;
+    if (timing && !timing.done) timing = null;
     if (!timing) await sleep(10);
   }
   if (!timing) throw new Error("revoke-all: the bench server kept no timing for the request");
@@ -84,7 +75,7 @@ async function revokeAllOverHttp(ctx: Ctx, current: SeededSession) {
 
 /** The revoke itself, as the server timed it: its statement and its script (END_ALL_BUT, the
  *  index's only 4-key script), without the proxy's check or the rest of the request. */
-function revokeItselfMs(t: ServerTiming): number {
+function revokeItselfMs(t: RequestTiming): number {
   const script = t.redisCommands.indexOf("evalsha/4 keys");
   return t.pgMs + (script >= 0 ? (t.redisCommandMs[script] ?? 0) : 0);
 }
