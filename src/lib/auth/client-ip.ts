@@ -6,6 +6,7 @@
 //    would be its header's, and IPv6 expanded and cut to its /64).
 import type { BetterAuthOptions, BetterAuthPlugin } from "better-auth";
 import { clientAddress } from "@/lib/client-address";
+import { withDatabaseHooks } from "./database-hooks";
 
 type IpAddressOptions = NonNullable<NonNullable<BetterAuthOptions["advanced"]>["ipAddress"]>;
 
@@ -30,20 +31,14 @@ type HookContext = { request?: Request; headers?: Headers } | null | undefined;
 export const clientAddressPlugin = () =>
   ({
     id: "client-address",
-    init() {
-      return {
-        options: {
-          databaseHooks: {
-            session: {
-              create: {
-                before: async (session, ctx) => {
-                  const c = ctx as HookContext;
-                  return { data: { ...session, ipAddress: clientAddress(c?.request?.headers ?? c?.headers) } };
-                },
-              },
-            },
+    init: withDatabaseHooks({
+      session: {
+        create: {
+          before: async (session, ctx) => {
+            const c = ctx as HookContext;
+            return { data: { ...session, ipAddress: clientAddress(c?.request?.headers ?? c?.headers) } };
           },
         },
-      };
-    },
+      },
+    }),
   }) satisfies BetterAuthPlugin;

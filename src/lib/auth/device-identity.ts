@@ -18,6 +18,7 @@ import { getDb } from "@/db";
 import { knownDevice, user as userTable } from "@/db/schema";
 import { parseUserAgent } from "@/lib/device";
 import type { SessionRow } from "@/lib/sessions/lifecycle";
+import { withDatabaseHooks } from "./database-hooks";
 
 /** better-auth cookie name: rv.device_id (__Secure-rv.device_id on https). */
 const COOKIE = "device_id";
@@ -98,35 +99,29 @@ export const deviceIdentityPlugin = (options: DeviceIdentityOptions = {}) => {
   const toAnnounce = new WeakSet<object>();
   return {
     id: "device-identity",
-    init() {
-      return {
-        options: {
-          databaseHooks: {
-            session: {
-              create: {
-                before: async (session, ctx) => {
-                  const deviceId = (await deviceIdOf(ctx)) ?? randomBytes(16).toString("base64url");
-                  const { firstSeenAt, announce } = await rememberDevice(session.userId, deviceId, parseUserAgent(session.userAgent).label);
-                  if (isCookieContext(ctx)) {
-                    await setDeviceCookie(ctx, deviceId);
-                    if (announce) toAnnounce.add(ctx);
-                  }
-                  return { data: { ...session, deviceId, deviceFirstSeenAt: firstSeenAt } };
-                },
-                after: async (session, ctx) => {
-                  if (!ctx || !toAnnounce.delete(ctx)) return;
-                  try {
-                    await options.onNewDevice?.(session as SessionRow);
-                  } catch (err) {
-                    // An alert that cannot be sent must not fail the sign-in.
-                    console.error(`[auth] new-device alert for session ${session.id} failed: ${(err as Error).message}`);
-                  }
-                },
-              },
-            },
+    init: withDatabaseHooks({
+      session: {
+        create: {
+          before: async (session, ctx) => {
+            const deviceId = (await deviceIdOf(ctx)) ?? randomBytes(16).toString("base64url");
+            const { firstSeenAt, announce } = await rememberDevice(session.userId, deviceId, parseUserAgent(session.userAgent).label);
+            if (isCookieContext(ctx)) {
+              await setDeviceCookie(ctx, deviceId);
+              if (announce) toAnnounce.add(ctx);
+            }
+            return { data: { ...session, deviceId, deviceFirstSeenAt: firstSeenAt } };
+          },
+          after: async (session, ctx) => {
+            if (!ctx || !toAnnounce.delete(ctx)) return;
+            try {
+              await options.onNewDevice?.(session as SessionRow);
+            } catch (err) {
+              // An alert that cannot be sent must not fail the sign-in.
+              console.error(`[auth] new-device alert for session ${session.id} failed: ${(err as Error).message}`);
+            }
           },
         },
-      };
-    },
+      },
+    }),
   } satisfies BetterAuthPlugin;
 };

@@ -23,6 +23,7 @@ import { readSessionCookie } from "@/lib/sessions/cookie";
 import { checkSessionCookie, type SessionCheck } from "@/lib/sessions/validate";
 import type { ValidityEntry } from "@/lib/session-index";
 import { assertSafeInput, NAME_FIELD_PATHS, normalizeName } from "./input-rules";
+import { withDatabaseHooks } from "./database-hooks";
 
 /** Answer 404 over HTTP. Server code may still call them through auth.api. */
 export const DISABLED_PATHS = [
@@ -167,23 +168,17 @@ function withoutSessionToken(returned: unknown): Record<string, unknown> | null 
 export const frontDoorPlugin = () =>
   ({
     id: "front-door",
-    init() {
-      return {
-        options: {
-          databaseHooks: {
-            session: {
-              create: {
-                before: async (session, ctx) => {
-                  // Only sign-ins: change-password creates its session inside a transaction
-                  // that already deleted the old one (a second connection would wait on it).
-                  if (ctx && SIGN_IN_PATHS.has(ctx.path)) await endPreviousSessionOfThisBrowser(ctx.headers, session.userId);
-                },
-              },
-            },
+    init: withDatabaseHooks({
+      session: {
+        create: {
+          before: async (session, ctx) => {
+            // Only sign-ins: change-password creates its session inside a transaction
+            // that already deleted the old one (a second connection would wait on it).
+            if (ctx && SIGN_IN_PATHS.has(ctx.path)) await endPreviousSessionOfThisBrowser(ctx.headers, session.userId);
           },
         },
-      };
-    },
+      },
+    }),
     hooks: {
       before: [
         {

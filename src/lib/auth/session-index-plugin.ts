@@ -11,54 +11,49 @@ import { sessionStarted, sessionsEnded } from "@/lib/sessions/ended";
 import { indexNewSession, unindexSessionRow, type EndedRow, type SessionRow } from "@/lib/sessions/lifecycle";
 import { recordSecurityEvent } from "@/lib/security/events";
 import { endReasonOf } from "./end-reasons";
+import { withDatabaseHooks } from "./database-hooks";
 
 export const sessionIndexPlugin = () =>
   ({
     id: "session-index",
-    init() {
-      return {
-        options: {
-          databaseHooks: {
-            session: {
-              create: {
-                before: async (session) => ({ data: { ...session, token: userTag(session.userId) + session.token } }),
-                after: async (session, ctx) => {
-                  const { evicted } = await indexNewSession(session as SessionRow);
-                  sessionsEnded(session.userId, "limit", evicted);
-                  // A password change re-issues the current session: not a sign-in.
-                  if (ctx?.path !== "/change-password") {
-                    countSignIn();
-                    recordSignIn(session as SessionRow & { location?: string | null; signInMethod?: string | null });
-                  }
-                  sessionStarted(session.userId);
-                },
-              },
-              delete: {
-                after: async (session, ctx) => {
-                  await unindexSessionRow(session);
-                  // A password change deletes the changer's own session too and signs the same
-                  // browser in again: its tabs must not read that as being signed out.
-                  const acting = (ctx?.context as { session?: { session?: { id?: string; userAgent?: string | null } } } | undefined)
-                    ?.session?.session;
-                  const current = acting?.id;
-                  const reissued = ctx?.path === "/change-password" ? current : undefined;
-                  // For the history: the deleted row carries its device and place; `by` is the
-                  // acting session ("from Chrome on macOS"). /sign-out reads the cookie itself
-                  // (no ctx session): there the deleted session is the one acting.
-                  const by =
-                    ctx?.path === "/sign-out"
-                      ? { sessionId: session.id }
-                      : acting?.id
-                        ? { sessionId: acting.id, userAgent: acting.userAgent ?? null }
-                        : undefined;
-                  sessionsEnded(session.userId, endReasonOf(ctx?.path), [session as EndedRow], reissued, by);
-                },
-              },
-            },
+    init: withDatabaseHooks({
+      session: {
+        create: {
+          before: async (session) => ({ data: { ...session, token: userTag(session.userId) + session.token } }),
+          after: async (session, ctx) => {
+            const { evicted } = await indexNewSession(session as SessionRow);
+            sessionsEnded(session.userId, "limit", evicted);
+            // A password change re-issues the current session: not a sign-in.
+            if (ctx?.path !== "/change-password") {
+              countSignIn();
+              recordSignIn(session as SessionRow & { location?: string | null; signInMethod?: string | null });
+            }
+            sessionStarted(session.userId);
           },
         },
-      };
-    },
+        delete: {
+          after: async (session, ctx) => {
+            await unindexSessionRow(session);
+            // A password change deletes the changer's own session too and signs the same
+            // browser in again: its tabs must not read that as being signed out.
+            const acting = (ctx?.context as { session?: { session?: { id?: string; userAgent?: string | null } } } | undefined)
+              ?.session?.session;
+            const current = acting?.id;
+            const reissued = ctx?.path === "/change-password" ? current : undefined;
+            // For the history: the deleted row carries its device and place; `by` is the
+            // acting session ("from Chrome on macOS"). /sign-out reads the cookie itself
+            // (no ctx session): there the deleted session is the one acting.
+            const by =
+              ctx?.path === "/sign-out"
+                ? { sessionId: session.id }
+                : acting?.id
+                  ? { sessionId: acting.id, userAgent: acting.userAgent ?? null }
+                  : undefined;
+            sessionsEnded(session.userId, endReasonOf(ctx?.path), [session as EndedRow], reissued, by);
+          },
+        },
+      },
+    }),
   }) satisfies BetterAuthPlugin;
 
 /** "Signed in from Chrome on macOS · 203.0.113.9 · Cape Town": the Recent activity row. */

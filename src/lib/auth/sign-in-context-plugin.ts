@@ -9,6 +9,7 @@
 import type { BetterAuthPlugin } from "better-auth";
 import { locate } from "@/lib/location";
 import { signInMethodOf } from "@/lib/sign-in-context";
+import { withDatabaseHooks } from "./database-hooks";
 
 /** The session a request was made with, as better-auth's session middleware put it on the context. */
 function currentSessionMethod(ctx: unknown): string | null {
@@ -19,21 +20,15 @@ function currentSessionMethod(ctx: unknown): string | null {
 export const signInContextPlugin = () =>
   ({
     id: "sign-in-context",
-    init() {
-      return {
-        options: {
-          databaseHooks: {
-            session: {
-              create: {
-                before: async (session, ctx) => {
-                  const location = await locate((session as { ipAddress?: string | null }).ipAddress);
-                  const signInMethod = signInMethodOf(ctx?.path, currentSessionMethod(ctx));
-                  return { data: { ...session, location, signInMethod } };
-                },
-              },
-            },
+    init: withDatabaseHooks({
+      session: {
+        create: {
+          before: async (session, ctx) => {
+            const location = await locate((session as { ipAddress?: string | null }).ipAddress);
+            const signInMethod = signInMethodOf(ctx?.path, currentSessionMethod(ctx));
+            return { data: { ...session, location, signInMethod } };
           },
         },
-      };
-    },
+      },
+    }),
   }) satisfies BetterAuthPlugin;
