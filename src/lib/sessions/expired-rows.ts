@@ -5,10 +5,10 @@
 // expires_at index) with SKIP LOCKED, so it never waits for a row someone holds and
 // instances running at once split the work. The grace keeps a row for a day so a cookie
 // presented just after its expiry is still answered "expired", not "revoked".
-import { inArray, sql } from "drizzle-orm";
-import { getDb } from "@/db";
+import { sql } from "drizzle-orm";
 import { session as sessionTable } from "@/db/schema";
 import { runOnceInBackground } from "@/lib/background";
+import { deleteSessionRowsInBatches } from "./lifecycle";
 
 export const EXPIRED_ROW_GRACE_MS = 24 * 60 * 60 * 1000;
 export const EXPIRED_BATCH = 1000;
@@ -19,15 +19,7 @@ const FIRST_RUN_DELAY_MS = 60 * 1000;
 /** Deletes the rows that expired before `now - EXPIRED_ROW_GRACE_MS`; returns how many. */
 export async function deleteExpiredSessions(now = new Date(), batch = EXPIRED_BATCH): Promise<number> {
   const cutoff = new Date(now.getTime() - EXPIRED_ROW_GRACE_MS).toISOString();
-  let deleted = 0;
-  for (;;) {
-    const expired = sql`(select ${sessionTable.id} from ${sessionTable}
-      where ${sessionTable.expiresAt} < ${cutoff}::timestamptz
-      limit ${batch} for update skip locked)`;
-    const rows = await getDb().delete(sessionTable).where(inArray(sessionTable.id, expired)).returning({ id: sessionTable.id });
-    deleted += rows.length;
-    if (rows.length < batch) return deleted;
-  }
+  return deleteSessionRowsInBatches(sql`${sessionTable.expiresAt} < ${cutoff}::timestamptz`, batch);
 }
 
 const g = globalThis as unknown as { __revocableExpiredRows?: ReturnType<typeof setInterval> };

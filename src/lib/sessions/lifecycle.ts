@@ -8,7 +8,7 @@
 //   proxy miss      -> row still valid in Postgres -> restoreSession() (never evicts)
 //   ended sessions stay in the index as `ended:<reason>` until their expiry (keys.ts);
 //   a record into a tag the index may have lost schedules the tag's rebuild (completeness.ts)
-import { and, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
 import { getDb } from "@/db";
 import { session as sessionTable, user as userTable } from "@/db/schema";
 import { env } from "@/lib/env";
@@ -214,16 +214,12 @@ const CLEANUP_RETRY_MS = 50;
  * cleaned up too. Returns how many rows it deleted.
  */
 export async function deleteOldGenerations(userId: string): Promise<number> {
-  const oldRows = sql`(select ${sessionTable.id} from ${sessionTable}
-    where ${sessionTable.userId} = ${userId}
-      and ${sessionTable.generation} < (select ${userTable.sessionGeneration} from ${userTable} where ${userTable.id} = ${userId})
-    limit ${CLEANUP_BATCH} for update skip locked)`;
+  const old = sql`${sessionTable.userId} = ${userId}
+    and ${sessionTable.generation} < (select ${userTable.sessionGeneration} from ${userTable} where ${userTable.id} = ${userId})`;
   let deleted = 0;
   for (let retries = 0; ; ) {
-    const batch = await getDb().delete(sessionTable).where(inArray(sessionTable.id, oldRows)).returning({ id: sessionTable.id });
-    deleted += batch.length;
-    if (batch.length === CLEANUP_BATCH) continue;
-    // Fewer than a batch: done, unless some were skipped because someone held them.
+    deleted += await deleteSessionRowsInBatches(old, CLEANUP_BATCH);
+    // Done, unless some were skipped because someone held them.
     const [left] = await getDb()
       .select({ id: sessionTable.id })
       .from(sessionTable)
@@ -231,6 +227,21 @@ export async function deleteOldGenerations(userId: string): Promise<number> {
       .limit(1);
     if (!left || retries++ >= CLEANUP_RETRIES) return deleted;
     await new Promise((r) => setTimeout(r, CLEANUP_RETRY_MS));
+  }
+}
+
+/**
+ * Deletes the session rows matching `where`, `batch` rows per statement (each its own short
+ * transaction), `FOR UPDATE SKIP LOCKED`: never waits for a row someone holds, leaves it
+ * instead. Stops at the first batch that comes back short; returns how many it deleted.
+ */
+export async function deleteSessionRowsInBatches(where: SQL, batch: number): Promise<number> {
+  const rows = sql`(select ${sessionTable.id} from ${sessionTable} where ${where} limit ${batch} for update skip locked)`;
+  let deleted = 0;
+  for (;;) {
+    const done = await getDb().delete(sessionTable).where(inArray(sessionTable.id, rows)).returning({ id: sessionTable.id });
+    deleted += done.length;
+    if (done.length < batch) return deleted;
   }
 }
 
