@@ -36,14 +36,21 @@ function activityRows(page: Page) {
   return page.getByRole("list", { name: "Recent activity" }).getByRole("listitem");
 }
 
+/** A has an account; B (Firefox on Windows) signs in to it, so A's address gets the
+ *  new-sign-in email; C is a browser that is not signed in, where that email is read. */
+async function strangerSignsIn() {
+  const a = await newDevice(browser, "A", UA.macChrome);
+  const b = await newDevice(browser, "B", UA.windowsFirefox);
+  const c = await newDevice(browser, "C (mail reader)", UA.iphoneSafari);
+  const { email } = await createAccount(a);
+  await signInWithForm(b, email);
+  return { a, b, c, email };
+}
+
 describe("the new-sign-in email's 'This wasn't me' link", () => {
   it("signs that device out from a browser that is not signed in; Recent activity lists it in order", () =>
     timed("report sign-in", async () => {
-      const a = await newDevice(browser, "A", UA.macChrome);
-      const b = await newDevice(browser, "B", UA.windowsFirefox);
-      const c = await newDevice(browser, "C (mail reader)", UA.iphoneSafari);
-      const { email } = await createAccount(a);
-      await signInWithForm(b, email);
+      const { a, b, c, email } = await strangerSignsIn();
       await live(b.page);
 
       const mail = await waitForEmail(email, "new-sign-in");
@@ -89,11 +96,7 @@ describe("the new-sign-in email's 'This wasn't me' link", () => {
 
   it("the page holds at 320 to 1280 px and passes axe: confirmation, answer, link used", () =>
     timed("report sign-in: layout and axe", async () => {
-      const a = await newDevice(browser, "A", UA.macChrome);
-      const b = await newDevice(browser, "B", UA.windowsFirefox);
-      const c = await newDevice(browser, "C (mail reader)", UA.iphoneSafari);
-      const { email } = await createAccount(a);
-      await signInWithForm(b, email);
+      const { a, b, c, email } = await strangerSignsIn();
       const mail = await waitForEmail(email, "new-sign-in");
       await c.page.goto(mail.link);
       await visible(c.page.getByRole("heading", { name: "Wasn't you?" }));
@@ -109,11 +112,7 @@ describe("the new-sign-in email's 'This wasn't me' link", () => {
 
   it("'Sign out everywhere' after the report ends every session, A's included", () =>
     timed("report sign-in: everywhere", async () => {
-      const a = await newDevice(browser, "A", UA.macChrome);
-      const b = await newDevice(browser, "B", UA.windowsFirefox);
-      const c = await newDevice(browser, "C (mail reader)", UA.iphoneSafari);
-      const { email } = await createAccount(a);
-      await signInWithForm(b, email);
+      const { a, b, c, email } = await strangerSignsIn();
       const mail = await waitForEmail(email, "new-sign-in");
       await c.page.goto(mail.link);
       await c.page.getByRole("button", { name: "Sign out Firefox 133 on Windows" }).click();
