@@ -2,7 +2,7 @@
 // drizzle adapter expects, plus known_device for "is this a new device?" alerts.
 // Postgres is the source of truth; Redis only indexes what is here.
 import { sql } from "drizzle-orm";
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 export const user = pgTable("user", {
   id: text("id").primaryKey(),
@@ -135,12 +135,26 @@ export const securityEvent = pgTable(
   ],
 );
 
-// Index removals that could not reach Redis (it was down): applied when it is back,
-// so a session revoked during an outage cannot come back from a stale index entry.
-export const sessionIndexBacklog = pgTable("session_index_backlog", {
-  tokenHash: text("token_hash").primaryKey(),
-  userId: text("user_id").notNull(),
-  sessionId: text("session_id").notNull(),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-});
+// The shared "the index may be behind" signal (docs/failure-modes.md). Every instance
+// reads it, whatever its own link to Redis:
+//  - kind "remove": a session deleted from Postgres whose index entry may still be live.
+//    Written by a trigger in the same transaction as the DELETE (write-ahead: an instance
+//    killed between Postgres and Redis leaves it behind), cleared once Redis took it.
+//  - kind "rebuild": the tag's index may lack a session or lag the user's generation (a
+//    sign-in or a revoke-all Redis did not take); a rebuild of the tag from Postgres clears it.
+// While a tag has rows here, every instance confirms that tag's index answers in Postgres;
+// every instance drains the table. Inserts NOTIFY `rv_index_backlog` with the tags.
+export const sessionIndexBacklog = pgTable(
+  "session_index_backlog",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    kind: text("kind", { enum: ["remove", "rebuild"] }).notNull(),
+    tag: text("tag").notNull(),
+    userId: text("user_id").notNull(),
+    sessionId: text("session_id"),
+    tokenHash: text("token_hash"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("session_index_backlog_token_hash_idx").on(t.tokenHash)],
+);
 export const schema = { user, session, account, verification, knownDevice, securityEvent, sessionIndexBacklog };

@@ -218,15 +218,26 @@ return 1
 
 /** KEYS: complete, generations, then per session its validity key and its user's
  *  byCreation key.
- *  ARGV: markerTtlMs ('' = do not write the marker yet), generationsTtlMs, then per
- *  session validityValue, expiresAtMs, createdAtMs, tokenHash, userId, generation.
- *  Rebuilds one tag from Postgres' rows: adds what the index lacks, leaves live entries
- *  (they may carry a newer last-active) and ended ones (revoked since the rows were read)
- *  alone, then marks the tag complete. Returns how many sessions were added. */
+ *  ARGV: markerTtlMs ('' = do not write the marker yet), generationsTtlMs, n, then n pairs
+ *  userId, generation (Postgres' user rows), then per session validityValue, expiresAtMs,
+ *  createdAtMs, tokenHash, userId, generation.
+ *  Rebuilds one tag from Postgres: raises the users' generations first (a revoke-all the
+ *  index missed ends that user's older entries even if no session of it is left), then
+ *  adds what the index lacks, leaves live entries (they may carry a newer last-active) and
+ *  ended ones (revoked since the rows were read) alone, then marks the tag complete.
+ *  Returns how many sessions were added. */
 export const REBUILD = `
 local added = 0
+local pairs_ = tonumber(ARGV[3])
+for p = 0, pairs_ - 1 do
+  local u, gen = ARGV[4 + p * 2], tonumber(ARGV[5 + p * 2])
+  local before = tonumber(redis.call('HGET', KEYS[2], u) or '0')
+  if gen > before then redis.call('HSET', KEYS[2], u, gen) end
+end
+if pairs_ > 0 then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+local base = 4 + pairs_ * 2
 for i = 3, #KEYS, 2 do
-  local a = (i - 3) * 3 + 3
+  local a = (i - 3) * 3 + base
   local exp, gen = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 5])
   -- Postgres' rows are valid in their user's generation: the index takes it.
   local before = tonumber(redis.call('HGET', KEYS[2], ARGV[a + 4]) or '0')

@@ -12,6 +12,7 @@ import type {
   SessionIndex,
   SessionRef,
   SessionToRecord,
+  UserGeneration,
   ValidityEntry,
 } from "./types";
 
@@ -199,7 +200,8 @@ export class MemorySessionIndex implements SessionIndex {
     return (await this.list(userId)).length;
   }
 
-  async rebuildTag(tag: string, sessions: SessionToRecord[], markerTtlMs: number): Promise<number> {
+  async rebuildTag(tag: string, sessions: SessionToRecord[], markerTtlMs: number, generations: UserGeneration[] = []): Promise<number> {
+    for (const u of generations) if (u.generation > (this.generations.get(u.userId) ?? 0)) this.generations.set(u.userId, u.generation);
     let added = 0;
     for (const s of sessions) {
       const generation = s.generation ?? 0;

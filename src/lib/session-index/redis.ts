@@ -11,6 +11,7 @@ import type {
   SessionIndex,
   SessionRef,
   SessionToRecord,
+  UserGeneration,
   ValidityEntry,
 } from "./types";
 
@@ -156,7 +157,7 @@ export class RedisSessionIndex implements SessionIndex {
     return { complete: complete === 1, sessions: out };
   }
 
-  async rebuildTag(tag: string, sessions: SessionToRecord[], markerTtlMs: number): Promise<number> {
+  async rebuildTag(tag: string, sessions: SessionToRecord[], markerTtlMs: number, generations: UserGeneration[] = []): Promise<number> {
     const k = keysFor(this.prefix, tag);
     let added = 0;
     // Batches keep each script short; the marker goes in with the last one, so the tag is
@@ -167,7 +168,9 @@ export class RedisSessionIndex implements SessionIndex {
       const last = i + BATCH >= sessions.length;
       const keys = [k.complete, k.generations, ...batch.flatMap((s) => [k.validity(s.tokenHash), k.byCreation(s.userId)])];
       const args = batch.flatMap((s) => [encodeValidity(s, s), s.expiresAt, s.createdAt, s.tokenHash, s.userId, s.generation ?? 0]);
-      added += (await this.cmd("rvRebuild", keys.length, ...keys, last ? markerTtlMs : "", this.maxLifetimeMs, ...args)) as number;
+      // The users' generations go in with the first batch, before any session is judged.
+      const gens = i === 0 ? generations.flatMap((u) => [u.userId, u.generation]) : [];
+      added += (await this.cmd("rvRebuild", keys.length, ...keys, last ? markerTtlMs : "", this.maxLifetimeMs, gens.length / 2, ...gens, ...args)) as number;
     }
     return added;
   }

@@ -35,6 +35,12 @@ export interface IndexedSession extends Device, SignInContext {
   lastActiveAt: number;
 }
 
+/** A user's session generation as Postgres holds it (user.session_generation). */
+export interface UserGeneration {
+  userId: string;
+  generation: number;
+}
+
 export interface SessionRef {
   sessionId: string;
   tokenHash: string;
@@ -82,8 +88,10 @@ export interface SessionIndex {
   /** The list, and whether the user's tag is complete (if not, the list may lack sessions). */
   listChecked(userId: string): Promise<{ complete: boolean; sessions: IndexedSession[] }>;
   /** Rebuilds one tag from the live sessions Postgres holds for it (every user sharing
-   *  the tag) and marks it complete; never re-adds a session ended meanwhile. */
-  rebuildTag(userTag: string, sessions: SessionToRecord[], markerTtlMs: number): Promise<number>;
+   *  the tag) and marks it complete; never re-adds a session ended meanwhile. `generations`
+   *  (users' current session generations, from Postgres) are raised first, in the same
+   *  step, so a revoke-all the index missed lands even if none of its sessions is left. */
+  rebuildTag(userTag: string, sessions: SessionToRecord[], markerTtlMs: number, generations?: UserGeneration[]): Promise<number>;
   /** Whether a full rebuild finished since the index last lost its data. */
   isBuilt(): Promise<boolean>;
   /** Records that a full rebuild finished. */

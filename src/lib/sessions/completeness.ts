@@ -12,7 +12,7 @@
 // was lost (the `rv:built` key, lost with the data) or another instance holds the claim.
 import { and, asc, gt, inArray, sql } from "drizzle-orm";
 import { getDb } from "@/db";
-import { session as sessionTable } from "@/db/schema";
+import { session as sessionTable, user as userTable } from "@/db/schema";
 import { env } from "@/lib/env";
 import { getSessionIndex } from "@/lib/session-index";
 import { runOnceInBackground } from "@/lib/background";
@@ -24,13 +24,26 @@ const markerTtlMs = () => env().SESSION_MAX_LIFETIME * 1000;
 const tagOfTokenSql = sql`left(${sessionTable.token}, 8)`;
 
 /** Rebuilds one tag: its live sessions in Postgres (every user sharing the tag) go in,
- *  then the marker. Returns how many sessions the index lacked. */
-export async function rebuildTag(tag: string): Promise<number> {
+ *  then the marker. Each user's generation comes from the user row, for the users with
+ *  sessions here and for `users` (a revoke-all Redis missed must land even when no session
+ *  of the new generation is left to carry it). Returns how many sessions the index lacked. */
+export async function rebuildTag(tag: string, users: string[] = []): Promise<number> {
   const rows = await getDb()
     .select()
     .from(sessionTable)
     .where(and(sql`${tagOfTokenSql} = ${tag}`, gt(sessionTable.expiresAt, sql`now()`), IN_CURRENT_GENERATION));
-  return getSessionIndex().rebuildTag(tag, rows.map(toRecord), markerTtlMs());
+  const generations = await generationsOf([...new Set([...users, ...rows.map((r) => r.userId)])]);
+  return getSessionIndex().rebuildTag(tag, rows.map(toRecord), markerTtlMs(), generations);
+}
+
+/** The current session generation of each user (only those above 0 matter). */
+async function generationsOf(userIds: string[]): Promise<{ userId: string; generation: number }[]> {
+  if (userIds.length === 0) return [];
+  const rows = await getDb()
+    .select({ userId: userTable.id, generation: userTable.sessionGeneration })
+    .from(userTable)
+    .where(and(inArray(userTable.id, userIds), gt(userTable.sessionGeneration, 0)));
+  return rows;
 }
 
 /** The index may have lost this tag's sessions: rebuild it now, off the request path,

@@ -1,12 +1,21 @@
-// Keeping the index honest across Redis outages.
+// Keeping the index honest when part of the system fails: the shared "the index may be
+// behind" signal (docs/failure-modes.md).
 //
-// A removal that cannot reach Redis is written to session_index_backlog (Postgres) and
-// this process turns "suspect": until the backlog is drained, every index hit is
-// confirmed against Postgres, so a session revoked during the outage cannot come back
-// through a stale Redis entry. The backlog drains when the circuit closes and on a
-// timer (so another instance's leftovers are applied too). A record that could not reach
-// Redis queues its tag for a rebuild the same way (in this process only).
-import { and, eq, inArray } from "drizzle-orm";
+// The signal lives in Postgres, never in one process: the table session_index_backlog
+// holds every index change that is owed and not yet known to have landed in Redis:
+//  - "remove": written by a trigger in the same transaction as any session DELETE
+//    (write-ahead), cleared by whoever then gets the removal into Redis;
+//  - "rebuild": a tag whose index may lack a session or lag its user's generation (a
+//    sign-in Redis did not take; a revoke-all, written in the revoke's own statement).
+// Every instance keeps the set of tags with rows (`suspect`), learnt from a NOTIFY the
+// table's insert trigger sends (milliseconds) and re-read from the table every
+// INDEX_BACKLOG_INTERVAL_MS (the net if a notification is lost). While a tag is suspect,
+// every instance confirms that tag's index answers in Postgres (validate.ts, service.ts),
+// whatever its own view of Redis. Every instance also drains the table into Redis on the
+// same timer, when its circuit closes, and at start-up: a row outlives the process that
+// wrote it.
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import pg from "pg";
 import { getDb } from "@/db";
 import { session as sessionTable, sessionIndexBacklog } from "@/db/schema";
 import { env } from "@/lib/env";
@@ -15,113 +24,249 @@ import { indexEvents } from "@/lib/session-index/circuit";
 import { rebuildTag } from "./completeness";
 import { IN_CURRENT_GENERATION } from "./records";
 
+/** The channel the backlog's insert trigger notifies (drizzle/0006). */
+const CHANNEL = "rv_index_backlog";
+
 interface HealthState {
-  suspect: boolean;
-  wired: boolean;
-  draining: Promise<number> | null;
+  started: boolean;
+  /** Tags with backlog rows -> when this process last heard they had one (ms, monotonic). */
+  suspect: Map<string, number>;
+  /** A '*' notification: every tag is suspect until a re-read that started after it. */
+  everythingSince: number | null;
   timer: NodeJS.Timeout | null;
-  /** Tags whose record failed: the index lacks a session, so they must be rebuilt. */
-  pendingTags?: Set<string>;
+  listener: pg.Client | null;
+  draining: Promise<number> | null;
+  refreshing: Promise<void> | null;
+  refreshAgain: boolean;
 }
 
-const g = globalThis as unknown as { __revocableIndexHealth?: HealthState };
-const state: HealthState = (g.__revocableIndexHealth ??= { suspect: false, wired: false, draining: null, timer: null });
-const pendingTags: Set<string> = (state.pendingTags ??= new Set());
+const g = globalThis as unknown as { __revocableIndexHealth2?: HealthState };
+const state: HealthState = (g.__revocableIndexHealth2 ??= {
+  started: false,
+  suspect: new Map(),
+  everythingSince: null,
+  timer: null,
+  listener: null,
+  draining: null,
+  refreshing: null,
+  refreshAgain: false,
+});
 
-function wire(): void {
-  if (state.wired) return;
-  state.wired = true;
-  indexEvents.on("open", () => (state.suspect = true));
-  indexEvents.on("close", () => void drainBacklog());
+const now = () => performance.now();
+
+/** Starts the watch (timer, LISTEN) on first use; start-up calls it explicitly. */
+function ensureStarted(): void {
+  if (state.started) return;
+  state.started = true;
+  indexEvents.on("close", () => void drainBacklog().catch(logDrainFailure));
+  state.timer = setInterval(tick, env().INDEX_BACKLOG_INTERVAL_MS);
+  state.timer.unref();
+  void listen();
+  void refreshSuspectTags().catch(() => undefined);
 }
 
-/** True while index hits must be confirmed against Postgres. */
+function tick(): void {
+  refreshSuspectTags()
+    .then(() => (state.suspect.size > 0 || state.everythingSince !== null ? drainBacklog() : 0))
+    .catch(logDrainFailure);
+}
+
+function logDrainFailure(err: unknown): void {
+  console.warn(`[sessions] index backlog: ${(err as Error).message}`);
+}
+
+/** LISTEN on a connection of its own; on loss, reconnect (the timer covers the gap). */
+async function listen(): Promise<void> {
+  const url = env().DATABASE_URL;
+  if (!url || state.listener) return; // the embedded database is one process: the timer is enough
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  state.listener = client;
+  const retry = () => {
+    if (state.listener !== client) return;
+    state.listener = null;
+    client.end().catch(() => undefined);
+    setTimeout(() => void listen(), 1_000).unref();
+  };
+  client.on("error", retry);
+  client.on("end", retry);
+  client.on("notification", (n) => onNotification(n.payload ?? "*"));
+  try {
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+    // Let the process exit with this connection open (tests, scripts).
+    (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
+    // Anything written while we were not listening.
+    await refreshSuspectTags();
+  } catch {
+    retry();
+  }
+}
+
+/** Payload: tags written ("a,b"), '*' (too many to list), or '-' + tags (cleared: re-read). */
+function onNotification(payload: string): void {
+  if (payload.startsWith("-")) {
+    void refreshSuspectTags().catch(() => undefined);
+    return;
+  }
+  if (payload === "*" || payload === "") {
+    state.everythingSince = now();
+    void refreshSuspectTags().catch(() => undefined);
+    return;
+  }
+  const at = now();
+  for (const tag of payload.split(",")) state.suspect.set(tag, at);
+}
+
+/**
+ * Re-reads which tags have backlog rows. A tag this process heard of after the read began
+ * stays (its row may have committed after the read's snapshot); one heard of before it
+ * and absent from the table is cleared.
+ */
+export function refreshSuspectTags(): Promise<void> {
+  if (state.refreshing) {
+    state.refreshAgain = true;
+    return state.refreshing;
+  }
+  state.refreshing = (async () => {
+    do {
+      state.refreshAgain = false;
+      const started = now();
+      const rows = await getDb().selectDistinct({ tag: sessionIndexBacklog.tag }).from(sessionIndexBacklog);
+      const present = new Set(rows.map((r) => r.tag));
+      for (const tag of present) if (!state.suspect.has(tag)) state.suspect.set(tag, started);
+      for (const [tag, heardAt] of state.suspect) if (!present.has(tag) && heardAt < started) state.suspect.delete(tag);
+      if (state.everythingSince !== null && state.everythingSince < started) state.everythingSince = null;
+    } while (state.refreshAgain);
+  })().finally(() => (state.refreshing = null));
+  return state.refreshing;
+}
+
+/** True while the index's answers for this tag must be confirmed in Postgres. The hot
+ *  path: a look-up in a small in-memory map, no I/O. */
+export function tagIsSuspect(tag: string): boolean {
+  ensureStarted();
+  return state.everythingSince !== null || (state.suspect.size > 0 && state.suspect.has(tag));
+}
+
+/** True while any tag is suspect (readiness, metrics). */
 export function indexIsSuspect(): boolean {
-  wire();
-  return state.suspect;
+  ensureStarted();
+  return state.everythingSince !== null || state.suspect.size > 0;
 }
 
-/** Removals that failed: keep them in Postgres until Redis takes them. */
-export async function queueFailedRemoval(userId: string, refs: SessionRef[]): Promise<void> {
-  wire();
-  state.suspect = true;
-  ensureDrainTimer();
-  if (refs.length === 0) return;
+/** Tells every instance to re-read the table after rows were cleared (they stop
+ *  confirming sooner than their timer would let them). */
+async function announceCleared(tags: string[]): Promise<void> {
+  await getDb().execute(sql`select pg_notify(${CHANNEL}, ${"-" + tags.join(",").slice(0, 7000)})`);
+}
+
+/** The removals of these sessions reached Redis: their write-ahead rows are done. */
+export async function removalsLanded(tokenHashes: string[]): Promise<void> {
+  if (tokenHashes.length === 0) return;
+  const cleared = await getDb()
+    .delete(sessionIndexBacklog)
+    .where(and(eq(sessionIndexBacklog.kind, "remove"), inArray(sessionIndexBacklog.tokenHash, tokenHashes)))
+    .returning({ tag: sessionIndexBacklog.tag });
+  if (cleared.length > 0) await afterClearing([...new Set(cleared.map((r) => r.tag))]);
+}
+
+/** A backlog row (by id) has been applied. */
+export async function backlogRowDone(id: number): Promise<void> {
+  const cleared = await getDb().delete(sessionIndexBacklog).where(eq(sessionIndexBacklog.id, id)).returning({ tag: sessionIndexBacklog.tag });
+  if (cleared.length > 0) await afterClearing(cleared.map((r) => r.tag));
+}
+
+async function afterClearing(tags: string[]): Promise<void> {
+  await refreshSuspectTags();
+  await announceCleared(tags);
+}
+
+/** Removals owed for entries whose rows were already gone (no DELETE wrote them): an index
+ *  entry found stale while confirming. Kept until Redis takes them. */
+export async function queueFailedRemoval(userId: string, tag: string, refs: SessionRef[]): Promise<void> {
+  ensureStarted();
+  const fresh = [];
+  for (const r of refs) {
+    const [known] = await getDb()
+      .select({ id: sessionIndexBacklog.id })
+      .from(sessionIndexBacklog)
+      .where(and(eq(sessionIndexBacklog.kind, "remove"), eq(sessionIndexBacklog.tokenHash, r.tokenHash)))
+      .limit(1);
+    if (!known) fresh.push(r);
+  }
+  if (fresh.length === 0) return;
   await getDb()
     .insert(sessionIndexBacklog)
-    .values(refs.map((r) => ({ userId, sessionId: r.sessionId, tokenHash: r.tokenHash })))
-    .onConflictDoNothing();
+    .values(fresh.map((r) => ({ kind: "remove" as const, tag, userId, sessionId: r.sessionId, tokenHash: r.tokenHash })));
 }
 
-/** A record that failed: the tag's marker may still say "complete" while the index lacks
- *  the session, so stay suspect (misses go to Postgres) until the tag is rebuilt. */
-export function queueTagRebuild(tag: string): void {
-  wire();
-  state.suspect = true;
-  pendingTags.add(tag);
-  ensureDrainTimer();
+/** The tag's index may lack a session of this user (a record Redis did not take): every
+ *  instance confirms the tag in Postgres until someone rebuilds it. */
+export async function queueTagRebuild(tag: string, userId: string): Promise<void> {
+  ensureStarted();
+  await getDb().insert(sessionIndexBacklog).values({ kind: "rebuild", tag, userId });
 }
 
-/** Applies queued removals and tag rebuilds; returns how many are left (0 clears "suspect"). */
+/** Applies the backlog to the index; returns how many rows are left (0 = all applied). */
 export function drainBacklog(): Promise<number> {
-  wire();
+  ensureStarted();
   state.draining ??= drainOnce().finally(() => (state.draining = null));
   return state.draining;
 }
 
 async function drainOnce(): Promise<number> {
   const db = getDb();
-  for (;;) {
-    const batch = await db.select().from(sessionIndexBacklog).limit(500);
-    if (batch.length === 0) break;
-    const byUser = new Map<string, SessionRef[]>();
-    for (const r of batch) byUser.set(r.userId, [...(byUser.get(r.userId) ?? []), { sessionId: r.sessionId, tokenHash: r.tokenHash }]);
-    try {
-      for (const [userId, refs] of byUser) await getSessionIndex().remove(userId, refs);
-    } catch {
-      return batch.length; // Redis still away: keep everything, stay suspect
-    }
-    await db.delete(sessionIndexBacklog).where(inArray(sessionIndexBacklog.tokenHash, batch.map((r) => r.tokenHash)));
-  }
-  for (const tag of [...pendingTags]) {
-    try {
-      await rebuildTag(tag);
-      pendingTags.delete(tag);
-    } catch {
-      return pendingTags.size; // Redis still away
-    }
-  }
-  state.suspect = false;
-  return 0;
-}
-
-function ensureDrainTimer(): void {
-  if (state.timer) return;
-  state.timer = setInterval(() => {
-    drainBacklog()
-      .then((left) => {
-        if (left === 0 && !state.suspect && state.timer) {
-          clearInterval(state.timer);
-          state.timer = null;
+  let after = 0;
+  const cleared = new Set<string>();
+  try {
+    for (;;) {
+      const batch = await db.select().from(sessionIndexBacklog).where(gt(sessionIndexBacklog.id, after)).orderBy(asc(sessionIndexBacklog.id)).limit(500);
+      if (batch.length === 0) return 0;
+      after = batch[batch.length - 1]!.id;
+      // Removals, one script per user.
+      const removals = new Map<string, typeof batch>();
+      for (const r of batch) if (r.kind === "remove" && r.tokenHash) removals.set(r.userId, [...(removals.get(r.userId) ?? []), r]);
+      for (const [userId, rows] of removals) {
+        try {
+          await getSessionIndex().remove(userId, rows.map((r) => ({ sessionId: r.sessionId ?? "", tokenHash: r.tokenHash! })));
+        } catch {
+          return await countLeft(); // Redis still away from here: leave everything
         }
-      })
-      .catch((err: unknown) => console.warn(`[sessions] backlog drain failed: ${(err as Error).message}`));
-  }, env().INDEX_BACKLOG_INTERVAL_MS);
-  state.timer.unref();
-}
-
-/** Start-up: pick up a backlog left by this or another instance. */
-export async function startIndexHealth(): Promise<void> {
-  wire();
-  const [pending] = await getDb().select({ t: sessionIndexBacklog.tokenHash }).from(sessionIndexBacklog).limit(1);
-  if (pending) {
-    state.suspect = true;
-    ensureDrainTimer();
-    void drainBacklog();
+        await db.delete(sessionIndexBacklog).where(inArray(sessionIndexBacklog.id, rows.map((r) => r.id)));
+        for (const r of rows) cleared.add(r.tag);
+      }
+      // Rebuilds, one per tag, carrying the generations of the users named.
+      const rebuilds = new Map<string, typeof batch>();
+      for (const r of batch) if (r.kind === "rebuild") rebuilds.set(r.tag, [...(rebuilds.get(r.tag) ?? []), r]);
+      for (const [tag, rows] of rebuilds) {
+        try {
+          await rebuildTag(tag, [...new Set(rows.map((r) => r.userId))]);
+        } catch {
+          return await countLeft();
+        }
+        await db.delete(sessionIndexBacklog).where(inArray(sessionIndexBacklog.id, rows.map((r) => r.id)));
+        cleared.add(tag);
+      }
+    }
+  } finally {
+    if (cleared.size > 0) await afterClearing([...cleared]).catch(() => undefined);
   }
 }
 
-/** Confirms an index hit against Postgres (used while suspect). */
+async function countLeft(): Promise<number> {
+  const [row] = await getDb().select({ n: sql<number>`count(*)::int` }).from(sessionIndexBacklog);
+  return row?.n ?? 0;
+}
+
+/** Start-up: listen, read the suspect tags, and apply a backlog left by any instance. */
+export async function startIndexHealth(): Promise<void> {
+  ensureStarted();
+  await refreshSuspectTags();
+  if (state.suspect.size > 0) void drainBacklog().catch(logDrainFailure);
+}
+
+/** Confirms an index hit against Postgres (used while its tag is suspect): the row exists
+ *  and is valid in its user's current generation. */
 export async function sessionStillInDatabase(sessionId: string): Promise<boolean> {
   const [row] = await getDb()
     .select({ id: sessionTable.id })

@@ -5,17 +5,20 @@
 //                                                 -> evicted rows deleted from Postgres
 //   sign-out / better-auth revoke paths -> row deleted -> unindexSessions()
 //   our revoke API  -> revokeSessions(): DELETE ... RETURNING, then one index call
+//   every DELETE of a live row also owes its removal in session_index_backlog, in the
+//   same transaction (a trigger): cleared once Redis took it, drained by any instance
+//   otherwise (index-health.ts)
 //   proxy miss      -> row still valid in Postgres -> restoreSession() (never evicts)
 //   ended sessions stay in the index as `ended:<reason>` until their expiry (keys.ts);
 //   a record into a tag the index may have lost schedules the tag's rebuild (completeness.ts)
 import { and, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
 import { getDb } from "@/db";
-import { session as sessionTable, user as userTable } from "@/db/schema";
+import { session as sessionTable, sessionIndexBacklog, user as userTable } from "@/db/schema";
 import { env } from "@/lib/env";
 import { getSessionIndex, hashToken, userTag, type EndReason, type SessionRef } from "@/lib/session-index";
-import { runOnceInBackground } from "@/lib/background";
+import { runInBackground, runOnceInBackground } from "@/lib/background";
 import { scheduleTagRebuild } from "./completeness";
-import { queueFailedRemoval, queueTagRebuild } from "./index-health";
+import { backlogRowDone, queueFailedRemoval, queueTagRebuild, removalsLanded } from "./index-health";
 import { IN_CURRENT_GENERATION, toRecord, type SessionRow } from "./records";
 
 export { IN_CURRENT_GENERATION, toRecord, validityOf, type SessionRow } from "./records";
@@ -44,7 +47,9 @@ export async function indexNewSession(row: SessionRow): Promise<{ evicted: Ended
   } catch (err) {
     // Index unreachable: the proxy falls back to Postgres, so enforce the limit there.
     console.warn(`[sessions] index record failed for session ${row.id}: ${(err as Error).message}`);
-    queueTagRebuild(userTag(row.userId));
+    // Every instance must now confirm this tag in Postgres (its marker may say complete
+    // while lacking this session) until someone rebuilds it.
+    await queueTagRebuild(userTag(row.userId), row.userId);
     return { evicted: await enforceLimitInDatabase(row.userId, limit) };
   }
 }
@@ -79,9 +84,11 @@ async function enforceLimitInDatabase(userId: string, limit: number): Promise<En
 }
 
 /**
- * Rows already deleted from Postgres: drop them from the index. If the index cannot be
- * reached the removal is queued in Postgres (index-health.ts) instead of failing the
- * request: the session is already revoked in the source of truth.
+ * Rows already deleted from Postgres: drop them from the index. The DELETE already wrote
+ * the removal to the backlog (write-ahead): on success it is cleared after the answer; if
+ * the index cannot be reached it stays there for any instance to apply, and every instance
+ * confirms the tag in Postgres meanwhile. Either way the request does not fail: the
+ * session is already revoked in the source of truth.
  */
 export async function unindexSessions(
   userId: string,
@@ -96,8 +103,11 @@ export async function unindexSessions(
     console.warn(
       `[sessions] index removal deferred for ${refs.map((r) => r.sessionId).join(",") || userId}: ${(err as Error).message}`,
     );
-    await queueFailedRemoval(userId, refs);
+    // Entries whose rows were gone before this call (no DELETE wrote them) are owed too.
+    await queueFailedRemoval(userId, userTag(userId), refs);
+    return;
   }
+  if (refs.length > 0) runInBackground("backlog: removals landed", () => removalsLanded(refs.map((r) => r.tokenHash)));
 }
 
 export function unindexSessionRow(row: { id: string; userId: string; token: string }): Promise<void> {
@@ -153,17 +163,21 @@ export async function endSessions(
 
 /**
  * Ends every session of the user but `keep` in O(1): one statement bumps the user's
- * generation and moves the kept row to it, one script does the same in the index. Rows
- * left behind in the old generation are invalid already (every read compares) and are
- * deleted off the request path. Returns how many sessions the index listed besides
- * the kept one (what the user is told was signed out).
+ * generation, moves the kept row to it and owes the index a rebuild of the user's tag (the
+ * shared backlog: until the index has the new generation, every instance confirms the tag
+ * in Postgres); one script does the same in the index, and the owed row is cleared after
+ * the answer. Rows left behind in the old generation are invalid already (every read
+ * compares) and are deleted off the request path. Returns how many other sessions were
+ * ended: as the index listed them, or, when it cannot be reached, as Postgres counts them.
  *
  * Races (see docs/architecture.md, "Revoke-all"): a sign-in whose insert reads the new
  * generation stays valid and listed; one that read the old one is ended with the rest; a
  * restore of a row read before the bump is refused by the index (generation below).
  */
 export async function revokeAllSessions(userId: string, keep: string | null): Promise<number> {
-  // node-postgres and PGlite both answer with { rows }.
+  const tag = userTag(userId);
+  // node-postgres and PGlite both answer with { rows }. One statement, so the bump and the
+  // owed rebuild commit together: an instance dying right after cannot lose the latter.
   const { rows } = (await getDb().execute(sql`
     with u as (
       update ${userTable} set session_generation = session_generation + 1
@@ -173,26 +187,42 @@ export async function revokeAllSessions(userId: string, keep: string | null): Pr
       where ${sessionTable.id} = ${keep ?? ""} and ${sessionTable.userId} = ${userId}
         and ${sessionTable.generation} >= u.g - 1 and ${sessionTable.expiresAt} > now()
       returning ${sessionTable.token} as token
+    ), b as (
+      insert into ${sessionIndexBacklog} (kind, tag, user_id) select 'rebuild', ${tag}, ${userId} from u
+      returning id
     )
-    select u.g, k.token from u left join k on true`)) as unknown as { rows: { g: number; token: string | null }[] };
+    select u.g, k.token, b.id as owed from u left join k on true left join b on true`)) as unknown as {
+    rows: { g: number; token: string | null; owed: number | string | null }[];
+  };
   const bumped = rows[0];
   if (!bumped) return 0; // no such user
   const generation = Number(bumped.g);
   const keepRef = keep && bumped.token ? { sessionId: keep, tokenHash: hashToken(bumped.token) } : null;
   try {
-    return (await getSessionIndex().endAllBut(userId, generation, keepRef)).dropped;
+    const { dropped } = await getSessionIndex().endAllBut(userId, generation, keepRef);
+    if (bumped.owed != null) runInBackground("backlog: revoke-all landed", () => backlogRowDone(Number(bumped.owed)));
+    return dropped;
   } catch (err) {
-    // The index still holds the old generation: stay suspect (hits confirmed in Postgres,
-    // which compares generations) until the tag's rebuild carries the new one over.
+    // The owed rebuild stays: every instance confirms this tag in Postgres (which compares
+    // generations) until one of them carries the new generation into the index.
     console.warn(`[sessions] index revoke-all deferred for ${userId}: ${(err as Error).message}`);
-    queueTagRebuild(userTag(userId));
-    return 0;
+    return countEndedByGeneration(userId, generation);
   } finally {
     // Started once the request has its answer, so the clean-up (a delete of every old row,
     // in Postgres and in this process) never competes with it. Keyed by the generation: a
     // run still busy with an older revoke-all's rows must not swallow this one.
     runOnceInBackground(`cleanup:${userId}:${generation}`, () => deleteOldGenerations(userId), "after-answer");
   }
+}
+
+/** Sessions a revoke-all to `generation` ended, as Postgres counts them (only when the
+ *  index could not say): live rows left in an older generation. */
+async function countEndedByGeneration(userId: string, generation: number): Promise<number> {
+  const [row] = await getDb()
+    .select({ n: sql<number>`count(*)::int` })
+    .from(sessionTable)
+    .where(and(eq(sessionTable.userId, userId), sql`${sessionTable.generation} < ${generation}`, sql`${sessionTable.expiresAt} > now()`));
+  return row?.n ?? 0;
 }
 
 /** Rows per clean-up statement: small enough that each commit's WAL is a short write. */

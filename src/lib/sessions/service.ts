@@ -12,6 +12,7 @@ import { countPostgresFallback } from "@/lib/metrics";
 import { isNewDevice, type SignInMethod } from "@/lib/sign-in-context";
 import { getSessionIndex, userTag, type IndexedSession, type ValidityEntry } from "@/lib/session-index";
 import { scheduleTagRebuild } from "./completeness";
+import { tagIsSuspect } from "./index-health";
 import { endSessions, IN_CURRENT_GENERATION, revokeAllSessions, toRecord } from "./lifecycle";
 import { generationEnded, sessionsEnded } from "./ended";
 
@@ -58,7 +59,7 @@ export async function listSessions(current: ValidityEntry): Promise<SessionView[
   try {
     const listed = await getSessionIndex().listChecked(current.userId);
     sessions = listed.sessions;
-    if (!listed.complete) {
+    if (!listed.complete || tagIsSuspect(userTag(current.userId))) {
       // The index may have lost some of this user's devices: Postgres answers, and the
       // user's tag is rebuilt at once (completeness.ts).
       scheduleTagRebuild(userTag(current.userId));

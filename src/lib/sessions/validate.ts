@@ -2,8 +2,9 @@
 // round trip (the token's validity value, or on a miss whether its tag is complete).
 // A live entry is judged, an ended one refused, a miss in a complete tag refused:
 // none of them needs Postgres. Postgres is consulted only on a miss in a tag the index
-// may have lost (completeness.ts), while suspect after an outage, or when the index
-// cannot be reached.
+// may have lost (completeness.ts), for a tag the shared backlog says the index may be
+// behind on (index-health.ts: a removal or a revoke-all owed, whichever instance owes
+// it), or when the index cannot be reached.
 //
 // It only READS. What it finds worth fixing (a last-active bump, an entry to restore, a
 // timed-out session to end, a stale entry to drop) comes back as data in `repairs`;
@@ -16,7 +17,7 @@ import { env } from "@/lib/env";
 import { countIndexLookup, countPostgresFallback } from "@/lib/metrics";
 import { getSessionIndex, hashToken, tagOfToken, type EndReason, type IndexCheck, type ValidityEntry } from "@/lib/session-index";
 import { verifySessionCookie } from "./cookie";
-import { indexIsSuspect, sessionStillInDatabase } from "./index-health";
+import { sessionStillInDatabase, tagIsSuspect } from "./index-health";
 import { IN_CURRENT_GENERATION, validityOf, type SessionRow } from "./records";
 import type { Repair } from "./repairs";
 
@@ -95,15 +96,16 @@ export async function checkSessionToken(token: string, now = Date.now()): Promis
   // Ended sessions stay ended (Postgres deleted the row first): no database needed.
   if (found.kind === "ended") return { ok: false, reason: endedVerdict(found.reason), repairs: [] };
   if (found.kind === "miss") {
-    // A complete tag lacks no live session: refuse without Postgres. After an outage this
-    // process may have missed records (suspect), so Postgres decides then.
-    if (found.complete && !indexIsSuspect()) return { ok: false, reason: "revoked", repairs: [] };
+    // A complete tag lacks no live session: refuse without Postgres. While the backlog
+    // owes this tag a record, Postgres decides.
+    if (found.complete && !tagIsSuspect(tag)) return { ok: false, reason: "revoked", repairs: [] };
     const check = await checkInDatabase(token, now, true);
     return found.complete ? check : { ...check, repairs: [...check.repairs, { kind: "rebuild-tag", tag }] };
   }
   const entry = found.entry;
-  // After an outage the index may still hold sessions revoked meanwhile: confirm.
-  if (indexIsSuspect() && !(await stillInDatabase(entry))) {
+  // The index may still hold a session revoked where Redis could not be reached (by any
+  // instance): confirm while the shared backlog owes this tag anything.
+  if (tagIsSuspect(tag) && !(await stillInDatabase(entry))) {
     return {
       ok: false,
       reason: "revoked",
