@@ -58,7 +58,10 @@ const schema = z
     REDIS_KEY_PREFIX: z.string().regex(/^[a-z0-9_-]{1,16}$/i).default("rv"),
     REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(250),
     REDIS_BREAKER_COOLDOWN_MS: z.coerce.number().int().positive().default(2_000),
-    INDEX_BACKLOG_INTERVAL_MS: z.coerce.number().int().positive().default(2_000),
+    INDEX_BACKLOG_INTERVAL_MS: z.coerce.number().int().positive().default(1_000),
+    // Replicas a session-ending write must reach before it counts (WAIT); set 1 or more
+    // with Sentinel or a Cluster with replicas, so a failover cannot bring a session back.
+    REDIS_WAIT_REPLICAS: z.coerce.number().int().min(0).max(16).default(0),
     // Port of the app's server (server.ts), as `next start` reads it.
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     // Who names the client's address: none (the TCP peer), N proxies, or a platform header.

@@ -16,7 +16,17 @@ const globalForIndex = globalThis as unknown as { __revocableIndex?: SessionInde
 
 function create(): SessionIndex {
   const client = getRedisClient();
-  if (client) return guard(new RedisSessionIndex(client, { prefix: env().REDIS_KEY_PREFIX, maxLifetimeMs: env().SESSION_MAX_LIFETIME * 1000 }));
+  if (client) {
+    const e = env();
+    return guard(
+      new RedisSessionIndex(client, {
+        prefix: e.REDIS_KEY_PREFIX,
+        maxLifetimeMs: e.SESSION_MAX_LIFETIME * 1000,
+        waitReplicas: e.REDIS_WAIT_REPLICAS,
+        waitTimeoutMs: Math.max(10, Math.floor(e.REDIS_COMMAND_TIMEOUT_MS / 2)),
+      }),
+    );
+  }
   console.info("[session-index] REDIS_URL unset: using the in-process index (single process, development only)");
   return guard(new MemorySessionIndex());
 }

@@ -26,6 +26,12 @@ export interface RedisIndexOptions {
   /** The longest a session lives (ms): how long a user's generation is kept after a
    *  revoke-all, so no session it ended outlives it. */
   maxLifetimeMs?: number;
+  /** Replicas that must hold a write that ends sessions (or records one) before it counts
+   *  as done (WAIT). With a failover (Sentinel, Cluster) a promoted replica could lack
+   *  a removal the old master took: 0 trusts the master alone. */
+  waitReplicas?: number;
+  /** How long WAIT may take (ms), below the command timeout. */
+  waitTimeoutMs?: number;
 }
 
 export class RedisSessionIndex implements SessionIndex {
@@ -33,6 +39,8 @@ export class RedisSessionIndex implements SessionIndex {
   private readonly prefix: string;
   private readonly tombstoneTtlMs: number;
   private readonly maxLifetimeMs: number;
+  private readonly waitReplicas: number;
+  private readonly waitTimeoutMs: number;
 
   constructor(
     readonly client: Client,
@@ -41,6 +49,8 @@ export class RedisSessionIndex implements SessionIndex {
     this.prefix = options.prefix;
     this.tombstoneTtlMs = options.tombstoneTtlMs ?? 5 * 60_000;
     this.maxLifetimeMs = options.maxLifetimeMs ?? 30 * 24 * 3600_000;
+    this.waitReplicas = options.waitReplicas ?? 0;
+    this.waitTimeoutMs = options.waitTimeoutMs ?? 100;
     // defineCommand sends EVALSHA and falls back to EVAL once per node: one round trip.
     client.defineCommand("rvCheck", { numberOfKeys: 3, lua: CHECK });
     client.defineCommand("rvRecord", { numberOfKeys: 5, lua: RECORD });
@@ -56,9 +66,32 @@ export class RedisSessionIndex implements SessionIndex {
     return (this.client as unknown as Record<Script, (...a: (string | number)[]) => Promise<unknown>>)[name](...args);
   }
 
+  /**
+   * A write that must survive a failover: the script, then WAIT on the same connection (a
+   * pipeline, so a Cluster sends both to the slot's node). Fewer replicas than asked for
+   * is a failure: the caller keeps the change owed in the backlog and it is applied again.
+   */
+  private async durable(name: Script, ...args: (string | number)[]): Promise<unknown> {
+    if (this.waitReplicas <= 0) return this.cmd(name, ...args);
+    const pipeline = this.client.pipeline() as unknown as Record<Script, (...a: (string | number)[]) => unknown> & {
+      wait: (n: number, ms: number) => unknown;
+      exec: () => Promise<[Error | null, unknown][] | null>;
+    };
+    pipeline[name](...args);
+    pipeline.wait(this.waitReplicas, this.waitTimeoutMs);
+    const replies = await pipeline.exec();
+    const [script, wait] = replies ?? [];
+    if (!script || script[0]) throw script?.[0] ?? new Error("Redis pipeline failed");
+    if (!wait || wait[0]) throw wait?.[0] ?? new Error("Redis WAIT failed");
+    if (Number(wait[1]) < this.waitReplicas) {
+      throw new Error(`Redis: the write reached ${String(wait[1])} of ${this.waitReplicas} replicas in ${this.waitTimeoutMs} ms`);
+    }
+    return script[1];
+  }
+
   async record(s: SessionToRecord, mode: RecordMode): Promise<RecordResult> {
     const k = keysFor(this.prefix, userTag(s.userId));
-    const reply = (await this.cmd(
+    const reply = (await this.durable(
       "rvRecord",
       k.validity(s.tokenHash),
       k.byCreation(s.userId),
@@ -96,7 +129,7 @@ export class RedisSessionIndex implements SessionIndex {
 
   async endAllBut(userId: string, generation: number, keep: SessionRef | null): Promise<{ kept: boolean; dropped: number }> {
     const k = keysFor(this.prefix, userTag(userId));
-    const [kept, dropped] = (await this.cmd(
+    const [kept, dropped] = (await this.durable(
       "rvEndAllBut",
       k.generations,
       k.byCreation(userId),
@@ -124,7 +157,7 @@ export class RedisSessionIndex implements SessionIndex {
   ): Promise<string[]> {
     if (sessions.length === 0 && !sweep) return [];
     const k = keysFor(this.prefix, userTag(userId));
-    const reply = (await this.cmd(
+    const reply = (await this.durable(
       "rvRemove",
       k.byCreation(userId),
       k.validityPrefix,
@@ -170,7 +203,7 @@ export class RedisSessionIndex implements SessionIndex {
       const args = batch.flatMap((s) => [encodeValidity(s, s), s.expiresAt, s.createdAt, s.tokenHash, s.userId, s.generation ?? 0]);
       // The users' generations go in with the first batch, before any session is judged.
       const gens = i === 0 ? generations.flatMap((u) => [u.userId, u.generation]) : [];
-      added += (await this.cmd("rvRebuild", keys.length, ...keys, last ? markerTtlMs : "", this.maxLifetimeMs, gens.length / 2, ...gens, ...args)) as number;
+      added += (await this.durable("rvRebuild", keys.length, ...keys, last ? markerTtlMs : "", this.maxLifetimeMs, gens.length / 2, ...gens, ...args)) as number;
     }
     return added;
   }
