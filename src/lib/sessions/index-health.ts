@@ -15,8 +15,8 @@
 // same timer, when its circuit closes, and at start-up: a row outlives the process that
 // wrote it.
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
-import pg from "pg";
 import { getDb } from "@/db";
+import { listenToChannel, type Listener } from "@/db/listen";
 import { session as sessionTable, sessionIndexBacklog } from "@/db/schema";
 import { env } from "@/lib/env";
 import { getSessionIndex, type SessionRef } from "@/lib/session-index";
@@ -34,14 +34,14 @@ interface HealthState {
   /** A '*' notification: every tag is suspect until a re-read that started after it. */
   everythingSince: number | null;
   timer: NodeJS.Timeout | null;
-  listener: pg.Client | null;
+  listener: Listener | null;
   draining: Promise<number> | null;
   refreshing: Promise<void> | null;
   refreshAgain: boolean;
 }
 
-const g = globalThis as unknown as { __revocableIndexHealth2?: HealthState };
-const state: HealthState = (g.__revocableIndexHealth2 ??= {
+const g = globalThis as unknown as { __revocableIndexBacklogWatch?: HealthState };
+const state: HealthState = (g.__revocableIndexBacklogWatch ??= {
   started: false,
   suspect: new Map(),
   everythingSince: null,
@@ -61,7 +61,7 @@ function ensureStarted(): void {
   indexEvents.on("close", () => void drainBacklog().catch(logDrainFailure));
   state.timer = setInterval(tick, env().INDEX_BACKLOG_INTERVAL_MS);
   state.timer.unref();
-  void listen();
+  listen();
   void refreshSuspectTags().catch(() => undefined);
 }
 
@@ -75,31 +75,11 @@ function logDrainFailure(err: unknown): void {
   console.warn(`[sessions] index backlog: ${(err as Error).message}`);
 }
 
-/** LISTEN on a connection of its own; on loss, reconnect (the timer covers the gap). */
-async function listen(): Promise<void> {
-  const url = env().DATABASE_URL;
-  if (!url || state.listener) return; // the embedded database is one process: the timer is enough
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  state.listener = client;
-  const retry = () => {
-    if (state.listener !== client) return;
-    state.listener = null;
-    client.end().catch(() => undefined);
-    setTimeout(() => void listen(), 1_000).unref();
-  };
-  client.on("error", retry);
-  client.on("end", retry);
-  client.on("notification", (n) => onNotification(n.payload ?? "*"));
-  try {
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
-    // Let the process exit with this connection open (tests, scripts).
-    (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
-    // Anything written while we were not listening.
-    await refreshSuspectTags();
-  } catch {
-    retry();
-  }
+/** LISTEN for new rows; on (re)connect, re-read what may have been missed. */
+function listen(): void {
+  state.listener ??= listenToChannel(CHANNEL, (payload) => onNotification(payload || "*"), () => {
+    void refreshSuspectTags().catch(() => undefined);
+  });
 }
 
 /** Payload: tags written ("a,b"), '*' (too many to list), or '-' + tags (cleared: re-read). */
@@ -131,7 +111,10 @@ export function refreshSuspectTags(): Promise<void> {
     do {
       state.refreshAgain = false;
       const started = now();
-      const rows = await getDb().selectDistinct({ tag: sessionIndexBacklog.tag }).from(sessionIndexBacklog);
+      // On the listening connection when there is one: the watch's own, off the pool.
+      const rows =
+        (await state.listener?.read<{ tag: string }>("select distinct tag from session_index_backlog")) ??
+        (await getDb().selectDistinct({ tag: sessionIndexBacklog.tag }).from(sessionIndexBacklog));
       const present = new Set(rows.map((r) => r.tag));
       for (const tag of present) if (!state.suspect.has(tag)) state.suspect.set(tag, started);
       for (const [tag, heardAt] of state.suspect) if (!present.has(tag) && heardAt < started) state.suspect.delete(tag);
