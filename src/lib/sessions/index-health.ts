@@ -62,7 +62,9 @@ function ensureStarted(): void {
   state.timer = setInterval(tick, env().INDEX_BACKLOG_INTERVAL_MS);
   state.timer.unref();
   listen();
-  void refreshSuspectTags().catch(() => undefined);
+  // With a listener, the first read runs once it listens (nothing can slip between the
+  // two); start-up (startIndexHealth) also reads before the first request.
+  if (!state.listener) void refreshSuspectTags().catch(() => undefined);
 }
 
 function tick(): void {
@@ -71,8 +73,12 @@ function tick(): void {
     .catch(logDrainFailure);
 }
 
+let lastLogged = 0;
+/** While Postgres or Redis is away this fails every tick: one line per 10 s is enough. */
 function logDrainFailure(err: unknown): void {
-  console.warn(`[sessions] index backlog: ${(err as Error).message}`);
+  if (Date.now() - lastLogged < 10_000) return;
+  lastLogged = Date.now();
+  console.warn(`[sessions] index backlog: ${(err as Error).message.split("\n")[0]}`);
 }
 
 /** LISTEN for new rows; on (re)connect, re-read what may have been missed. */
