@@ -221,6 +221,27 @@ describe("GET /api/security/activity", () => {
     expect((await a.api(activityRoute, `/api/security/activity?cursor=${good}`)).status).toBe(200);
   });
 
+  it("refuses a well-formed cursor whose time is out of range with 400, never a 500 from Postgres", async () => {
+    const { browsers } = await userWithDevices(1);
+    const [a] = browsers as [Browser];
+    const id = "0b8e2f4c-1234-4abc-8def-0123456789ab";
+    const cursorAt = (ms: number) => Buffer.from(`${ms}.${id}`).toString("base64url");
+    const day = 24 * 60 * 60 * 1000;
+    for (const ms of [
+      999_999_999_999_999, // the year 33658: JS has a Date for it, Postgres does not
+      253_402_300_800_000, // 10000-01-01: past a four-digit year
+      Date.now() + 2 * day, // no event is from the future: nothing the server handed out
+    ]) {
+      const res = await a.api(activityRoute, `/api/security/activity?cursor=${cursorAt(ms)}`);
+      expect({ ms, status: res.status }).toEqual({ ms, status: 400 });
+      expect(await res.json()).toEqual({ error: { code: "invalid_cursor", message: expect.any(String) } });
+    }
+    // Old cursors (a page left open for days) and the epoch still parse: they are in range.
+    for (const ms of [0, Date.now() - 100 * day]) {
+      expect((await a.api(activityRoute, `/api/security/activity?cursor=${cursorAt(ms)}`)).status).toBe(200);
+    }
+  });
+
   it("needs a live session: 401 signed out and after the session ended", async () => {
     expect((await new Browser().api(activityRoute, "/api/security/activity")).status).toBe(401);
     const { browsers } = await userWithDevices(2);

@@ -54,15 +54,24 @@ export function encodeCursor(at: Date, id: string): string {
   return Buffer.from(`${at.getTime()}.${id}`).toString("base64url");
 }
 
-export function decodeCursor(cursor: string): { at: Date; id: string } | null {
+/**
+ * How far ahead of this instance's clock a cursor's time may be: another instance's clock
+ * can run a little ahead, but no event the server handed out is from further in the future.
+ */
+export const CURSOR_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+
+export function decodeCursor(cursor: string, now = Date.now()): { at: Date; id: string } | null {
   if (!/^[A-Za-z0-9_-]{1,96}$/.test(cursor)) return null;
   const text = Buffer.from(cursor, "base64url").toString("utf8");
   // Re-encoding must give the same string: no padding tricks, no trailing garbage.
   if (Buffer.from(text).toString("base64url") !== cursor) return null;
   const m = CURSOR.exec(text);
   if (!m) return null;
-  const at = new Date(Number(m[1]));
-  return Number.isNaN(at.getTime()) ? null : { at, id: m[2]! };
+  // In range, or it is not a cursor we made: a far-future time (the year 33658 fits in 15
+  // digits) is a Date to JS but not a timestamp to Postgres, which would fail the query.
+  const ms = Number(m[1]);
+  if (ms > now + CURSOR_CLOCK_SKEW_MS) return null;
+  return { at: new Date(ms), id: m[2]! };
 }
 
 export const activityQuery = z.strictObject({
