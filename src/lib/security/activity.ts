@@ -5,13 +5,15 @@
 // hand out is a 400. Only the caller's rows are ever read; a cursor only says where to
 // continue, never whose rows.
 //
-// What an event exposes: its kind, time, the device label, address and place of the
+// What an event exposes: its kind, time, the device label (known tokens only: a failed
+// sign-in's user agent is a stranger's text), address and place of the
 // session it is about, the reason, the count, and whether it concerns (or was done from)
 // the session asking. No tokens, and no session ids: "this device" is computed here.
 import { and, desc, eq, gt, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { securityEvent } from "@/db/schema";
+import { safeDeviceLabel } from "@/lib/device";
 import { API_ERROR } from "@/lib/http/error-codes";
 import { ApiError } from "@/lib/http/errors";
 import { RETENTION_DAYS, type SecurityEventType } from "./events";
@@ -116,7 +118,9 @@ function itemOf(r: Row, currentSessionId: string | null): ActivityItem {
     id: r.id,
     type: r.type as SecurityEventType,
     at: r.createdAt.toISOString(),
-    device: r.deviceLabel,
+    // Labels are built from known tokens when written; one written before that (or by a
+    // failed sign-in's user agent, a stranger's text) is shown only if it could have been.
+    device: safeDeviceLabel(r.deviceLabel),
     ipAddress: r.ipAddress,
     location: r.location,
     reason: r.reason,
@@ -124,7 +128,7 @@ function itemOf(r: Row, currentSessionId: string | null): ActivityItem {
     blocked: d.blocked === true,
     thisDevice: currentSessionId !== null && r.sessionId === currentSessionId,
     by,
-    byDevice: by === "other-device" && typeof d.byDevice === "string" ? d.byDevice : null,
+    byDevice: by === "other-device" && typeof d.byDevice === "string" ? safeDeviceLabel(d.byDevice) : null,
   };
 }
 
