@@ -62,7 +62,10 @@ function createAuth() {
       // new password (an intruder's browser among them: lib/known-devices.ts).
       onPasswordReset: async (data, request) => {
         await voidResetLinks(data.user.id);
-        await endLimitExemptions(data.user.id);
+        // The password has changed by now: a failure here is logged, not turned into a 500.
+        await endLimitExemptions(data.user.id).catch((err: unknown) =>
+          console.error(`[auth] ending sign-in limit exemptions for user ${data.user.id} failed: ${(err as Error).message}`),
+        );
         await onPasswordReset(data, request);
       },
     },
