@@ -164,6 +164,9 @@ export function appEnvironment(services: RunServices, port: number): Record<stri
     // The load generator plays the one reverse proxy: each simulated client's address is
     // the X-Forwarded-For entry it sends (bench/server.ts stamps it as server.ts does).
     TRUST_PROXY: "1",
+    // The live figure measures what one instance holds (up to 10,000 streams and beyond),
+    // so the app's own cap on open streams must not be what it finds.
+    EVENT_STREAMS_MAX_PER_INSTANCE: "100000",
   };
 }
 

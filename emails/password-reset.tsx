@@ -3,7 +3,8 @@ import { Action, EmailLayout, Paragraph } from "./_components/layout";
 import { greeting, plural } from "./_components/format";
 
 export interface PasswordResetProps {
-  name: string;
+  /** null: the address is not verified, so the name may be a stranger's (see lib/auth/emails.ts). */
+  name: string | null;
   url: string;
   expiresInMinutes: number;
 }

@@ -1,9 +1,10 @@
 // "Confirm your email address": sent at sign-up (and on a sign-in before verification).
+// It greets nobody by name: the name was typed by whoever signed up, and until the address
+// is verified that need not be its owner (a stranger's "name" would reach a real inbox).
 import { Action, EmailLayout, Paragraph } from "./_components/layout";
 import { greeting, plural } from "./_components/format";
 
 export interface VerifyEmailProps {
-  name: string;
   url: string;
   expiresInHours: number;
   /** The address was signed up again before it was verified: this link installs that sign-up's password. */
@@ -11,7 +12,6 @@ export interface VerifyEmailProps {
 }
 
 export const PreviewProps: VerifyEmailProps = {
-  name: "Ada Lovelace",
   url: "http://localhost:3000/api/auth/verify-email?token=preview-token&callbackURL=%2F",
   expiresInHours: 24,
 };
@@ -20,7 +20,7 @@ export function subject(): string {
   return "Confirm your email address";
 }
 
-export default function VerifyEmail({ name, url, expiresInHours, signedUpAgain = false }: VerifyEmailProps) {
+export default function VerifyEmail({ url, expiresInHours, signedUpAgain = false }: VerifyEmailProps) {
   const expiry = plural(expiresInHours, "hour", "hours");
   return (
     <EmailLayout
@@ -28,7 +28,7 @@ export default function VerifyEmail({ name, url, expiresInHours, signedUpAgain =
       heading="Confirm your email address"
       footer="You received this email because this address was used to create a Revocable account."
     >
-      <Paragraph>{greeting(name)}</Paragraph>
+      <Paragraph>{greeting(null)}</Paragraph>
       <Paragraph>Confirm that this is your email address to finish setting up your Revocable account.</Paragraph>
       {signedUpAgain && (
         <Paragraph>

@@ -39,10 +39,29 @@ export function formatWhen(at: Date | string | number, locale?: string | null, t
   }).format(date);
 }
 
-/** "Hi Ada," or "Hi," when there is no usable name. */
+/** The longest name a greeting shows; a longer one is left out rather than cut. */
+export const MAX_GREETING_NAME = 40;
+
+/**
+ * A name as an email may show it, or null. A name is text someone typed at sign-up, and
+ * the email goes to whoever owns the address: so only something that reads as a name
+ * (letters, marks, spaces, apostrophes, hyphens, dots; at most MAX_GREETING_NAME
+ * characters) is shown. A link, a domain, an address or a phone number in it is not
+ * shortened or cleaned: the whole name is left out.
+ */
+export function greetingName(name: string | null | undefined): string | null {
+  const text = name?.normalize("NFKC").replace(/\s+/g, " ").trim();
+  if (!text || text.length > MAX_GREETING_NAME) return null;
+  if (!/^[\p{L}\p{M}][\p{L}\p{M}' .-]*$/u.test(text)) return null;
+  // "evil.example", "www.x": a domain is letters too.
+  if (/[\p{L}\p{M}]\.[\p{L}\p{M}]{2,}/u.test(text)) return null;
+  return text;
+}
+
+/** "Hi Ada," or "Hi," when there is no usable name (see greetingName). */
 export function greeting(name: string | null | undefined): string {
-  const trimmed = name?.trim();
-  return trimmed ? `Hi ${trimmed},` : "Hi,";
+  const shown = greetingName(name);
+  return shown ? `Hi ${shown},` : "Hi,";
 }
 
 /** A value for a details row: never "null", "undefined" or an empty cell. */

@@ -73,6 +73,10 @@ const schema = z
     SESSION_IDLE_TIMEOUT: seconds(7 * 24 * 3600),
     SESSION_TOUCH_INTERVAL: seconds(60),
     SESSION_FRESH_AGE: seconds(15 * 60),
+    // Open live sign-out streams (GET /api/sessions/events) this instance holds: per user
+    // (so one account cannot take the instance's places) and in all. Past either: 429.
+    EVENT_STREAMS_MAX_PER_USER: z.coerce.number().int().min(1).max(10_000).default(15),
+    EVENT_STREAMS_MAX_PER_INSTANCE: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
     RESEND_API_KEY: optionalString,
     RESEND_BASE_URL: optionalString.pipe(z.url().optional()),
     EMAIL_FROM: z.string().default("Revocable <no-reply@revocable.local>"),
@@ -85,6 +89,9 @@ const schema = z
     METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
   })
   .superRefine((env, ctx) => {
+    if (env.EVENT_STREAMS_MAX_PER_USER > env.EVENT_STREAMS_MAX_PER_INSTANCE) {
+      ctx.addIssue({ code: "custom", path: ["EVENT_STREAMS_MAX_PER_USER"], message: "must not exceed EVENT_STREAMS_MAX_PER_INSTANCE" });
+    }
     if (env.NODE_ENV !== "production") return;
     for (const name of ["BETTER_AUTH_SECRET", "DATABASE_URL"] as const) {
       if (!env[name]) ctx.addIssue({ code: "custom", path: [name], message: "is required in production" });

@@ -8,7 +8,7 @@ import * as passwordChanged from "@emails/password-changed";
 import * as passwordReset from "@emails/password-reset";
 import * as verifyEmail from "@emails/verify-email";
 import * as welcome from "@emails/welcome";
-import { formatWhen, safeLocale, safeTimeZone } from "@emails/_components/format";
+import { formatWhen, greetingName, safeLocale, safeTimeZone } from "@emails/_components/format";
 import type { Device } from "@/lib/device";
 import { renderAuthEmail, type AuthEmail, type RenderedEmail } from "@/lib/mail";
 
@@ -61,7 +61,7 @@ function expectCommonLayout(message: RenderedEmail) {
 describe("verify-email", () => {
   it("has the link and the 24-hour expiry in HTML and text", async () => {
     const m = await renderAuthEmail(
-      { template: "verify-email", to: "ada@example.test", name: "Ada", url: VERIFY_URL, expiresInHours: 24 },
+      { template: "verify-email", to: "ada@example.test", url: VERIFY_URL, expiresInHours: 24 },
       DEFAULTS,
     );
     expectCommonLayout(m);
@@ -69,12 +69,13 @@ describe("verify-email", () => {
     expect(m.subject).toBe("Confirm your email address");
     expect(m.link).toBe(VERIFY_URL);
     expect(m.html).toContain(`href="${VERIFY_URL.replaceAll("&", "&amp;")}"`);
-    expectInBoth(m, VERIFY_URL, "expires in 24 hours", "Hi Ada,");
+    // No name: it was typed by whoever signed up, not (yet) known to be the address's owner.
+    expectInBoth(m, VERIFY_URL, "expires in 24 hours", "Hi,");
   });
 
-  it("says 1 hour, not 1 hours, and greets without a name when there is none", async () => {
+  it("says 1 hour, not 1 hours", async () => {
     const m = await renderAuthEmail(
-      { template: "verify-email", to: "x@example.test", name: "  ", url: VERIFY_URL, expiresInHours: 1 },
+      { template: "verify-email", to: "x@example.test", url: VERIFY_URL, expiresInHours: 1 },
       DEFAULTS,
     );
     expectFilled(m);
@@ -92,7 +93,13 @@ describe("password-reset", () => {
     expectFilled(m);
     expect(m.subject).toBe("Reset your password");
     expect(m.html).toContain(`href="${RESET_URL}"`);
-    expectInBoth(m, RESET_URL, "expires in 60 minutes", "works only once", "If it wasn't you, ignore this email");
+    expectInBoth(m, RESET_URL, "expires in 60 minutes", "works only once", "If it wasn't you, ignore this email", "Hi Ada,");
+  });
+
+  it("greets nobody by name for an address not yet verified (name: null)", async () => {
+    const m = await renderAuthEmail({ template: "password-reset", to: "x@example.test", name: null, url: RESET_URL, expiresInMinutes: 60 }, DEFAULTS);
+    expectFilled(m);
+    expectInBoth(m, "Hi,");
   });
 });
 
@@ -214,6 +221,55 @@ describe("new-sign-in", () => {
     expect(m.link).toBe(report);
     expect(m.html).toContain(`href="${report}"`);
     expectInBoth(m, "This wasn't me: sign that device out", DEVICES_URL, report);
+  });
+});
+
+describe("text a stranger chose", () => {
+  const HOSTILE = "SECURITY ALERT call +1-555-0100 or visit https://evil.example/fix";
+
+  it("a device label, browser or OS not built from known tokens is shown as unknown: subject and body", async () => {
+    const device: Device = {
+      label: "Chrome on CALL 5550100 NOW visit evil.example",
+      browser: HOSTILE,
+      os: "Android call 5550100",
+      deviceType: "mobile",
+      ipAddress: "203.0.113.24",
+      location: null,
+    };
+    for (const email of [
+      { template: "new-sign-in", to: "ada@example.test", name: "Ada", at: AT, device, activeDevicesUrl: DEVICES_URL },
+      { template: "password-changed", to: "ada@example.test", name: "Ada", at: AT, reason: "reset", device, secureAccountUrl: SECURE_URL },
+    ] satisfies AuthEmail[]) {
+      const m = await renderAuthEmail(email, DEFAULTS);
+      expectFilled(m);
+      for (const part of [m.subject, m.text, m.html]) {
+        expect(part).not.toMatch(/5550100|555-0100|evil|SECURITY ALERT/i);
+      }
+      expect(m.text).toContain("Device: Unknown device");
+    }
+    const alert = await renderAuthEmail({ template: "new-sign-in", to: "ada@example.test", name: "Ada", at: AT, device, activeDevicesUrl: DEVICES_URL }, DEFAULTS);
+    expect(alert.subject).toBe("New sign-in to your account from Unknown device");
+  });
+
+  it("a name with a link, a domain, an address, a phone number or odd characters, or a very long one, is left out", async () => {
+    for (const name of [
+      HOSTILE,
+      "Visit evil.example",
+      "Ada www.evil.example",
+      "ada@evil.example",
+      "Call 5550100",
+      "Ada <b>Lovelace</b>",
+      "A".repeat(41),
+      "Ada\u202eecalevol",
+    ]) {
+      expect(greetingName(name), name).toBeNull();
+      const m = await renderAuthEmail({ template: "welcome", to: "ada@example.test", name, activeDevicesUrl: DEVICES_URL }, DEFAULTS);
+      expectInBoth(m, "Hi,");
+      expect(m.text).not.toMatch(/evil|5550100|555-0100/);
+    }
+    for (const name of ["Ada", "Ada Lovelace", "Zoë O'Brien-Smith", "J. R. R. Tolkien", "  Ada   Lovelace  ", "Þórunn Ásgeirsdóttir"]) {
+      expect(greetingName(name), name).toBe(name.trim().replace(/\s+/g, " "));
+    }
   });
 });
 

@@ -6,9 +6,13 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "@/db";
 import { knownDevice, session } from "@/db/schema";
 import { DEVICE_COOKIE_MAX_AGE } from "@/lib/auth/device-identity";
-import { ACCOUNT_RULE } from "@/lib/auth/rate-limit";
+import { ACCOUNT_RULE, DEVICE_RULE } from "@/lib/auth/rate-limit";
+import { flushBackground } from "@/lib/background";
+import { flushMail } from "@/lib/mail";
+import { confirmReport } from "@/lib/security/report-sign-in";
+import { flushRepairs } from "@/lib/sessions/repairs";
 import { withRateLimits } from "../support/rate-limits";
-import { Browser, PASSWORD, signIn, signUpVerified, UA } from "../support/browser";
+import { Browser, PASSWORD, signIn, signUpVerified, UA, waitForEmail } from "../support/browser";
 import { userIdOf } from "../support/sessions";
 
 const COOKIE = "rv.device_id";
@@ -137,6 +141,81 @@ describe("the per-account sign-in limit", () => {
     const value = decodeURIComponent(laptop.cookies.get(COOKIE)!);
     forger.cookies.set(COOKIE, encodeURIComponent(`${value.slice(0, -2)}x=`));
     expect((await forger.auth("/sign-in/email", { email, password: PASSWORD })).status).toBe(429);
+  });
+
+  /** Strangers spend the account's whole budget of failures: from now on only an exempt browser gets a 401. */
+  async function exhaustAccount(email: string) {
+    for (let i = 0; i < ACCOUNT_RULE.max; i++) expect(await strangerTries(email)).toBe(401);
+    expect(await strangerTries(email)).toBe(429);
+  }
+
+  /** A wrong password from the browser's device cookie, sent from a new address (no per-address limit comes into it). */
+  const wrongFrom = async (b: Browser, email: string) => {
+    const elsewhere = new Browser(b.userAgent);
+    elsewhere.cookies.set(COOKIE, b.cookies.get(COOKIE)!);
+    return (await elsewhere.auth("/sign-in/email", { email, password: "a wrong guess 123" })).status;
+  };
+
+  it("a known device's exemption is bounded: past its own few failures it shares the account's budget like any browser", async () => {
+    const intruder = new Browser();
+    const { email } = await signUpVerified(intruder); // signed in once: a known device from now on
+    await intruder.auth("/sign-out", {});
+    await exhaustAccount(email);
+    const statuses: number[] = [];
+    for (let i = 0; i < DEVICE_RULE.max + 3; i++) statuses.push(await wrongFrom(intruder, email));
+    expect(statuses).toEqual([...Array(DEVICE_RULE.max).fill(401), ...Array(3).fill(429)]);
+  });
+
+  it("a right password gives the device's slot back: the owner's own typos do not run its budget down", async () => {
+    const laptop = new Browser();
+    const { email } = await signUpVerified(laptop);
+    await laptop.auth("/sign-out", {});
+    await exhaustAccount(email);
+    for (let round = 0; round < DEVICE_RULE.max + 1; round++) {
+      expect((await laptop.auth("/sign-in/email", { email, password: PASSWORD })).status).toBe(200);
+      await laptop.auth("/sign-out", {});
+    }
+    for (let i = 0; i < DEVICE_RULE.max; i++) expect(await wrongFrom(laptop, email)).toBe(401);
+  });
+
+  it("'This wasn't me' ends the reported device's exemption, even when that session had already ended", async () => {
+    const owner = new Browser(UA.macChrome);
+    const { email } = await signUpVerified(owner);
+    const intruder = new Browser(UA.iphoneSafari);
+    await signIn(intruder, email);
+    await flushRepairs();
+    await flushBackground();
+    await flushMail();
+    const token = new URL((await waitForEmail(email, "new-sign-in")).link).searchParams.get("token")!;
+    // The intruder signs out first, hoping to keep the device's exemption.
+    await intruder.auth("/sign-out", {});
+    expect(await confirmReport(token)).toMatchObject({ ok: true, kind: "session", ended: 0 });
+    await exhaustAccount(email);
+    expect(await wrongFrom(intruder, email)).toBe(429);
+    // The owner's device, not reported, keeps its exemption.
+    expect(await wrongFrom(owner, email)).toBe(401);
+  });
+
+  it("a password reset ends the exemption of every device of the account until it signs in again", async () => {
+    const laptop = new Browser(UA.macChrome);
+    const { email } = await signUpVerified(laptop);
+    const phone = new Browser(UA.iphoneSafari);
+    await signIn(phone, email);
+    const before = Date.now();
+    expect((await new Browser().auth("/request-password-reset", { email, redirectTo: "/reset-password" })).status).toBe(200);
+    await flushBackground();
+    await flushMail();
+    const link = await waitForEmail(email, "password-reset", before);
+    const NEW_PASSWORD = "a brand new passphrase";
+    const reset = await new Browser().auth("/reset-password", { newPassword: NEW_PASSWORD, token: new URL(link.link).pathname.split("/").pop()! });
+    expect(reset.status).toBe(200);
+    await flushBackground();
+    // The laptop proves the new password; the phone (say, the intruder's) does not.
+    expect((await laptop.auth("/sign-in/email", { email, password: NEW_PASSWORD })).status).toBe(200);
+    await laptop.auth("/sign-out", {});
+    await exhaustAccount(email);
+    expect(await wrongFrom(phone, email)).toBe(429);
+    expect(await wrongFrom(laptop, email)).toBe(401);
   });
 
   it("a device cookie known for another account does not exempt", async () => {

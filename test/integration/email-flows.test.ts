@@ -92,7 +92,9 @@ describe("sign up, verify, sign in", () => {
     expect(m.textBody).toContain(m.link);
     expect(m.htmlBody).toContain(`href="${m.link.replaceAll("&", "&amp;")}"`);
     expect(m.textBody).toContain("expires in 24 hours");
-    expect(m.textBody).toContain("Hi Vera Fy,");
+    // Not "Hi Vera Fy,": until the address is verified the name is whoever signed up's.
+    expect(m.textBody).toContain("Hi,");
+    expect(m.textBody).not.toContain("Vera Fy");
 
     const verify = await b.auth(authPath(m.link));
     expect(verify.status).toBeLessThan(400);
@@ -310,6 +312,37 @@ describe("new sign-in alerts", () => {
     // Every one of them is known now, whatever its address.
     for (const b of [phone, otherMac, laptop]) await signIn(b, email);
     expect(await sent(email, "new-sign-in")).toHaveLength(2);
+  });
+});
+
+describe("text a stranger chose never reaches someone else's inbox", () => {
+  const HOSTILE = "SECURITY ALERT call +1-555-0100 or visit https://evil.example/fix";
+  const leaks = /5550100|555-0100|evil|SECURITY ALERT/i;
+
+  it("a sign-up's name is not echoed into the verification email, nor into a reset email before the address is verified", async () => {
+    const email = uniqueEmail("victim");
+    const started = Date.now();
+    // A stranger signs up with someone else's address and a "name" that is a message.
+    expect((await new Browser().auth("/sign-up/email", { email, password: PASSWORD, name: HOSTILE })).status).toBe(200);
+    const verify = await read(await waitForEmail(email, "verify-email", started));
+    expect(`${verify.subject}\n${verify.textBody}\n${verify.htmlBody}`).not.toMatch(leaks);
+    expect(verify.textBody).toContain("Hi,");
+    expect((await requestReset(email)).status).toBe(200);
+    const [reset] = await sent(email, "password-reset", started);
+    const m = await read(reset!);
+    expect(`${m.subject}\n${m.textBody}\n${m.htmlBody}`).not.toMatch(leaks);
+    expect(m.textBody).toContain("Hi,");
+  });
+
+  it("a new device's user agent reaches the alert's subject and body only as known tokens", async () => {
+    const { email } = await signUpVerified(new Browser(UA.macChrome));
+    const model = "CALL 5550100 NOW visit evil.example";
+    const intruder = new Browser(`Mozilla/5.0 (Linux; Android 14; ${model}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36`);
+    await signIn(intruder, email);
+    const [alert] = await sent(email, "new-sign-in");
+    const m = await read(alert!);
+    expect(m.subject).toBe("New sign-in to your account from Chrome on Android");
+    expect(`${m.textBody}\n${m.htmlBody}`).not.toMatch(leaks);
   });
 });
 

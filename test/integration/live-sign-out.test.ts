@@ -3,14 +3,16 @@
 // session.ended to the ended session's streams within a second; streams never carry
 // another user's events; the heartbeat re-check catches an end nobody published.
 import { Redis } from "ioredis";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import * as eventsModule from "@/app/api/sessions/events/route";
 import { GET as eventsRoute } from "@/app/api/sessions/events/route";
+import { autoImplementMethods } from "next/dist/server/route-modules/app-route/helpers/auto-implement-methods";
 import { POST as revokeRoute } from "@/app/api/sessions/revoke/route";
 import { getLiveBus, MemoryLiveBus, RedisLiveBus, setLiveBusForTests } from "@/lib/live/bus";
 import type { LiveEvent } from "@/lib/live/events";
 import { metricValue } from "@/lib/metrics";
 import { createRedisClient } from "@/lib/redis/client";
-import { env } from "@/lib/env";
+import { env, resetEnvForTests } from "@/lib/env";
 import { getSessionIndex, hashToken, tagOfToken } from "@/lib/session-index";
 import { revokeSessions } from "@/lib/sessions/lifecycle";
 import { heartbeatAllStreams, MAX_STREAMS_PER_SESSION, openSessionStream, openStreamCount } from "@/lib/sessions/event-stream";
@@ -240,6 +242,137 @@ describe("limits", () => {
     expect(metricValue("revocable_event_streams_open")).toBe(before + 1);
     await s.cancel();
     expect(metricValue("revocable_event_streams_open")).toBe(before);
+  });
+});
+
+/** Open streams on this instance, by the gauge /api/metrics exports. */
+const openGauge = () => metricValue("revocable_event_streams_open");
+
+/** Subscribers of the user's channel on Redis (every instance's bus counts once). */
+async function subscribersOf(userId: string): Promise<number> {
+  const raw = new Redis(process.env.REDIS_URL!);
+  try {
+    await getLiveBus().settled();
+    return Number(((await raw.pubsub("NUMSUB", (getLiveBus() as RedisLiveBus).channelOf(userId))) as [string, number])[1]);
+  } finally {
+    raw.disconnect();
+  }
+}
+
+/** Intervals set and not cleared (the heartbeat is one per stream): vitest's clock fakes only setInterval/clearInterval. */
+const timers = () => vi.getTimerCount();
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 2_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe("nothing is left behind", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("HEAD opens no stream: 405 with Allow: GET, no stream, timer or subscription (Next answers HEAD with GET unless the route says otherwise)", async () => {
+    const { userId, browsers } = await userWithDevices(1);
+    const before = { streams: openGauge(), timers: timers() };
+    // What Next runs for a HEAD request to this route module.
+    const head = autoImplementMethods(eventsModule as unknown as Parameters<typeof autoImplementMethods>[0]).HEAD;
+    const res = await browsers[0]!.api((req) => Promise.resolve(head(req as never, undefined as never)) as Promise<Response>, "/api/sessions/events", { method: "HEAD" });
+    expect(res.status).toBe(405);
+    expect(res.headers.get("allow")).toBe("GET");
+    expect(res.headers.get("content-type")).not.toMatch(/event-stream/);
+    expect(openGauge()).toBe(before.streams);
+    expect(timers()).toBe(before.timers);
+    expect(await subscribersOf(userId)).toBe(0);
+  });
+
+  it("a client that disconnects leaves no stream, heartbeat timer or subscription (over a real HTTP server)", async () => {
+    const app = await startHttpApp();
+    const abort = new AbortController();
+    try {
+      const { userId, browsers } = await userWithDevices(1);
+      const before = { streams: openGauge(), timers: timers() };
+      const res = await fetch(`${app.url}/api/sessions/events`, { headers: browsers[0]!.headers(), signal: abort.signal });
+      expect(res.status).toBe(200);
+      await until(() => openGauge() === before.streams + 1);
+      expect(timers()).toBe(before.timers + 1);
+      expect(await subscribersOf(userId)).toBe(1);
+      abort.abort();
+      await until(() => openGauge() === before.streams);
+      await until(() => timers() === before.timers);
+      await until(async () => (await subscribersOf(userId)) === 0);
+    } finally {
+      abort.abort();
+      await app.close();
+    }
+  });
+});
+
+describe("caps on open streams (EVENT_STREAMS_MAX_PER_USER, EVENT_STREAMS_MAX_PER_INSTANCE)", () => {
+  const setCaps = (perUser: number | undefined, perInstance: number | undefined) => {
+    for (const [k, v] of [["EVENT_STREAMS_MAX_PER_USER", perUser], ["EVENT_STREAMS_MAX_PER_INSTANCE", perInstance]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = String(v);
+    }
+    resetEnvForTests();
+  };
+  afterEach(() => setCaps(undefined, undefined));
+
+  async function refused(b: Browser) {
+    const res = await b.api(eventsRoute, "/api/sessions/events");
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(res.headers.get("content-type")).toMatch(/application\/json/);
+    return (await res.json()) as { error: { code: string; message: string } };
+  }
+
+  it("per user: past the cap a 429 JSON error, while another user's streams still open; a tab closing frees a place", async () => {
+    expect(openStreamCount()).toBe(0);
+    setCaps(2, 100);
+    const { browsers } = await userWithDevices(3);
+    const [a1, a2, a3] = browsers as [Browser, Browser, Browser];
+    const first = await openStream(a1);
+    await openStream(a2);
+    const before = openGauge();
+    expect(await refused(a3)).toEqual({ error: { code: "too_many_streams", message: expect.stringMatching(/this account/) } });
+    expect(openGauge()).toBe(before);
+    const other = (await userWithDevices(1)).browsers[0]!;
+    await openStream(other);
+    await first.cancel();
+    await until(() => openGauge() === before);
+    await openStream(a3);
+  });
+
+  it("a session at its own cap replaces its oldest stream even when the user is at theirs", async () => {
+    setCaps(MAX_STREAMS_PER_SESSION, 100);
+    const { browsers } = await userWithDevices(1);
+    const streams: SseReader[] = [];
+    for (let i = 0; i < MAX_STREAMS_PER_SESSION; i++) streams.push(await openStream(browsers[0]!));
+    await openStream(browsers[0]!);
+    expect((await streams[0]!.next(1_000)).event).toBe("stream.replaced");
+  });
+
+  it("per instance: past the cap a 429 JSON error for everyone, until a stream closes", async () => {
+    expect(openStreamCount()).toBe(0);
+    setCaps(1, 2);
+    const users = await Promise.all([1, 2, 3].map(async () => (await userWithDevices(1)).browsers[0]!));
+    const first = await openStream(users[0]!);
+    await openStream(users[1]!);
+    expect(await refused(users[2]!)).toEqual({ error: { code: "too_many_streams", message: expect.stringMatching(/this server/i) } });
+    await first.cancel();
+    await until(() => openStreamCount() === 1);
+    await openStream(users[2]!);
+  });
+
+  it("the configuration refuses a per-user cap above the per-instance one", () => {
+    setCaps(10, 5);
+    expect(() => env()).toThrow(/EVENT_STREAMS_MAX_PER_USER/);
   });
 });
 

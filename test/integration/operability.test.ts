@@ -33,6 +33,11 @@ async function loseTag(token: string): Promise<void> {
 
 const TOKEN = "metrics-token-for-tests-0123456789";
 
+/** GET /api/ready as a load balancer (no header) or an operator with the metrics token asks it. */
+function readyRequest(authorization?: string) {
+  return readyRoute(new Request(`${ORIGIN}/api/ready`, { headers: authorization ? { authorization } : {} }));
+}
+
 function metricsRequest(authorization?: string) {
   return metricsRoute(new Request(`${ORIGIN}/api/metrics`, { headers: authorization ? { authorization } : {} }));
 }
@@ -87,7 +92,7 @@ describe("the gate and the operations endpoints", () => {
   });
 
   it("/api/ready: 200 ok with Postgres and Redis reachable, an empty backlog and a closed breaker", async () => {
-    const res = await new Browser().api(readyRoute, "/api/ready");
+    const res = await new Browser().api(readyRoute, "/api/ready", { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       status: "ok",
@@ -126,10 +131,38 @@ describe("/api/ready while Redis is down", () => {
       revocable_index_breaker_opens_total: 1,
       'revocable_postgres_fallbacks_total{cause="unreachable",operation="check"}': 2,
     });
-    const res = await readyRoute();
+    const res = await readyRequest(`Bearer ${TOKEN}`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: "degraded", message: expect.stringMatching(/answering from Postgres/), index: { breaker: "open" } });
     expect((await scrape()).get("revocable_index_breaker_open")).toBe(1);
+    // Anyone else learns only that the instance is ready: not the breaker, not the backlog,
+    // not that Redis is away (an attacker could time an attack by it).
+    for (const auth of [undefined, `Bearer ${TOKEN}x`, `Basic ${TOKEN}`, "Bearer "]) {
+      const anon = await readyRequest(auth);
+      expect(anon.status).toBe(200);
+      expect(anon.headers.get("cache-control")).toBe("no-store");
+      expect(await anon.json()).toEqual({ status: "ready" });
+    }
+  });
+});
+
+describe("/api/ready's details", () => {
+  it("are for the metrics token only: the public answer is the status alone, and with no token configured nobody gets more", async () => {
+    expect(await (await readyRequest()).json()).toEqual({ status: "ready" });
+    const detailed = await (await readyRequest(`Bearer ${TOKEN}`)).json();
+    expect(Object.keys(detailed).sort()).toEqual(["index", "message", "postgres", "redis", "status"]);
+    delete process.env.METRICS_TOKEN;
+    resetEnvForTests();
+    try {
+      for (const auth of [undefined, `Bearer ${TOKEN}`, "Bearer "]) {
+        const res = await readyRequest(auth);
+        expect(res.status).toBe(200);
+        expect(await res.json()).toEqual({ status: "ready" });
+      }
+    } finally {
+      process.env.METRICS_TOKEN = TOKEN;
+      resetEnvForTests();
+    }
   });
 });
 

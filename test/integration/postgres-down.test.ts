@@ -79,10 +79,21 @@ describe("Postgres unreachable", () => {
     expect((await a.throughProxy("/api/sessions")).status).toBe(200);
   });
 
-  it("/api/ready answers 503 with status unavailable", async () => {
-    const res = await readyRoute();
+  it("/api/ready answers 503 with status unavailable: the details only with the metrics token", async () => {
+    const res = await readyRoute(new Request("http://localhost:3000/api/ready"));
     expect(res.status).toBe(503);
-    expect(await res.json()).toMatchObject({ status: "unavailable", postgres: { status: "unreachable" }, index: { backlog: null } });
+    expect(res.headers.get("retry-after")).toBe("5");
+    expect(await res.json()).toEqual({ status: "unavailable" });
+    process.env.METRICS_TOKEN = "metrics-token-for-tests-0123456789";
+    resetEnvForTests();
+    try {
+      const detailed = await readyRoute(new Request("http://localhost:3000/api/ready", { headers: { authorization: `Bearer ${process.env.METRICS_TOKEN}` } }));
+      expect(detailed.status).toBe(503);
+      expect(await detailed.json()).toMatchObject({ status: "unavailable", postgres: { status: "unreachable" }, index: { backlog: null } });
+    } finally {
+      delete process.env.METRICS_TOKEN;
+      resetEnvForTests();
+    }
   });
 
   it("when Postgres returns, nothing was ended and the page is served again", async () => {
@@ -90,7 +101,7 @@ describe("Postgres unreachable", () => {
     expect(await bothStores(userId)).toEqual({ postgres: ids, redis: ids });
     expect((await a.throughProxy("/settings/security")).status).toBe(200);
     expect(postgresKnownDown()).toBe(false);
-    expect((await readyRoute()).status).toBe(200);
+    expect((await readyRoute(new Request("http://localhost:3000/api/ready"))).status).toBe(200);
     // And sign-out works again, for real.
     const out = await a.route(authRoute, "/api/auth/sign-out", { body: {} });
     expect(out.status).toBe(200);

@@ -132,6 +132,37 @@ describe("events are written where each action happens", () => {
     expect((await activity(owner)).events[0]).toMatchObject({ type: "sign-in-failed", count: 7 });
   });
 
+  it("a stranger's user agent never reaches the owner: only a label built from known tokens, never a link or a phone number", async () => {
+    const owner = new Browser(UA.macChrome);
+    const { email } = await signUpVerified(owner);
+    const userId = await userIdOf(email);
+    const hostile = [
+      "Mozilla/5.0 (Linux; Android 14; SECURITY ALERT call +1-555-0100 or visit evil.example) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+      "SECURITY ALERT call +1-555-0100 or visit https://evil.example/fix",
+    ];
+    const labels: (string | null)[] = [];
+    for (const ua of hostile) {
+      expect((await new Browser(ua).auth("/sign-in/email", { email, password: "a wrong guess 123" })).status).toBe(401);
+      await settle();
+      labels.push((await activity(owner)).events[0]!.device);
+    }
+    expect(labels).toEqual(["Chrome on Android", "Unknown device"]);
+    // A row written before labels were built from known tokens (or by any other path) is
+    // not echoed either, as the event's device or as the device that acted.
+    await writeSecurityEvent({ userId, type: "sign-in-failed" });
+    await getDb()
+      .update(securityEvent)
+      .set({ deviceLabel: "Chrome on SECURITY ALERT call +1-555-0100 or visit https://evil.example/fix" })
+      .where(sql`${securityEvent.userId} = ${userId} and ${securityEvent.deviceLabel} is null`);
+    await writeSecurityEvent({ userId, type: "session-ended", reason: "revoke", detail: { bySessionId: "another", byDevice: "Safari on CALL 5550100 NOW" } });
+    const res = await owner.api(activityRoute, "/api/security/activity");
+    const body = await res.text();
+    expect(body).not.toMatch(/5550100|555-0100|evil|SECURITY ALERT/i);
+    const events = (JSON.parse(body) as ActivityPage).events;
+    expect(events.find((e) => e.type === "session-ended" && e.by === "other-device")?.byDevice).toBe("Unknown device");
+    expect(events.filter((e) => e.type === "sign-in-failed").map((e) => e.device)).toContain("Unknown device");
+  });
+
   it("an idle timeout noticed by the proxy is recorded with its reason", async () => {
     const { browsers, userId } = await userWithDevices(2);
     const [, b] = browsers as [Browser, Browser];
@@ -219,6 +250,27 @@ describe("GET /api/security/activity", () => {
       expect(await res.json()).toEqual({ error: { code, message: expect.any(String) } });
     }
     expect((await a.api(activityRoute, `/api/security/activity?cursor=${good}`)).status).toBe(200);
+  });
+
+  it("refuses a well-formed cursor whose time is out of range with 400, never a 500 from Postgres", async () => {
+    const { browsers } = await userWithDevices(1);
+    const [a] = browsers as [Browser];
+    const id = "0b8e2f4c-1234-4abc-8def-0123456789ab";
+    const cursorAt = (ms: number) => Buffer.from(`${ms}.${id}`).toString("base64url");
+    const day = 24 * 60 * 60 * 1000;
+    for (const ms of [
+      999_999_999_999_999, // the year 33658: JS has a Date for it, Postgres does not
+      253_402_300_800_000, // 10000-01-01: past a four-digit year
+      Date.now() + 2 * day, // no event is from the future: nothing the server handed out
+    ]) {
+      const res = await a.api(activityRoute, `/api/security/activity?cursor=${cursorAt(ms)}`);
+      expect({ ms, status: res.status }).toEqual({ ms, status: 400 });
+      expect(await res.json()).toEqual({ error: { code: "invalid_cursor", message: expect.any(String) } });
+    }
+    // Old cursors (a page left open for days) and the epoch still parse: they are in range.
+    for (const ms of [0, Date.now() - 100 * day]) {
+      expect((await a.api(activityRoute, `/api/security/activity?cursor=${cursorAt(ms)}`)).status).toBe(200);
+    }
   });
 
   it("needs a live session: 401 signed out and after the session ended", async () => {

@@ -37,8 +37,18 @@ export async function startHttpApp(): Promise<{ url: string; close: () => Promis
       const body = chunks.length ? Buffer.concat(chunks) : undefined;
       const headers = new Headers();
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+      // As Next does: the request's signal aborts when the client goes away before the answer ends.
+      const gone = new AbortController();
+      res.on("close", () => {
+        if (!res.writableFinished) gone.abort();
+      });
       const response = await dispatch(
-        new Request(`http://localhost:3000${req.url}`, { method: req.method, headers, body: body && req.method !== "GET" ? body : undefined }),
+        new Request(`http://localhost:3000${req.url}`, {
+          method: req.method,
+          headers,
+          body: body && req.method !== "GET" ? body : undefined,
+          signal: gone.signal,
+        }),
       );
       const out: Record<string, string | string[]> = {};
       response.headers.forEach((v, k) => (out[k] = v));
@@ -47,8 +57,12 @@ export async function startHttpApp(): Promise<{ url: string; close: () => Promis
       res.writeHead(response.status, out);
       // Streamed, so Server-Sent Events arrive as they are written; closing the
       // connection cancels the response body (as Next does).
-      if (response.body) Readable.fromWeb(response.body as WebReadableStream<Uint8Array>).pipe(res);
-      else res.end();
+      if (response.body) {
+        const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+        // pipe() alone would leave the body open when the client goes: destroying it cancels the stream.
+        res.on("close", () => body.destroy());
+        body.pipe(res);
+      } else res.end();
     } catch (err) {
       res.writeHead(500, { "content-type": "text/plain" });
       res.end(String((err as Error).stack));

@@ -15,7 +15,7 @@ import { randomBytes } from "node:crypto";
 import type { BetterAuthPlugin } from "better-auth";
 import { and, eq, ne, sql } from "drizzle-orm";
 import { getDb } from "@/db";
-import { knownDevice, user as userTable } from "@/db/schema";
+import { knownDevice } from "@/db/schema";
 import { parseUserAgent } from "@/lib/device";
 import type { SessionRow } from "@/lib/sessions/lifecycle";
 import { withDatabaseHooks } from "./database-hooks";
@@ -51,17 +51,6 @@ export async function deviceIdOf(ctx: unknown): Promise<string | null> {
 async function setDeviceCookie(ctx: CookieContext, deviceId: string): Promise<void> {
   const cookie = ctx.context.createAuthCookie(COOKIE, { maxAge: DEVICE_COOKIE_MAX_AGE });
   await ctx.setSignedCookie(cookie.name, deviceId, ctx.context.secret, cookie.attributes);
-}
-
-/** Whether `deviceId` is a known device of the account with this email (the account limit's exemption). */
-export async function isKnownDeviceOf(email: string, deviceId: string): Promise<boolean> {
-  const [row] = await getDb()
-    .select({ one: sql<number>`1` })
-    .from(knownDevice)
-    .innerJoin(userTable, eq(userTable.id, knownDevice.userId))
-    .where(and(eq(userTable.email, email.trim().toLowerCase()), eq(knownDevice.deviceId, deviceId)))
-    .limit(1);
-  return !!row;
 }
 
 interface Remembered {

@@ -42,7 +42,7 @@ export function sendVerificationLink(
         await sendAuthEmail({
           template: "verify-email",
           to: user.email,
-          name: user.name,
+          // No name: until the address is verified it was typed by whoever signed up.
           url,
           expiresInHours: VERIFY_EMAIL_EXPIRES_IN_HOURS,
           signedUpAgain,
@@ -63,7 +63,8 @@ export async function sendPasswordResetEmail({ user, url }: { user: User; url: s
   void sendAuthEmail({
     template: "password-reset",
     to: user.email,
-    name: user.name,
+    // An unverified account's name was typed by whoever signed up, maybe not the address's owner.
+    name: user.emailVerified ? user.name : null,
     url,
     expiresInMinutes: RESET_PASSWORD_EXPIRES_IN_MINUTES,
   });

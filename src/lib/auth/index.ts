@@ -33,6 +33,7 @@ import { voidResetLinks } from "./reset-tokens";
 import { signOutGuardPlugin } from "./sign-out-guard";
 import { failedSignInPlugin } from "./failed-sign-in-plugin";
 import { recordSecurityEvent } from "@/lib/security/events";
+import { endLimitExemptions } from "@/lib/known-devices";
 
 function createAuth() {
   const e = env();
@@ -57,8 +58,14 @@ function createAuth() {
       // Defaults to false in better-auth: a reset must end every session (ASVS 7.4.3).
       revokeSessionsOnPasswordReset: true,
       // The used link is consumed by better-auth; every other one of the account goes too.
+      // No device stays exempt from the account's sign-in limit until it signs in with the
+      // new password (an intruder's browser among them: lib/known-devices.ts).
       onPasswordReset: async (data, request) => {
         await voidResetLinks(data.user.id);
+        // The password has changed by now: a failure here is logged, not turned into a 500.
+        await endLimitExemptions(data.user.id).catch((err: unknown) =>
+          console.error(`[auth] ending sign-in limit exemptions for user ${data.user.id} failed: ${(err as Error).message}`),
+        );
         await onPasswordReset(data, request);
       },
     },

@@ -29,7 +29,8 @@ export async function notifyNewDevice(session: SessionRow): Promise<void> {
       device: deviceOf(session.userAgent, session.ipAddress, session.location),
       signInMethod: asSignInMethod(session.signInMethod),
       activeDevicesUrl: accountLinks().activeDevices,
-      reportSignInUrl: reportSignInUrl(await issueReportToken(session)),
+      // The device id too: confirming the report forgets that device (lib/known-devices.ts).
+      reportSignInUrl: reportSignInUrl(await issueReportToken({ ...session, deviceId: (session as { deviceId?: string | null }).deviceId })),
     });
     recordSecurityEvent({ userId: session.userId, type: "new-device-alert", sessionId: session.id, userAgent: session.userAgent ?? null, ipAddress: session.ipAddress, location: session.location });
   } catch (err) {

@@ -11,7 +11,8 @@ import { API_ERROR } from "@/lib/http/error-codes";
 import { ApiError } from "@/lib/http/errors";
 import { getRedisClient } from "@/lib/redis/client";
 import { countRateLimitRefusal } from "@/lib/metrics";
-import { deviceIdOf, isKnownDeviceOf } from "./device-identity";
+import { isLimitExemptDevice } from "@/lib/known-devices";
+import { deviceIdOf } from "./device-identity";
 import { noteFailedSignIn } from "./failed-sign-in-plugin";
 import type { RedisClient } from "@/lib/redis/client";
 
@@ -39,6 +40,8 @@ type Verdict = { allowed: boolean; retryAfter: number | null };
 
 /** Per-account limiter keys start with this (the metrics tell them from per-IP ones). */
 const ACCOUNT_KEY_PREFIX = "acct:";
+/** A known device's own budget within an account; a full one is no refusal (the account's budget is next). */
+const DEVICE_KEY_PREFIX = "acctdev:";
 
 /** Fixed-window counter in process memory: the fallback, and development's limiter. */
 export function memoryWindow() {
@@ -113,7 +116,7 @@ function countingRefusals(storage: AttemptStorage): AttemptStorage {
     refund: (key) => storage.refund(key),
     async consume(key, rule) {
       const verdict = await storage.consume(key, rule);
-      if (!verdict.allowed) countRateLimitRefusal(key.startsWith(ACCOUNT_KEY_PREFIX) ? "account" : "ip");
+      if (!verdict.allowed && !key.startsWith(DEVICE_KEY_PREFIX)) countRateLimitRefusal(key.startsWith(ACCOUNT_KEY_PREFIX) ? "account" : "ip");
       return verdict;
     },
   };
@@ -125,9 +128,24 @@ function countingRefusals(storage: AttemptStorage): AttemptStorage {
  */
 export const ACCOUNT_RULE: Rule = { window: 15 * 60, max: 10 };
 
+const emailHash = (email: string) => createHash("sha256").update(email.trim().toLowerCase()).digest("base64url").slice(0, 22);
+
 /** One bucket per account for every password check (sign-in and signed-in ones alike). */
 export function accountKey(email: string): string {
-  return `acct:${createHash("sha256").update(email.trim().toLowerCase()).digest("base64url").slice(0, 22)}`;
+  return `${ACCOUNT_KEY_PREFIX}${emailHash(email)}`;
+}
+
+/**
+ * A known device's exemption from the account's budget is bounded: it gets this many
+ * failures of its own per window, then counts against the account like any browser. The
+ * owner's typos fit; an intruder who once signed in (the cookie stays in their browser) no
+ * longer guesses without limit from every address.
+ */
+export const DEVICE_RULE: Rule = { window: 15 * 60, max: 5 };
+
+/** The device's own bucket within the account (the device id is random, never a secret's stand-in). */
+export function deviceKey(email: string, deviceId: string): string {
+  return `${DEVICE_KEY_PREFIX}${emailHash(email)}:${deviceId}`;
 }
 
 /** better-auth's answers to a wrong password (sign-in; signed-in checks). */
@@ -148,15 +166,18 @@ const requestOf = (ctx: HookContext): object | undefined => ctx.headers ?? ctx.r
  */
 export function accountAttempts(storage: AttemptStorage, rule: Rule = ACCOUNT_RULE) {
   const held = new WeakMap<object, string>();
+  const takeSlot = async (ctx: HookContext, key: string, slotRule: Rule): Promise<Verdict> => {
+    const verdict = await storage.consume(key, slotRule);
+    const request = requestOf(ctx);
+    if (verdict.allowed && request) held.set(request, key);
+    return verdict;
+  };
   return {
     /** Takes a slot for this account; the refusal's verdict when the bucket is full. */
-    async take(ctx: HookContext, email: string): Promise<Verdict> {
-      const key = accountKey(email);
-      const verdict = await storage.consume(key, rule);
-      const request = requestOf(ctx);
-      if (verdict.allowed && request) held.set(request, key);
-      return verdict;
-    },
+    take: (ctx: HookContext, email: string): Promise<Verdict> => takeSlot(ctx, accountKey(email), rule),
+    /** Takes a slot of a known device's own budget within the account (DEVICE_RULE). */
+    takeForDevice: (ctx: HookContext, email: string, deviceId: string, deviceRule: Rule = DEVICE_RULE): Promise<Verdict> =>
+      takeSlot(ctx, deviceKey(email, deviceId), deviceRule),
     /** After the check: the slot stays taken only if the password was wrong. */
     async settle(ctx: HookContext): Promise<void> {
       const request = requestOf(ctx);
@@ -177,11 +198,13 @@ const tooManyForAccount = (retryAfter: number) =>
 
 /**
  * Per-account limit on /sign-in/email. A browser holding a valid device cookie known for
- * the account (device-identity.ts) is exempt, so a stranger's wrong passwords never lock
- * the owner out of a browser they have signed in from before; every other browser shares
- * the account's budget of failures.
+ * the account (device-identity.ts) first spends a budget of its own (DEVICE_RULE), so a
+ * stranger's wrong passwords never lock the owner out of a browser they have signed in from
+ * before; past it, and for every other browser, the account's budget of failures applies.
+ * A reported device, and every device after a password reset until it signs in again, is
+ * not exempt (lib/known-devices.ts).
  */
-export const accountRateLimitPlugin = (storage: AttemptStorage, rule: Rule = ACCOUNT_RULE) => {
+export const accountRateLimitPlugin = (storage: AttemptStorage, rule: Rule = ACCOUNT_RULE, deviceRule: Rule = DEVICE_RULE) => {
   const attempts = accountAttempts(storage, rule);
   return {
     id: "account-rate-limit",
@@ -193,7 +216,9 @@ export const accountRateLimitPlugin = (storage: AttemptStorage, rule: Rule = ACC
             const email = typeof ctx.body?.email === "string" ? ctx.body.email.trim().toLowerCase() : "";
             if (!email) return;
             const deviceId = await deviceIdOf(ctx);
-            if (deviceId && (await isKnownDeviceOf(email, deviceId))) return;
+            if (deviceId && (await isLimitExemptDevice(email, deviceId))) {
+              if ((await attempts.takeForDevice(ctx, email, deviceId, deviceRule)).allowed) return;
+            }
             const verdict = await attempts.take(ctx, email);
             if (verdict.allowed) return;
             // Refused before better-auth answers, so no after-hook sees it: counted here.

@@ -1,4 +1,5 @@
-// What GET /api/ready reports and what /api/metrics reads at scrape time: Postgres
+// What GET /api/ready reports (in full to the metrics token's holder, else only ready or
+// not: publicReadiness) and what /api/metrics reads at scrape time: Postgres
 // reachable, Redis reachable (or the app answering from Postgres), the index backlog
 // and the circuit breaker. Postgres is the truth, so only its absence makes the app
 // unready; everything else is "degraded" (slower, still correct).
@@ -25,6 +26,15 @@ export interface Readiness {
     /** Index hits are being confirmed against Postgres (after an outage). */
     confirmingHits: boolean;
   };
+}
+
+/** What anyone may learn: ready or not (a load balancer needs no more). */
+export interface PublicReadiness {
+  status: "ready" | "unavailable";
+}
+
+export function publicReadiness(report: Readiness): PublicReadiness {
+  return { status: report.status === "unavailable" ? "unavailable" : "ready" };
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {

@@ -14,6 +14,10 @@ export const API_ERROR = {
   tooManyAttempts: "too_many_attempts",
   /** 429: too many requests to a public route from this client address; comes with Retry-After. */
   tooManyRequests: "too_many_requests",
+  /** 429: this account, or this server, holds as many live event streams as it may; comes with Retry-After. */
+  tooManyStreams: "too_many_streams",
+  /** 405: a method the route does not answer (HEAD on the event stream); comes with Allow. */
+  methodNotAllowed: "method_not_allowed",
   /** 404: no such session for this user (another user's id answers the same). */
   sessionNotFound: "session_not_found",
   /** 400: "revoke one" aimed at the current session (sign out instead). */

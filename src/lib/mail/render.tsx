@@ -7,6 +7,7 @@ import PasswordReset, { subject as passwordResetSubject } from "@emails/password
 import VerifyEmail, { subject as verifyEmailSubject } from "@emails/verify-email";
 import Welcome, { subject as welcomeSubject } from "@emails/welcome";
 import { safeLocale, safeTimeZone } from "@emails/_components/format";
+import { safeDevice } from "@/lib/device";
 import type { AuthEmail, RenderedEmail } from "./types";
 
 export interface RenderDefaults {
@@ -20,6 +21,8 @@ interface Composed {
   link: string;
 }
 
+// Devices are shown only as built from known tokens (safeDevice): a user agent is text
+// anyone can send, and a subject line is the first thing an owner reads.
 function compose(email: AuthEmail, defaults: RenderDefaults): Composed {
   // The message's own preference if Intl knows it, else the configured default (itself checked).
   const locale = safeLocale(email.locale, safeLocale(defaults.locale));
@@ -28,7 +31,7 @@ function compose(email: AuthEmail, defaults: RenderDefaults): Composed {
     case "verify-email":
       return {
         subject: verifyEmailSubject(),
-        element: <VerifyEmail name={email.name} url={email.url} expiresInHours={email.expiresInHours} signedUpAgain={email.signedUpAgain} />,
+        element: <VerifyEmail url={email.url} expiresInHours={email.expiresInHours} signedUpAgain={email.signedUpAgain} />,
         link: email.url,
       };
     case "password-reset":
@@ -45,7 +48,7 @@ function compose(email: AuthEmail, defaults: RenderDefaults): Composed {
             name={email.name}
             at={email.at}
             reason={email.reason}
-            device={email.device}
+            device={safeDevice(email.device)}
             secureAccountUrl={email.secureAccountUrl}
             locale={locale}
             timeZone={timeZone}
@@ -55,12 +58,12 @@ function compose(email: AuthEmail, defaults: RenderDefaults): Composed {
       };
     case "new-sign-in":
       return {
-        subject: newSignInSubject(email.device),
+        subject: newSignInSubject(safeDevice(email.device)),
         element: (
           <NewSignIn
             name={email.name}
             at={email.at}
-            device={email.device}
+            device={safeDevice(email.device)}
             signInMethod={email.signInMethod}
             activeDevicesUrl={email.activeDevicesUrl}
             reportSignInUrl={email.reportSignInUrl}

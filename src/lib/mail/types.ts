@@ -18,13 +18,13 @@ export type AuthEmail = TimePreferences &
     | {
         template: "verify-email";
         to: string;
-        name: string;
         url: string;
         expiresInHours: number;
         /** The address was signed up again before it was verified: this link replaces the earlier ones. */
         signedUpAgain?: boolean;
       }
-    | { template: "password-reset"; to: string; name: string; url: string; expiresInMinutes: number }
+    /** name: null for an address not yet verified (the name may be a stranger's). */
+    | { template: "password-reset"; to: string; name: string | null; url: string; expiresInMinutes: number }
     | {
         template: "password-changed";
         to: string;

@@ -5,13 +5,15 @@
 // hand out is a 400. Only the caller's rows are ever read; a cursor only says where to
 // continue, never whose rows.
 //
-// What an event exposes: its kind, time, the device label, address and place of the
+// What an event exposes: its kind, time, the device label (known tokens only: a failed
+// sign-in's user agent is a stranger's text), address and place of the
 // session it is about, the reason, the count, and whether it concerns (or was done from)
 // the session asking. No tokens, and no session ids: "this device" is computed here.
 import { and, desc, eq, gt, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { securityEvent } from "@/db/schema";
+import { safeDeviceLabel } from "@/lib/device";
 import { API_ERROR } from "@/lib/http/error-codes";
 import { ApiError } from "@/lib/http/errors";
 import { RETENTION_DAYS, type SecurityEventType } from "./events";
@@ -54,15 +56,24 @@ export function encodeCursor(at: Date, id: string): string {
   return Buffer.from(`${at.getTime()}.${id}`).toString("base64url");
 }
 
-export function decodeCursor(cursor: string): { at: Date; id: string } | null {
+/**
+ * How far ahead of this instance's clock a cursor's time may be: another instance's clock
+ * can run a little ahead, but no event the server handed out is from further in the future.
+ */
+export const CURSOR_CLOCK_SKEW_MS = 24 * 60 * 60 * 1000;
+
+export function decodeCursor(cursor: string, now = Date.now()): { at: Date; id: string } | null {
   if (!/^[A-Za-z0-9_-]{1,96}$/.test(cursor)) return null;
   const text = Buffer.from(cursor, "base64url").toString("utf8");
   // Re-encoding must give the same string: no padding tricks, no trailing garbage.
   if (Buffer.from(text).toString("base64url") !== cursor) return null;
   const m = CURSOR.exec(text);
   if (!m) return null;
-  const at = new Date(Number(m[1]));
-  return Number.isNaN(at.getTime()) ? null : { at, id: m[2]! };
+  // In range, or it is not a cursor we made: a far-future time (the year 33658 fits in 15
+  // digits) is a Date to JS but not a timestamp to Postgres, which would fail the query.
+  const ms = Number(m[1]);
+  if (ms > now + CURSOR_CLOCK_SKEW_MS) return null;
+  return { at: new Date(ms), id: m[2]! };
 }
 
 export const activityQuery = z.strictObject({
@@ -107,7 +118,9 @@ function itemOf(r: Row, currentSessionId: string | null): ActivityItem {
     id: r.id,
     type: r.type as SecurityEventType,
     at: r.createdAt.toISOString(),
-    device: r.deviceLabel,
+    // Labels are built from known tokens when written; one written before that (or by a
+    // failed sign-in's user agent, a stranger's text) is shown only if it could have been.
+    device: safeDeviceLabel(r.deviceLabel),
     ipAddress: r.ipAddress,
     location: r.location,
     reason: r.reason,
@@ -115,7 +128,7 @@ function itemOf(r: Row, currentSessionId: string | null): ActivityItem {
     blocked: d.blocked === true,
     thisDevice: currentSessionId !== null && r.sessionId === currentSessionId,
     by,
-    byDevice: by === "other-device" && typeof d.byDevice === "string" ? d.byDevice : null,
+    byDevice: by === "other-device" && typeof d.byDevice === "string" ? safeDeviceLabel(d.byDevice) : null,
   };
 }
 

@@ -16,11 +16,17 @@
 // session of the account ("Sign out everywhere"). Whoever holds the emailed link can read
 // the account's mail, which already lets them reset the password (which ends every session
 // too), so this grants nothing the mailbox did not.
+//
+// Confirming also forgets the reported session's device (lib/known-devices.ts): its cookie
+// no longer exempts it from the account's sign-in limit, and a later sign-in from it is a
+// new device again. The device id is in the token (MAC-protected) because the intruder may
+// have signed out, deleting the session row, before the owner reads the email.
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { and, eq, gt } from "drizzle-orm";
 import { getDb } from "@/db";
 import { session as sessionTable, verification } from "@/db/schema";
 import { parseUserAgent } from "@/lib/device";
+import { forgetKnownDevice } from "@/lib/known-devices";
 import { env } from "@/lib/env";
 import { purposeMac } from "@/lib/purpose-mac";
 import { endSessions, revokeAllSessions } from "@/lib/sessions/lifecycle";
@@ -42,6 +48,8 @@ interface Payload {
   u: string;
   /** session id (kind "session") */
   s: string | null;
+  /** the session's device id (kind "session"; absent in links issued before it was carried) */
+  d?: string | null;
   /** expiry, epoch ms */
   e: number;
   /** makes every token unique, so each has its own record */
@@ -64,9 +72,12 @@ async function issue(payload: Omit<Payload, "v" | "n">): Promise<string> {
 }
 
 /** The emailed link's token for one new session (recorded, so it can be used once). */
-export function issueReportToken(session: { id: string; userId: string; expiresAt: Date }, now = Date.now()): Promise<string> {
+export function issueReportToken(
+  session: { id: string; userId: string; expiresAt: Date; deviceId?: string | null },
+  now = Date.now(),
+): Promise<string> {
   const e = Math.min(now + REPORT_LINK_MAX_AGE_MS, new Date(session.expiresAt).getTime());
-  return issue({ k: "session", u: session.userId, s: session.id, e });
+  return issue({ k: "session", u: session.userId, s: session.id, d: session.deviceId ?? null, e });
 }
 
 export function reportSignInUrl(token: string): string {
@@ -96,7 +107,8 @@ export function readReportToken(token: unknown, now = Date.now()): ReadToken {
     (p.k === "session" || p.k === "all") &&
     typeof p.u === "string" &&
     typeof p.e === "number" &&
-    (p.k === "all" || typeof p.s === "string");
+    (p.k === "all" || typeof p.s === "string") &&
+    (p.d === undefined || p.d === null || typeof p.d === "string");
   if (!shaped) return { ok: false, problem: "invalid" };
   if (p.e <= now) return { ok: false, problem: "expired" };
   return { ok: true, payload: p };
@@ -140,6 +152,14 @@ export async function inspectReport(token: unknown, now = Date.now()): Promise<I
   };
 }
 
+async function deviceOfSession(userId: string, sessionId: string): Promise<string | null> {
+  const [row] = await getDb()
+    .select({ deviceId: sessionTable.deviceId })
+    .from(sessionTable)
+    .where(and(eq(sessionTable.id, sessionId), eq(sessionTable.userId, userId)));
+  return row?.deviceId ?? null;
+}
+
 export type Confirmation =
   | { ok: true; kind: "session"; ended: number; signOutEverywhereToken: string }
   | { ok: true; kind: "all"; ended: number }
@@ -164,7 +184,10 @@ export async function confirmReport(token: unknown, now = Date.now()): Promise<C
     generationEnded(u, "reported", ended);
     return { ok: true, kind: "all", ended };
   }
+  // The device before the session goes (links issued before the token carried it).
+  const deviceId = read.payload.d ?? (await deviceOfSession(u, s!));
   const rows = await endSessions(u, { sessionIds: [s!] });
+  if (deviceId) await forgetKnownDevice(u, deviceId);
   if (rows.length) sessionsEnded(u, "reported", rows);
   // Already ended (signed out, timed out): the report is still worth a line in the history.
   else recordSecurityEvent({ userId: u, type: "sign-in-reported", sessionId: s, detail: { alreadyEnded: true } });

@@ -6,8 +6,14 @@
 //    tab is not activity); a session that ended without a publish reaching us (Redis
 //    down, a missed message) or went idle is caught here.
 //  - Bounded: at most MAX_STREAMS_PER_SESSION per session (the oldest is told
-//    `stream.replaced` and closed), and a stream whose reader stops reading is dropped
-//    once MAX_BUFFERED_BYTES are queued instead of buffering without limit.
+//    `stream.replaced` and closed), at most EVENT_STREAMS_MAX_PER_USER per user and
+//    EVENT_STREAMS_MAX_PER_INSTANCE in all on this instance (past either a new stream is
+//    refused with 429: the per-user cap keeps one account from taking everyone's places),
+//    and a stream whose reader stops reading is dropped once MAX_BUFFERED_BYTES are queued
+//    instead of buffering without limit.
+import { env } from "@/lib/env";
+import { API_ERROR } from "@/lib/http/error-codes";
+import { ApiError } from "@/lib/http/errors";
 import { getLiveBus, type LiveBus } from "@/lib/live/bus";
 import type { LiveEvent } from "@/lib/live/events";
 import { eventStreamClosed, eventStreamOpened, type SessionEndReason } from "@/lib/metrics";
@@ -20,6 +26,8 @@ export const MAX_STREAMS_PER_SESSION = 5;
 export const MAX_BUFFERED_BYTES = 32 * 1024;
 /** Tells EventSource how long to wait before reconnecting after a drop. */
 const RETRY_MS = 2_000;
+/** Retry-After of a refusal past a cap: the tab backs off (1-30 s) and asks again. */
+const CAP_RETRY_AFTER_S = 30;
 
 interface OpenStream {
   readonly sessionId: string;
@@ -34,11 +42,13 @@ interface OpenStream {
 
 interface Registry {
   bySession: Map<string, OpenStream[]>;
+  /** Open streams per user, for the per-user cap. */
+  byUser: Map<string, number>;
   all: Set<OpenStream>;
 }
 // On globalThis, like the bus: Next's bundles in one process share the open streams.
 const g = globalThis as unknown as { __revocableStreams?: Registry };
-const registry: Registry = (g.__revocableStreams ??= { bySession: new Map(), all: new Set() });
+const registry: Registry = (g.__revocableStreams ??= { bySession: new Map(), byUser: new Map(), all: new Set() });
 
 const encoder = new TextEncoder();
 
@@ -61,6 +71,9 @@ function release(s: OpenStream): boolean {
   if (s.timer) clearInterval(s.timer);
   s.unsubscribe();
   registry.all.delete(s);
+  const perUser = (registry.byUser.get(s.userId) ?? 1) - 1;
+  if (perUser > 0) registry.byUser.set(s.userId, perUser);
+  else registry.byUser.delete(s.userId);
   const list = registry.bySession.get(s.sessionId);
   if (list) {
     const i = list.indexOf(s);
@@ -137,8 +150,25 @@ function watchResubscriptions(bus: LiveBus): void {
   bus.onResubscribed(() => void heartbeatAllStreams());
 }
 
-/** The SSE response for a session the caller has already checked. */
+/**
+ * Refuses a new stream past the per-user or the per-instance cap. A session already at its
+ * own cap is let through: its oldest stream is replaced, so no count grows.
+ */
+function checkCaps(session: ValidityEntry): void {
+  if ((registry.bySession.get(session.sessionId)?.length ?? 0) >= MAX_STREAMS_PER_SESSION) return;
+  const e = env();
+  const retry = { "Retry-After": String(CAP_RETRY_AFTER_S) };
+  if ((registry.byUser.get(session.userId) ?? 0) >= e.EVENT_STREAMS_MAX_PER_USER) {
+    throw new ApiError(429, API_ERROR.tooManyStreams, "Too many open tabs are following this account. Close some, or try again later.", retry);
+  }
+  if (registry.all.size >= e.EVENT_STREAMS_MAX_PER_INSTANCE) {
+    throw new ApiError(429, API_ERROR.tooManyStreams, "This server holds as many live streams as it can. Try again later.", retry);
+  }
+}
+
+/** The SSE response for a session the caller has already checked (429 ApiError past a cap). */
 export function openSessionStream(session: ValidityEntry, cookie: string, signal?: AbortSignal): Response {
+  checkCaps(session);
   const s: OpenStream = {
     sessionId: session.sessionId,
     userId: session.userId,
@@ -160,6 +190,7 @@ export function openSessionStream(session: ValidityEntry, cookie: string, signal
     new ByteLengthQueuingStrategy({ highWaterMark: MAX_BUFFERED_BYTES }),
   );
   registry.all.add(s);
+  registry.byUser.set(s.userId, (registry.byUser.get(s.userId) ?? 0) + 1);
   eventStreamOpened();
   const list = registry.bySession.get(s.sessionId) ?? [];
   registry.bySession.set(s.sessionId, list);

@@ -5,7 +5,7 @@ import { and, eq, gt } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { session as sessionTable } from "@/db/schema";
-import type { Device } from "@/lib/device";
+import { safeDevice, type Device } from "@/lib/device";
 import { env } from "@/lib/env";
 import { ApiError } from "@/lib/http/errors";
 import { countPostgresFallback } from "@/lib/metrics";
@@ -31,12 +31,15 @@ export interface SessionView extends Device {
 }
 
 function view(s: IndexedSession, currentId: string, now: number): SessionView {
+  // Index values written before labels were built from known tokens may hold a user
+  // agent's free text: shown only as parseUserAgent could have built it.
+  const device = safeDevice({ browser: s.browser, os: s.os, deviceType: s.deviceType, label: s.label });
   return {
     id: s.sessionId,
-    browser: s.browser,
-    os: s.os,
-    deviceType: s.deviceType,
-    label: s.label,
+    browser: device.browser,
+    os: device.os,
+    deviceType: device.deviceType,
+    label: device.label,
     ipAddress: s.ipAddress,
     location: s.location,
     createdAt: new Date(s.createdAt).toISOString(),

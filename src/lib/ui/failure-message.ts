@@ -24,6 +24,8 @@ const API_MESSAGES: Record<ApiErrorCode, string> = {
   [API_ERROR.invalidPassword]: "That password is not correct.",
   [API_ERROR.tooManyAttempts]: "Too many password attempts. Wait a few minutes and try again.",
   [API_ERROR.tooManyRequests]: "Too many tries from this network. Wait a few minutes and try again.",
+  [API_ERROR.tooManyStreams]: "Too many open tabs are following this account's sign-ins. Close a few and reload.",
+  [API_ERROR.methodNotAllowed]: "The request was not understood. Reload the page and try again.",
   [API_ERROR.sessionNotFound]: "That device was already signed out.",
   [API_ERROR.cannotRevokeCurrent]: "That is the device you are using. Use Sign out at the top of the page instead.",
   [API_ERROR.crossSiteRequest]: "This request came from another site and was refused. Reload the page and try again.",

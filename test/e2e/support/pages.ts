@@ -4,10 +4,14 @@
 export const LONG_IPV6 = "fd12:3456:789a:bcde:f012:3456:789a:bcde";
 /** ...which is stored and shown as it is (src/lib/ip-address.ts). */
 export const SHOWN_IPV6 = LONG_IPV6;
-/** A phone model that ua-parser reports verbatim, making a long device label. */
+/**
+ * A long device label. Labels are built from known tokens only (src/lib/device.ts: a model
+ * the user agent names freely is left out), so this is about as long as one gets: a long
+ * browser name on a long model of a known family.
+ */
 export const LONG_MODEL_UA =
-  "Mozilla/5.0 (Linux; Android 14; Extraordinarily-Long-Prototype-Model-Name-X1000 Build/UP1A) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
-export const LONG_LABEL = "Chrome on Extraordinarily-Long-Prototype-Model-Name-X1000";
+  "Mozilla/5.0 (Linux; Android 14; Pixel 9 Pro XL) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/25.0 Chrome/121.0.0.0 Mobile Safari/537.36";
+export const LONG_LABEL = "Samsung Internet on Pixel 9 Pro XL";
 const LONG_EMAIL = "a.very.long.address.with.many.dots@an-equally-long-domain-name.example.test";
 
 /** The pages anyone can open, by screenshot name, each in its fullest state. */
