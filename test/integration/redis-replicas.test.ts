@@ -3,6 +3,9 @@
 // it (WAIT); if none does in time the change stays owed in the shared backlog and is
 // applied again, instead of being acknowledged and lost with the old master.
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { eq } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
@@ -24,7 +27,9 @@ async function startReplica(master: OwnRedis): Promise<{ proc: ChildProcess; por
   const port = await freePort();
   const proc = spawn(
     "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--replicaof", "127.0.0.1", String(master.port)],
+    // Its own directory: a replica writes the master's snapshot to disk when it syncs.
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", mkdtempSync(path.join(os.tmpdir(), "rv-replica-")),
+      "--replicaof", "127.0.0.1", String(master.port)],
     { stdio: "ignore" },
   );
   await waitForPing(port);
