@@ -28,10 +28,10 @@ export function createRedisClient(urlOverride?: string): RedisClient {
     return new Cluster(hostPorts(e.REDIS_CLUSTER_NODES), { redisOptions: common, enableOfflineQueue: true });
   }
   // Sentinel: ioredis asks the sentinels for the current master and, after a failover,
-  // reconnects to the promoted replica by itself.
+  // reconnects to the promoted replica (failoverDetector: told by the sentinels at once).
   const client =
     e.REDIS_SENTINELS && !urlOverride
-      ? new Redis({ ...common, sentinels: hostPorts(e.REDIS_SENTINELS), name: e.REDIS_SENTINEL_NAME })
+      ? new Redis({ ...common, sentinels: hostPorts(e.REDIS_SENTINELS), name: e.REDIS_SENTINEL_NAME, failoverDetector: true })
       : new Redis(urlOverride ?? e.REDIS_URL!, common);
   // While Redis is down ioredis reports every reconnect attempt: log at most every 10 s.
   let lastLogged = 0;
