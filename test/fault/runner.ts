@@ -27,6 +27,7 @@ export interface ScheduleOutcome {
   /** Faults injected, by kind (a partition followed by a kill counts both). */
   faults: string[];
   operations: number;
+  requests: number;
   log: string[];
 }
 
@@ -131,7 +132,11 @@ export class Runner {
     this.log = [];
     this.work.rec.schedule = index;
     const faults: string[] = [];
-    const opsBefore = [...this.work.rec.operations.values()].reduce((a, b) => a + b, 0);
+    const counts = () => {
+      const requests = this.work.rec.operations.get("request") ?? 0;
+      return { requests, operations: [...this.work.rec.operations.values()].reduce((a, b) => a + b, 0) - requests };
+    };
+    const before = counts();
     this.users = await this.work.createUsers(schedule.signIns.length, `f${schedule.seed}-`);
     for (const [u, instances] of schedule.signIns.entries()) {
       for (const i of instances) {
@@ -227,8 +232,8 @@ export class Runner {
       await sleep(Math.max(0, lastAck + BOUND_MS + 100 - performance.now()));
       const ended = this.sessions().filter((s) => s.state === "ended");
       await Promise.all(ended.flatMap((s) => fleet.instances.map((inst) => this.work.probe(s, inst))));
-      const opsAfter = [...this.work.rec.operations.values()].reduce((a, b) => a + b, 0);
-      return { liveness, faults, operations: opsAfter - opsBefore, log: this.log };
+      const after = counts();
+      return { liveness, faults, operations: after.operations - before.operations, requests: after.requests - before.requests, log: this.log };
     } finally {
       stop.done = true;
       await probing;
