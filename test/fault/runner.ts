@@ -138,13 +138,16 @@ export class Runner {
     };
     const before = counts();
     this.users = await this.work.createUsers(schedule.signIns.length, `f${schedule.seed}-`);
-    for (const [u, instances] of schedule.signIns.entries()) {
-      for (const i of instances) {
-        const inst = this.instance(i);
-        const s = await this.work.signIn(this.users[u]!, inst);
-        this.note(`sign-in ${this.users[u]!.key} on ${inst.name}: ${s ? s.key : "failed"}`);
-      }
-    }
+    // Users sign in side by side (each user's sessions one after another, in order).
+    await Promise.all(
+      schedule.signIns.map(async (instances, u) => {
+        for (const i of instances) {
+          const inst = this.instance(i);
+          const s = await this.work.signIn(this.users[u]!, inst);
+          this.note(`sign-in ${this.users[u]!.key} on ${inst.name}: ${s ? s.key : "failed"}`);
+        }
+      }),
+    );
     const stop = { done: false };
     const probing = this.probers(stop);
     try {
