@@ -71,7 +71,10 @@ async function topology(kind: "standalone" | "sentinel"): Promise<Topology> {
     topo = { fleet, redis };
   } else {
     const sentinel = await SentinelGroup.start();
-    const fleet = await Fleet.start(["s1", "s2", "s3"].slice(0, INSTANCES), appEnv(), workDir, async () => ({ env: sentinel.env, relay: null }));
+    // A session-ending write counts once the replica holds it (Redis WAIT), so a promoted
+    // replica cannot bring a session back: how Revocable is meant to run on replicated Redis.
+    const env = { ...sentinel.env, REDIS_WAIT_REPLICAS: "1" };
+    const fleet = await Fleet.start(["s1", "s2", "s3"].slice(0, INSTANCES), appEnv(), workDir, async () => ({ env, relay: null }));
     topo = { fleet, sentinel };
   }
   console.info(`[fault] ${kind} topology up in ${((Date.now() - started) / 1000).toFixed(1)}s`);
