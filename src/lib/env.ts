@@ -55,6 +55,14 @@ const schema = z
         .regex(/^[^,:\s]+:\d+(,[^,:\s]+:\d+)*$/, "must be host:port[,host:port...]")
         .optional(),
     ),
+    // Redis behind Sentinel instead of REDIS_URL: the sentinels, and the master's name there.
+    REDIS_SENTINELS: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[^,:\s]+:\d+(,[^,:\s]+:\d+)*$/, "must be host:port[,host:port...]")
+        .optional(),
+    ),
+    REDIS_SENTINEL_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).default("mymaster"),
     REDIS_KEY_PREFIX: z.string().regex(/^[a-z0-9_-]{1,16}$/i).default("rv"),
     REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().positive().default(250),
     REDIS_BREAKER_COOLDOWN_MS: z.coerce.number().int().positive().default(2_000),
@@ -96,11 +104,11 @@ const schema = z
     for (const name of ["BETTER_AUTH_SECRET", "DATABASE_URL"] as const) {
       if (!env[name]) ctx.addIssue({ code: "custom", path: [name], message: "is required in production" });
     }
-    if (!env.REDIS_URL && !env.REDIS_CLUSTER_NODES) {
+    if (!env.REDIS_URL && !env.REDIS_CLUSTER_NODES && !env.REDIS_SENTINELS) {
       ctx.addIssue({
         code: "custom",
         path: ["REDIS_URL"],
-        message: "is required in production (or set REDIS_CLUSTER_NODES)",
+        message: "is required in production (or set REDIS_CLUSTER_NODES or REDIS_SENTINELS)",
       });
     }
   });

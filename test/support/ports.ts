@@ -31,6 +31,7 @@ export interface PortRange {
 export const PORT_RANGES = {
   e2e: { from: 3200, to: 3299 },
   bench: { from: 3300, to: 3399 },
+  fault: { from: 3400, to: 3499 },
 } as const satisfies Record<string, PortRange>;
 
 /** A free port: any (OS-assigned) without a range, else one in the range, tried from a random

@@ -7,7 +7,15 @@ export type RedisClient = Redis | Cluster;
 
 const globalForRedis = globalThis as unknown as { __revocableRedis?: RedisClient | null };
 
-/** A new client for REDIS_URL or REDIS_CLUSTER_NODES (or for `urlOverride`: tests, tools). */
+/** "host:port,host:port" as ioredis's node list. */
+function hostPorts(list: string): { host: string; port: number }[] {
+  return list.split(",").map((hp) => {
+    const [host, port] = hp.split(":");
+    return { host: host!, port: Number(port) };
+  });
+}
+
+/** A new client for REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS (or for `urlOverride`: tests, tools). */
 export function createRedisClient(urlOverride?: string): RedisClient {
   const e = env();
   const common = {
@@ -17,13 +25,14 @@ export function createRedisClient(urlOverride?: string): RedisClient {
     connectTimeout: 2_000,
   };
   if (e.REDIS_CLUSTER_NODES && !urlOverride) {
-    const nodes = e.REDIS_CLUSTER_NODES.split(",").map((hp) => {
-      const [host, port] = hp.split(":");
-      return { host: host!, port: Number(port) };
-    });
-    return new Cluster(nodes, { redisOptions: common, enableOfflineQueue: true });
+    return new Cluster(hostPorts(e.REDIS_CLUSTER_NODES), { redisOptions: common, enableOfflineQueue: true });
   }
-  const client = new Redis(urlOverride ?? e.REDIS_URL!, common);
+  // Sentinel: ioredis asks the sentinels for the current master and, after a failover,
+  // reconnects to the promoted replica (failoverDetector: told by the sentinels at once).
+  const client =
+    e.REDIS_SENTINELS && !urlOverride
+      ? new Redis({ ...common, sentinels: hostPorts(e.REDIS_SENTINELS), name: e.REDIS_SENTINEL_NAME, failoverDetector: true })
+      : new Redis(urlOverride ?? e.REDIS_URL!, common);
   // While Redis is down ioredis reports every reconnect attempt: log at most every 10 s.
   let lastLogged = 0;
   client.on("error", (err) => {
@@ -38,7 +47,7 @@ export function createRedisClient(urlOverride?: string): RedisClient {
 export function getRedisClient(): RedisClient | null {
   if (globalForRedis.__revocableRedis === undefined) {
     const e = env();
-    globalForRedis.__revocableRedis = e.REDIS_URL || e.REDIS_CLUSTER_NODES ? createRedisClient() : null;
+    globalForRedis.__revocableRedis = e.REDIS_URL || e.REDIS_CLUSTER_NODES || e.REDIS_SENTINELS ? createRedisClient() : null;
   }
   return globalForRedis.__revocableRedis;
 }

@@ -12,6 +12,8 @@ export interface AppServer {
   url: string;
   child: ChildProcess;
   stop: () => Promise<void>;
+  /** SIGKILL, no shutdown: a crashed instance (the fault suite). */
+  kill: () => Promise<void>;
 }
 
 async function waitForServer(url: string, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
@@ -40,7 +42,7 @@ function signal(child: ChildProcess, name: NodeJS.Signals): void {
 
 /** `url` is where it is reached (its APP_URL); `env` is the rest of its environment. */
 export async function startAppServer(url: string, env: Record<string, string>, logFile: string, timeoutMs = 60_000): Promise<AppServer> {
-  const log = createWriteStream(logFile);
+  const log = createWriteStream(logFile, { flags: "a" }); // a restarted instance appends to its log
   const childEnv: NodeJS.ProcessEnv = { ...env, NODE_ENV: "production", PORT: new URL(url).port, APP_URL: url };
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", path.join(ROOT, "server.ts")], {
     cwd: ROOT,
@@ -56,11 +58,17 @@ export async function startAppServer(url: string, env: Record<string, string>, l
     await Promise.race([once(child, "exit"), new Promise((r) => setTimeout(r, 5_000))]);
     if (child.exitCode === null) signal(child, "SIGKILL");
   };
+  const kill = async () => {
+    if (!child.pid || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, "exit");
+    signal(child, "SIGKILL");
+    await exited;
+  };
   try {
     await waitForServer(`${url}/sign-in`, child, logFile, timeoutMs);
   } catch (err) {
     await stop();
     throw err;
   }
-  return { url, child, stop };
+  return { url, child, stop, kill };
 }

@@ -2,53 +2,20 @@
 // a production build, and the app started as `npm start` does (server.ts) on a free port in
 // 3200-3299 with that configuration. Everything is stopped and dropped at the end.
 //   E2E_SKIP_BUILD=1  reuse the existing .next build (iterating on tests only)
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { createWriteStream, existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { freePort, PORT_RANGES } from "../../support/ports";
 import { startAppServer, type AppServer } from "./app-server";
+import { buildOnce } from "./build";
 import { assertReachable, claimRedisDb, createRunDatabase, newRunId, PG_ADMIN_URL, REDIS_BASE_URL } from "../../support/services";
 
-const ROOT = path.resolve(import.meta.dirname, "../../..");
-export const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 function elapsed(since: number): string {
   return `${((Date.now() - since) / 1000).toFixed(1)}s`;
-}
-
-async function runBuild(logFile: string): Promise<{ code: number | null; output: string }> {
-  const log = createWriteStream(logFile);
-  const child = spawn(process.execPath, [NEXT_BIN, "build"], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
-  const [code] = (await once(child, "exit")) as [number | null];
-  await new Promise((r) => log.end(r));
-  return { code, output: await readFile(logFile, "utf8").catch(() => "") };
-}
-
-async function build(logFile: string): Promise<void> {
-  const started = Date.now();
-  // Someone else's `next build` in the same tree holds Next's build lock: wait for it.
-  for (let attempt = 0; ; attempt++) {
-    const { code, output } = await runBuild(logFile);
-    if (code === 0) break;
-    if (/Another next build process is already running/.test(output) && attempt < 36) {
-      if (attempt === 0) console.info("[e2e] another next build is running here; waiting for it");
-      await new Promise((r) => setTimeout(r, 5_000));
-      continue;
-    }
-    throw new Error(`next build failed (exit ${code}):\n${output.slice(-4000)}`);
-  }
-  console.info(`[e2e] next build: ${elapsed(started)}`);
 }
 
 export default async function setup(project: TestProject) {
@@ -76,11 +43,7 @@ export default async function setup(project: TestProject) {
   };
 
   try {
-    if (process.env.E2E_SKIP_BUILD && existsSync(path.join(ROOT, ".next/BUILD_ID"))) {
-      console.info("[e2e] E2E_SKIP_BUILD: reusing .next");
-    } else {
-      await build(path.join(workDir, "build.log"));
-    }
+    await buildOnce("e2e", path.join(workDir, "build.log"), "E2E_SKIP_BUILD");
 
     const port = await freePort(PORT_RANGES.e2e);
     const baseURL = `http://localhost:${port}`;
