@@ -24,6 +24,10 @@ import { pause, sessionIdOf, tokenOf, userWithDevices } from "../support/session
 
 /** A replica of `master` on a port of its own. */
 async function startReplica(master: OwnRedis): Promise<{ proc: ChildProcess; port: number }> {
+  // The master writes a snapshot for the replica's first sync: not into the working tree.
+  const m = new Redis(master.url);
+  await m.config("SET", "dir", mkdtempSync(path.join(os.tmpdir(), "rv-master-")));
+  m.disconnect();
   const port = await freePort();
   const proc = spawn(
     "redis-server",
