@@ -24,9 +24,11 @@ import { pause, sessionIdOf, tokenOf, userWithDevices } from "../support/session
 
 /** A replica of `master` on a port of its own. */
 async function startReplica(master: OwnRedis): Promise<{ proc: ChildProcess; port: number }> {
-  // The master writes a snapshot for the replica's first sync: not into the working tree.
+  // The master streams its snapshot for the replica's first sync: nothing written into the
+  // working tree.
   const m = new Redis(master.url);
-  await m.config("SET", "dir", mkdtempSync(path.join(os.tmpdir(), "rv-master-")));
+  await m.config("SET", "repl-diskless-sync", "yes");
+  await m.config("SET", "repl-diskless-sync-delay", "0");
   m.disconnect();
   const port = await freePort();
   const proc = spawn(
