@@ -23,6 +23,7 @@ import { readSessionCookie } from "@/lib/sessions/cookie";
 import { checkSessionCookie, type SessionCheck } from "@/lib/sessions/validate";
 import type { ValidityEntry } from "@/lib/session-index";
 import { assertSafeInput, NAME_FIELD_PATHS, normalizeName } from "./input-rules";
+import { normaliseRedirectTargets } from "./redirect-targets";
 import { withDatabaseHooks } from "./database-hooks";
 
 /** Answer 404 over HTTP. Server code may still call them through auth.api. */
@@ -185,7 +186,9 @@ export const frontDoorPlugin = () =>
           matcher: () => true,
           handler: createAuthMiddleware(async (ctx) => {
             assertSafeInput({ body: ctx.body, query: ctx.query, params: ctx.params });
-            let body = ctx.body as Record<string, unknown> | undefined;
+            // Redirect targets: a same-origin path or 400, before better-auth's own (weaker) check.
+            const targets = normaliseRedirectTargets({ body: ctx.body, query: ctx.query });
+            let body = (targets.body ?? ctx.body) as Record<string, unknown> | undefined;
             if (NAME_FIELD_PATHS.has(ctx.path) && body && (ctx.path === "/sign-up/email" || "name" in body)) {
               body = { ...body, name: normalizeName(body.name) };
             }
@@ -199,7 +202,8 @@ export const frontDoorPlugin = () =>
             }
             // A password change ends every other session, whatever the client asked (ASVS 7.4.3).
             if (ctx.path === "/change-password" && body) body = { ...body, revokeOtherSessions: true };
-            return body === ctx.body ? undefined : { context: { body } };
+            if (body === ctx.body && !targets.query) return;
+            return { context: { ...(body === ctx.body ? {} : { body }), ...(targets.query ? { query: targets.query } : {}) } };
           }),
         },
       ],
