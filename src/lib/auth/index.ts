@@ -66,7 +66,9 @@ function createAuth() {
       sendVerificationEmail,
       sendOnSignUp: true,
       sendOnSignIn: true,
-      autoSignInAfterVerification: true,
+      // Off: a link's GET must not switch a browser's account (login CSRF). A confirmed
+      // verification signs in only a browser without a session (verification-confirm.ts).
+      autoSignInAfterVerification: false,
       expiresIn: VERIFY_EMAIL_EXPIRES_IN_HOURS * 60 * 60,
       afterEmailVerification: async (user) => {
         await voidVerificationLinks(user.id);
