@@ -9,12 +9,13 @@
 //  - a password change voids the account's outstanding reset links (reset-tokens.ts;
 //    a reset does the same in onPasswordReset).
 import type { BetterAuthPlugin } from "better-auth";
-import { APIError, createAuthMiddleware } from "better-auth/api";
+import { APIError, createAuthEndpoint, createAuthMiddleware } from "better-auth/api";
 import { setSessionCookie } from "better-auth/cookies";
+import { z } from "zod";
 import { safeNextPath } from "@/lib/safe-next";
 import { checkVerificationLink, installLinkCredentials } from "./pending-signup";
 import { voidResetLinks } from "./reset-tokens";
-import { currentConfirmation } from "./verification-confirm";
+import { currentConfirmation, SIGN_IN_AFTER_VERIFICATION_PATH } from "./verification-confirm";
 import {
   acceptableResetRequest,
   acceptableSignUp,
@@ -38,6 +39,29 @@ function confirmationPage(token: string, callbackURL: unknown): string {
 export const accountFlowsPlugin = (calls: DeferredAuthCalls) =>
   ({
     id: "account-flows",
+    endpoints: {
+      // better-auth's auto sign-in is off (it switched a signed-in browser to the link's
+      // account). After a confirmed verification, POST /api/verify-email signs in a browser
+      // that had no session through this endpoint: better-auth's own session and cookie
+      // calls, as its auto sign-in makes them, inside an endpoint so the session hooks
+      // (device cookie, sign-in context, index) see a full endpoint context. Server-only:
+      // better-auth's router never serves it over HTTP, and it acts only inside the
+      // confirmation that named this user.
+      signInAfterVerification: createAuthEndpoint(
+        SIGN_IN_AFTER_VERIFICATION_PATH,
+        { method: "POST", body: z.object({ userId: z.string() }), metadata: { SERVER_ONLY: true } },
+        async (ctx) => {
+          const { userId } = ctx.body;
+          if (currentConfirmation()?.signInUserId !== userId) throw new APIError("FORBIDDEN", { message: "Not part of a confirmed verification." });
+          const found = await ctx.context.internalAdapter.findUserById(userId);
+          if (!found?.emailVerified) throw new APIError("BAD_REQUEST", { message: "The address is not verified." });
+          const session = await ctx.context.internalAdapter.createSession(userId);
+          if (!session) throw new APIError("INTERNAL_SERVER_ERROR", { message: "Failed to create session" });
+          await setSessionCookie(ctx, { session, user: found });
+          return ctx.json({ signedIn: true });
+        },
+      ),
+    },
     hooks: {
       before: [
         {
@@ -84,21 +108,6 @@ export const accountFlowsPlugin = (calls: DeferredAuthCalls) =>
         },
       ],
       after: [
-        {
-          // better-auth's auto sign-in is off (it switched a signed-in browser to the link's
-          // account); a confirmed verification signs in a browser that had no session, with
-          // better-auth's own session and cookie calls, as its auto sign-in does.
-          matcher: (ctx) => ctx.path === "/verify-email" && !!currentConfirmation()?.signInUserId,
-          handler: createAuthMiddleware(async (ctx) => {
-            const userId = currentConfirmation()?.signInUserId;
-            if (!userId || ctx.context.returned instanceof Error) return;
-            const found = await ctx.context.internalAdapter.findUserById(userId);
-            if (!found?.emailVerified) return;
-            const session = await ctx.context.internalAdapter.createSession(userId);
-            if (!session) throw new APIError("INTERNAL_SERVER_ERROR", { message: "Failed to create session" });
-            await setSessionCookie(ctx, { session, user: found });
-          }),
-        },
         {
           matcher: (ctx) => ctx.path === "/change-password",
           handler: createAuthMiddleware(async (ctx) => {

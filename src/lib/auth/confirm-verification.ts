@@ -16,9 +16,12 @@ export async function confirmEmailVerification(token: string, headers: Headers):
   // a link must never switch the account a browser is signed in to.
   const hasSession = (await sessionOfRequest(headers)).ok;
   const signIn = !hasSession && !link.verified;
-  const { headers: answer } = await runConfirmed({ signInUserId: signIn ? link.userId : null }, () =>
-    getAuth().api.verifyEmail({ query: { token }, headers, returnHeaders: true }),
-  );
-  const setCookies = answer?.getSetCookie() ?? [];
+  const setCookies = await runConfirmed({ signInUserId: signIn ? link.userId : null }, async () => {
+    const auth = getAuth();
+    const verified = await auth.api.verifyEmail({ query: { token }, headers, returnHeaders: true });
+    if (!signIn) return verified.headers?.getSetCookie() ?? [];
+    const signedIn = await auth.api.signInAfterVerification({ body: { userId: link.userId }, headers, returnHeaders: true });
+    return [...(verified.headers?.getSetCookie() ?? []), ...(signedIn.headers?.getSetCookie() ?? [])];
+  });
   return { ok: true, email: link.email, signedIn: signIn, setCookies };
 }

@@ -12,9 +12,10 @@
 //    address with a button;
 //  - the button's POST /api/verify-email (same origin only) runs better-auth's own
 //    verifyEmail inside `confirmation`, which the account-flows plugin lets through;
-//  - better-auth's auto sign-in is off; the account-flows plugin signs the browser in
-//    after a confirmed verification only when it holds no live session (signInUserId):
-//    a browser signed in to any account stays signed in to it.
+//  - better-auth's auto sign-in is off; after a confirmed verification, a browser that
+//    holds no live session is signed in by the account-flows plugin's server-only endpoint
+//    (SIGN_IN_AFTER_VERIFICATION_PATH, for signInUserId only): a browser signed in to any
+//    account stays signed in to it.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { eq } from "drizzle-orm";
 import { jwtVerify } from "jose";
@@ -23,6 +24,9 @@ import { getDb } from "@/db";
 import { user as userTable } from "@/db/schema";
 import { env } from "@/lib/env";
 import { checkVerificationLink } from "./pending-signup";
+
+/** The account-flows plugin's server-only endpoint (never routed over HTTP). */
+export const SIGN_IN_AFTER_VERIFICATION_PATH = "/verify-email/sign-in";
 
 export interface Confirmation {
   /** The account to sign this browser in to once the address is verified, or null (keep the browser as it is). */
