@@ -1,6 +1,7 @@
 "use client";
 // The confirm button of /verify-email?token=: the POST that verifies the address (the
 // emailed link's GET only shows this page), then on to where the link was going.
+import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -11,6 +12,7 @@ import { confirmVerification } from "@/lib/ui/security-api";
 const PAGE_ERRORS: Record<string, string> = { invalid_link: "INVALID_TOKEN", link_expired: "TOKEN_EXPIRED", account_not_found: "USER_NOT_FOUND" };
 
 export function VerifyEmailConfirm({ token, continueTo }: { token: string; continueTo: string }) {
+  const router = useRouter();
   const [state, setState] = useState<{ pending: boolean; error: string | null }>({ pending: false, error: null });
 
   async function confirm() {
@@ -23,7 +25,7 @@ export function VerifyEmailConfirm({ token, continueTo }: { token: string; conti
     }
     const pageError = result.code ? PAGE_ERRORS[result.code] : undefined;
     if (pageError) {
-      window.location.assign(`/verify-email?error=${pageError}`);
+      router.replace(`/verify-email?error=${pageError}`);
       return;
     }
     setState({ pending: false, error: failureMessage(result) });
