@@ -8,7 +8,7 @@ import { getDb } from "@/db";
 import { schema } from "@/db/schema";
 import { env } from "@/lib/env";
 import { getRedisClient } from "@/lib/redis/client";
-import { COOKIE_PREFIX, secureCookies } from "@/lib/sessions/cookie";
+import { betterAuthCookieOptions } from "@/lib/sessions/cookie";
 import {
   onPasswordChanged,
   onPasswordReset,
@@ -96,9 +96,8 @@ function createAuth() {
     // Per client IP, in Redis so limits hold across instances (ASVS 6.3.1).
     rateLimit: { enabled: rateLimited, window: 60, max: 100, customRules: RATE_LIMIT_RULES, customStorage: limiter },
     advanced: {
-      cookiePrefix: COOKIE_PREFIX,
-      useSecureCookies: secureCookies(),
-      defaultCookieAttributes: { sameSite: "lax", httpOnly: true },
+      // __Host-rv.* on https (no sibling subdomain can plant them), rv.* on http.
+      ...betterAuthCookieOptions(),
       ipAddress: IP_ADDRESS_OPTIONS,
     },
     hooks: {
