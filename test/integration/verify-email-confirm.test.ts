@@ -131,4 +131,13 @@ describe("the confirmation's POST", () => {
     expect(((await late.json()) as { error: { code: string } }).error.code).toBe("link_expired");
     expect(await verified(attack.email)).toBe(false);
   });
+
+  it("the sign-in step is not reachable over HTTP, nor outside a confirmation", async () => {
+    const attack = await attackersLink();
+    const res = await new Browser().auth("/verify-email/sign-in", { userId: await userIdOf(attack.email) });
+    expect(res.status).toBe(404);
+    const { getAuth } = await import("@/lib/auth");
+    await expect(getAuth().api.signInAfterVerification({ body: { userId: await userIdOf(attack.email) }, headers: new Headers() })).rejects.toMatchObject({ statusCode: 403 });
+    expect(await sessionsOf(attack.email)).toHaveLength(0);
+  });
 });

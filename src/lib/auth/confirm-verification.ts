@@ -1,6 +1,7 @@
 // POST /api/verify-email's work: better-auth verifies the address (its own endpoint, its
 // hooks, the app's link records); the browser is signed in only if it holds no live
 // session. See verification-confirm.ts for why the link's GET does none of this.
+import { APIError } from "better-auth/api";
 import { sessionOfRequest } from "@/lib/sessions/request";
 import { getAuth } from "./index";
 import { inspectVerificationLink, runConfirmed, type LinkProblem } from "./verification-confirm";
@@ -16,12 +17,21 @@ export async function confirmEmailVerification(token: string, headers: Headers):
   // a link must never switch the account a browser is signed in to.
   const hasSession = (await sessionOfRequest(headers)).ok;
   const signIn = !hasSession && !link.verified;
-  const setCookies = await runConfirmed({ signInUserId: signIn ? link.userId : null }, async () => {
-    const auth = getAuth();
-    const verified = await auth.api.verifyEmail({ query: { token }, headers, returnHeaders: true });
-    if (!signIn) return verified.headers?.getSetCookie() ?? [];
-    const signedIn = await auth.api.signInAfterVerification({ body: { userId: link.userId }, headers, returnHeaders: true });
-    return [...(verified.headers?.getSetCookie() ?? []), ...(signedIn.headers?.getSetCookie() ?? [])];
-  });
-  return { ok: true, email: link.email, signedIn: signIn, setCookies };
+  let verifiedCookies: string[];
+  try {
+    const verified = await runConfirmed({ signInUserId: null }, () =>
+      getAuth().api.verifyEmail({ query: { token }, headers, returnHeaders: true }),
+    );
+    verifiedCookies = verified.headers?.getSetCookie() ?? [];
+  } catch (err) {
+    // The link went void between the look and the click (another tab used it): better-auth's
+    // 4xx is that link's problem; anything else (an outage) is the caller's.
+    if (err instanceof APIError && err.statusCode < 500) return { ok: false, problem: "INVALID_TOKEN" };
+    throw err;
+  }
+  if (!signIn) return { ok: true, email: link.email, signedIn: false, setCookies: verifiedCookies };
+  const signedIn = await runConfirmed({ signInUserId: link.userId }, () =>
+    getAuth().api.signInAfterVerification({ body: { userId: link.userId }, headers, returnHeaders: true }),
+  );
+  return { ok: true, email: link.email, signedIn: true, setCookies: [...verifiedCookies, ...(signedIn.headers?.getSetCookie() ?? [])] };
 }
