@@ -15,7 +15,7 @@ import type { Redis } from "ioredis";
 import type { Pool } from "pg";
 import { schema } from "@/db/schema";
 import { env } from "@/lib/env";
-import { COOKIE_PREFIX, secureCookies } from "@/lib/sessions/cookie";
+import { betterAuthCookieOptions } from "@/lib/sessions/cookie";
 
 type SecondaryStorage = NonNullable<BetterAuthOptions["secondaryStorage"]>;
 
@@ -73,11 +73,7 @@ export function createBenchAuth(pool: Pool, variant: BenchAuthVariant) {
       freshAge: e.SESSION_FRESH_AGE,
       cookieCache: variant.kind === "cookie-cache" ? { enabled: true, maxAge: variant.maxAge } : { enabled: false },
     },
-    advanced: {
-      cookiePrefix: COOKIE_PREFIX,
-      useSecureCookies: secureCookies(),
-      defaultCookieAttributes: { sameSite: "lax", httpOnly: true },
-    },
+    advanced: betterAuthCookieOptions(),
   });
 }
 

@@ -13,7 +13,8 @@ import type { SessionCheck } from "@/lib/sessions/validate";
 // token is the credential; the page only shows, POST /api/report-sign-in acts).
 const PUBLIC_PAGES = new Set(["/", "/sign-in", "/sign-up", "/forgot-password", "/reset-password", "/verify-email", "/check-email", "/report-sign-in"]);
 // Operations endpoints, exact paths only. /api/metrics checks its own bearer token.
-const PUBLIC_ENDPOINTS = new Set(["/api/health", "/api/ready", "/api/metrics", "/api/report-sign-in"]);
+// /api/verify-email: the verification page's confirm button (the emailed token is the credential).
+const PUBLIC_ENDPOINTS = new Set(["/api/health", "/api/ready", "/api/metrics", "/api/report-sign-in", "/api/verify-email"]);
 const PUBLIC_PREFIXES = ["/api/auth/", "/_next/", "/favicon"];
 
 export function isPublicPath(pathname: string): boolean {

@@ -13,20 +13,29 @@ const BASE = "http://revocable.invalid";
 
 export const DEFAULT_NEXT = "/settings/security";
 
-export function safeNextPath(next: string | null | undefined, fallback = DEFAULT_NEXT): string {
-  if (!next) return fallback;
+/**
+ * The normalised same-origin path `target` leads to, or null when it leads anywhere else.
+ * `appOrigin` (server side: the origin of APP_URL) also accepts absolute URLs on the app's
+ * own origin, returned as their path.
+ */
+export function sameOriginPath(target: string, appOrigin?: string): string | null {
   let url: URL;
   try {
-    url = new URL(next, BASE);
+    url = new URL(target, BASE);
   } catch {
-    return fallback;
+    return null;
   }
-  if (url.origin !== BASE) return fallback;
+  if (url.origin !== BASE && !(appOrigin && url.origin === appOrigin)) return null;
   // The parser leaves "\\" as is in the query and fragment: encode it (and anything else a
   // browser might rewrite) so the result is stable when it is parsed again.
   const path = (url.pathname + url.search + url.hash).replace(/[\u0000-\u0020\u007f\\]/g, (c) => encodeURIComponent(c));
   // "/.//evil.example" normalises to the path "//evil.example", which a browser given the
   // path on its own would read as a host: never hand out a path that starts with "//".
-  if (!path.startsWith("/") || path.startsWith("//")) return fallback;
+  if (!path.startsWith("/") || path.startsWith("//")) return null;
   return path;
+}
+
+export function safeNextPath(next: string | null | undefined, fallback = DEFAULT_NEXT): string {
+  if (!next) return fallback;
+  return sameOriginPath(next) ?? fallback;
 }

@@ -28,7 +28,8 @@ export function signInMethodOf(path: string | undefined, previous?: string | nul
     case "/sign-in/email":
     case "/sign-up/email": // only without required verification; kept for completeness
       return "password";
-    case "/verify-email": // autoSignInAfterVerification: the emailed link signs the browser in
+    case "/verify-email": // better-auth's autoSignInAfterVerification (off in this app)
+    case "/verify-email/sign-in": // a confirmed verification link signs in a browser without a session (lib/auth/verification-confirm.ts)
       return "email-verification";
     case "/change-password":
       return asSignInMethod(previous) ?? "password";

@@ -1,7 +1,7 @@
 // The post-sign-in redirect target: parsed as the browser parses it, kept on this origin.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_NEXT, safeNextPath } from "@/lib/safe-next";
+import { DEFAULT_NEXT, sameOriginPath, safeNextPath } from "@/lib/safe-next";
 
 const ORIGINS = ["http://localhost:3000", "https://app.example.com"];
 
@@ -63,5 +63,33 @@ describe("safeNextPath", () => {
     expect(safeNextPath("/%2F%2Fevil.example")).toBe("/%2F%2Fevil.example");
     expect(safeNextPath(null)).toBe(DEFAULT_NEXT);
     expect(safeNextPath("", "/fallback")).toBe("/fallback");
+  });
+});
+
+describe("sameOriginPath (better-auth's redirect targets)", () => {
+  const APP = "https://app.example.com";
+
+  it("never yields a path that leaves the app, whatever the input; null rather than a fallback", () => {
+    fc.assert(
+      fc.property(hostile, (input) => {
+        const out = sameOriginPath(input, APP);
+        if (out === null) return;
+        expect(out.startsWith("/")).toBe(true);
+        expect(out.startsWith("//")).toBe(false);
+        for (const origin of [...ORIGINS, APP]) expect(landing(out, origin).origin).toBe(origin);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it("refuses what better-auth's trustedOrigins check let through, accepts the app's own absolute URLs as paths", () => {
+    expect(sameOriginPath("/.//evil.example/phish", APP)).toBeNull();
+    expect(sameOriginPath("/a/..//evil.example", APP)).toBeNull();
+    expect(sameOriginPath("https://app.example.com.evil.example/x", APP)).toBeNull();
+    expect(sameOriginPath("http://app.example.com/x", APP)).toBeNull(); // another scheme is another origin
+    expect(sameOriginPath("https://app.example.com//evil.example", APP)).toBeNull();
+    expect(sameOriginPath("https://APP.example.com/verify-email?next=%2F", APP)).toBe("/verify-email?next=%2F");
+    expect(sameOriginPath("/a/../verify-email", APP)).toBe("/verify-email");
+    expect(sameOriginPath("https://app.example.com/x")).toBeNull(); // no app origin given: paths only
   });
 });

@@ -20,7 +20,7 @@ import { parseUserAgent } from "@/lib/device";
 import type { SessionRow } from "@/lib/sessions/lifecycle";
 import { withDatabaseHooks } from "./database-hooks";
 
-/** better-auth cookie name: rv.device_id (__Secure-rv.device_id on https). */
+/** better-auth cookie name: rv.device_id (__Host-rv.device_id on https: lib/sessions/cookie.ts). */
 const COOKIE = "device_id";
 /** Browsers cap a cookie's lifetime at 400 days; every sign-in renews it. */
 export const DEVICE_COOKIE_MAX_AGE = 400 * 24 * 60 * 60;

@@ -23,6 +23,8 @@ import { readSessionCookie } from "@/lib/sessions/cookie";
 import { checkSessionCookie, type SessionCheck } from "@/lib/sessions/validate";
 import type { ValidityEntry } from "@/lib/session-index";
 import { assertSafeInput, NAME_FIELD_PATHS, normalizeName } from "./input-rules";
+import { normaliseRedirectTargets } from "./redirect-targets";
+import { SIGN_IN_AFTER_VERIFICATION_PATH } from "./verification-confirm";
 import { withDatabaseHooks } from "./database-hooks";
 
 /** Answer 404 over HTTP. Server code may still call them through auth.api. */
@@ -64,6 +66,14 @@ export const PUBLIC_PATHS: Record<string, string> = {
 };
 
 /**
+ * Server-only endpoints of the app's plugins (better-auth's router never serves them over
+ * HTTP) that run for a visitor without a session. Not in PUBLIC_PATHS, which names HTTP endpoints.
+ */
+export const SERVER_ONLY_PUBLIC_PATHS: Record<string, string> = {
+  [SIGN_IN_AFTER_VERIFICATION_PATH]: "signs in a browser without a session after POST /api/verify-email confirmed its link",
+};
+
+/**
  * Gated endpoints that end other sessions: each needs the password (the named field) or,
  * where better-auth allows it without one, a sign-in younger than SESSION_FRESH_AGE.
  */
@@ -73,7 +83,7 @@ export const ENDS_OTHER_SESSIONS: Record<string, string> = {
 };
 
 /** Paths where better-auth creates a session for this browser (a sign-in). */
-const SIGN_IN_PATHS = new Set(["/sign-in/email", "/sign-up/email", "/verify-email"]);
+const SIGN_IN_PATHS = new Set(["/sign-in/email", "/sign-up/email", "/verify-email", SIGN_IN_AFTER_VERIFICATION_PATH]);
 
 function clearedCookies(): Headers {
   const headers = new Headers();
@@ -185,11 +195,13 @@ export const frontDoorPlugin = () =>
           matcher: () => true,
           handler: createAuthMiddleware(async (ctx) => {
             assertSafeInput({ body: ctx.body, query: ctx.query, params: ctx.params });
-            let body = ctx.body as Record<string, unknown> | undefined;
+            // Redirect targets: a same-origin path or 400, before better-auth's own (weaker) check.
+            const targets = normaliseRedirectTargets({ body: ctx.body, query: ctx.query });
+            let body = (targets.body ?? ctx.body) as Record<string, unknown> | undefined;
             if (NAME_FIELD_PATHS.has(ctx.path) && body && (ctx.path === "/sign-up/email" || "name" in body)) {
               body = { ...body, name: normalizeName(body.name) };
             }
-            if (!Object.hasOwn(PUBLIC_PATHS, ctx.path)) {
+            if (!Object.hasOwn(PUBLIC_PATHS, ctx.path) && !(Object.hasOwn(SERVER_ONLY_PUBLIC_PATHS, ctx.path) && !ctx.request)) {
               const current = await requireLiveSession(ctx.headers);
               const passwordField = Object.hasOwn(ENDS_OTHER_SESSIONS, ctx.path) ? ENDS_OTHER_SESSIONS[ctx.path] : undefined;
               if (passwordField) {
@@ -199,7 +211,8 @@ export const frontDoorPlugin = () =>
             }
             // A password change ends every other session, whatever the client asked (ASVS 7.4.3).
             if (ctx.path === "/change-password" && body) body = { ...body, revokeOtherSessions: true };
-            return body === ctx.body ? undefined : { context: { body } };
+            if (body === ctx.body && !targets.query) return;
+            return { context: { ...(body === ctx.body ? {} : { body }), ...(targets.query ? { query: targets.query } : {}) } };
           }),
         },
       ],

@@ -8,7 +8,7 @@ import { getDb } from "@/db";
 import { schema } from "@/db/schema";
 import { env } from "@/lib/env";
 import { getRedisClient } from "@/lib/redis/client";
-import { COOKIE_PREFIX, secureCookies } from "@/lib/sessions/cookie";
+import { betterAuthCookieOptions } from "@/lib/sessions/cookie";
 import {
   onPasswordChanged,
   onPasswordReset,
@@ -73,7 +73,9 @@ function createAuth() {
       sendVerificationEmail,
       sendOnSignUp: true,
       sendOnSignIn: true,
-      autoSignInAfterVerification: true,
+      // Off: a link's GET must not switch a browser's account (login CSRF). A confirmed
+      // verification signs in only a browser without a session (verification-confirm.ts).
+      autoSignInAfterVerification: false,
       expiresIn: VERIFY_EMAIL_EXPIRES_IN_HOURS * 60 * 60,
       afterEmailVerification: async (user) => {
         await voidVerificationLinks(user.id);
@@ -101,9 +103,8 @@ function createAuth() {
     // Per client IP, in Redis so limits hold across instances (ASVS 6.3.1).
     rateLimit: { enabled: rateLimited, window: 60, max: 100, customRules: RATE_LIMIT_RULES, customStorage: limiter },
     advanced: {
-      cookiePrefix: COOKIE_PREFIX,
-      useSecureCookies: secureCookies(),
-      defaultCookieAttributes: { sameSite: "lax", httpOnly: true },
+      // __Host-rv.* on https (no sibling subdomain can plant them), rv.* on http.
+      ...betterAuthCookieOptions(),
       ipAddress: IP_ADDRESS_OPTIONS,
     },
     hooks: {

@@ -36,10 +36,12 @@ export const API_ERROR = {
   notFound: "not_found",
   /** 400: the activity cursor is not one the server handed out. */
   invalidCursor: "invalid_cursor",
-  /** 400: a "this wasn't me" link that is malformed or not signed by this server. */
+  /** 400: an emailed link ("this wasn't me", email verification) that is malformed, not signed by this server, or void. */
   invalidLink: "invalid_link",
-  /** 410: a "this wasn't me" link past its expiry. */
+  /** 410: an emailed link past its expiry. */
   linkExpired: "link_expired",
+  /** 410: a verification link whose account no longer exists. */
+  accountNotFound: "account_not_found",
   /** 410: a "this wasn't me" link that was already used (single use). */
   linkUsed: "link_used",
   /** 500: logged on the server, never detailed to the client. */

@@ -1,6 +1,13 @@
 // The session cookie, as better-auth writes it: `<token>.<base64 HMAC-SHA256(token)>`,
-// URL-encoded, named rv.session_token (with the __Secure- prefix on https). The one
-// reader of it for the proxy, route handlers, pages and tests.
+// URL-encoded, named rv.session_token (__Host-rv.session_token on https). The one reader
+// of it for the proxy, route handlers, pages and tests; and the naming of every cookie
+// better-auth sets for the app (betterAuthCookieOptions).
+//
+// On https every cookie is `__Host-`: Secure, Path=/, no Domain, so the browser accepts it
+// only from this host itself. `__Secure-` (better-auth's default) only requires Secure: a
+// sibling subdomain (or anything serving https under the parent domain) could plant a
+// `__Secure-` cookie with Domain=<parent>, e.g. its own valid session (login CSRF) or its
+// own device id. Cookies under the old `__Secure-` names are never read.
 //
 // Parsing the Cookie header is better-auth's parseCookies (RFC 6265 names and values,
 // percent-decoding). Its getSessionCookie is not used: it accepts the cookie with OR
@@ -18,14 +25,33 @@ export function secureCookies(): boolean {
   return env().APP_URL.startsWith("https://");
 }
 
+/** "__Host-" on https, nothing on http (development: browsers refuse prefixed cookies without Secure). */
+function namePrefix(): string {
+  return secureCookies() ? "__Host-" : "";
+}
+
+/**
+ * better-auth's `advanced` cookie options. better-auth 1.7 knows only the `__Secure-`
+ * prefix (useSecureCookies); `__Host-` is reached by turning that off and putting the
+ * prefix in cookiePrefix, with Secure set explicitly. better-call then enforces the rest of
+ * `__Host-` on every cookie it serialises (Secure, Path=/, no Domain). No
+ * crossSubDomainCookies: a Domain attribute would contradict `__Host-`.
+ */
+export function betterAuthCookieOptions() {
+  return {
+    cookiePrefix: `${namePrefix()}${COOKIE_PREFIX}`,
+    useSecureCookies: false,
+    defaultCookieAttributes: { sameSite: "lax" as const, httpOnly: true, secure: secureCookies(), path: "/" },
+  };
+}
+
 export function sessionCookieName(): string {
-  return `${secureCookies() ? "__Secure-" : ""}${COOKIE_PREFIX}.session_token`;
+  return `${namePrefix()}${COOKIE_PREFIX}.session_token`;
 }
 
 /** Cookie names to clear when a session is rejected (better-auth's set). */
 export function authCookieNames(): string[] {
-  const secure = secureCookies() ? "__Secure-" : "";
-  return ["session_token", "session_data", "dont_remember"].map((n) => `${secure}${COOKIE_PREFIX}.${n}`);
+  return ["session_token", "session_data", "dont_remember"].map((n) => `${namePrefix()}${COOKIE_PREFIX}.${n}`);
 }
 
 const MAX_COOKIE_LENGTH = 512;

@@ -38,6 +38,7 @@ const API_MESSAGES: Record<ApiErrorCode, string> = {
   [API_ERROR.invalidLink]: "This link is not valid. Use the link exactly as it appears in the email.",
   [API_ERROR.linkExpired]: "This link has expired. Review your devices from the Security page, or reset your password.",
   [API_ERROR.linkUsed]: "This link was already used. Nothing else was changed.",
+  [API_ERROR.accountNotFound]: "The account this link was for no longer exists. You can create a new one.",
   [API_ERROR.internal]: "Something went wrong on our side. Nothing was changed. Try again in a moment.",
 };
 

@@ -1,4 +1,4 @@
-// The browser side of /api/security/activity and /api/report-sign-in: typed results
+// The browser side of /api/security/activity, /api/report-sign-in and /api/verify-email: typed results
 // instead of thrown errors (the same shape as sessions-api.ts).
 // (Type-only imports from server modules: nothing of them reaches the bundle.)
 import type { ActivityItem, ActivityPage } from "@/lib/security/activity";
@@ -32,6 +32,24 @@ export async function sendReport(token: string): Promise<ApiResult<ReportAnswer>
     });
     if (!res.ok) return failureOf(res);
     return { ok: true, ...((await res.json()) as ReportAnswer) };
+  } catch {
+    return NETWORK;
+  }
+}
+
+export type VerifyAnswer = { verified: true; email: string; signedIn: boolean };
+
+/** The confirm button of /verify-email?token=: verifies the address (the link's GET does not). */
+export async function confirmVerification(token: string): Promise<ApiResult<VerifyAnswer>> {
+  try {
+    const res = await fetch("/api/verify-email", {
+      method: "POST",
+      cache: "no-store",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({ token }),
+    });
+    if (!res.ok) return failureOf(res);
+    return { ok: true, ...((await res.json()) as VerifyAnswer) };
   } catch {
     return NETWORK;
   }
