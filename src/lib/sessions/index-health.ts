@@ -14,12 +14,12 @@
 // whatever its own view of Redis. Every instance also drains the table into Redis on the
 // same timer, when its circuit closes, and at start-up: a row outlives the process that
 // wrote it.
-import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, sql, type SQL } from "drizzle-orm";
 import { getDb } from "@/db";
 import { listenToChannel, type Listener } from "@/db/listen";
 import { session as sessionTable, sessionIndexBacklog } from "@/db/schema";
 import { env } from "@/lib/env";
-import { getSessionIndex, type SessionRef } from "@/lib/session-index";
+import { getSessionIndex, userTag, type SessionRef } from "@/lib/session-index";
 import { indexEvents } from "@/lib/session-index/circuit";
 import { rebuildTag } from "./completeness";
 import { IN_CURRENT_GENERATION } from "./records";
@@ -83,7 +83,7 @@ function logDrainFailure(err: unknown): void {
 
 /** LISTEN for new rows; on (re)connect, re-read what may have been missed. */
 function listen(): void {
-  state.listener ??= listenToChannel(CHANNEL, (payload) => onNotification(payload || "*"), () => {
+  state.listener ??= listenToChannel(CHANNEL, onNotification, () => {
     void refreshSuspectTags().catch(() => undefined);
   });
 }
@@ -152,17 +152,18 @@ async function announceCleared(tags: string[]): Promise<void> {
 /** The removals of these sessions reached Redis: their write-ahead rows are done. */
 export async function removalsLanded(tokenHashes: string[]): Promise<void> {
   if (tokenHashes.length === 0) return;
-  const cleared = await getDb()
-    .delete(sessionIndexBacklog)
-    .where(and(eq(sessionIndexBacklog.kind, "remove"), inArray(sessionIndexBacklog.tokenHash, tokenHashes)))
-    .returning({ tag: sessionIndexBacklog.tag });
-  if (cleared.length > 0) await afterClearing([...new Set(cleared.map((r) => r.tag))]);
+  await clearRows(and(eq(sessionIndexBacklog.kind, "remove"), inArray(sessionIndexBacklog.tokenHash, tokenHashes))!);
 }
 
 /** A backlog row (by id) has been applied. */
 export async function backlogRowDone(id: number): Promise<void> {
-  const cleared = await getDb().delete(sessionIndexBacklog).where(eq(sessionIndexBacklog.id, id)).returning({ tag: sessionIndexBacklog.tag });
-  if (cleared.length > 0) await afterClearing(cleared.map((r) => r.tag));
+  await clearRows(eq(sessionIndexBacklog.id, id));
+}
+
+/** Deletes applied rows; if any went, this process re-reads and tells the others to. */
+async function clearRows(where: SQL): Promise<void> {
+  const cleared = await getDb().delete(sessionIndexBacklog).where(where).returning({ tag: sessionIndexBacklog.tag });
+  if (cleared.length > 0) await afterClearing([...new Set(cleared.map((r) => r.tag))]);
 }
 
 async function afterClearing(tags: string[]): Promise<void> {
@@ -172,18 +173,18 @@ async function afterClearing(tags: string[]): Promise<void> {
 
 /** Removals owed for entries whose rows were already gone (no DELETE wrote them): an index
  *  entry found stale while confirming. Kept until Redis takes them. */
-export async function queueFailedRemoval(userId: string, tag: string, refs: SessionRef[]): Promise<void> {
+export async function queueFailedRemoval(userId: string, refs: SessionRef[]): Promise<void> {
   ensureStarted();
-  const fresh = [];
-  for (const r of refs) {
-    const [known] = await getDb()
-      .select({ id: sessionIndexBacklog.id })
-      .from(sessionIndexBacklog)
-      .where(and(eq(sessionIndexBacklog.kind, "remove"), eq(sessionIndexBacklog.tokenHash, r.tokenHash)))
-      .limit(1);
-    if (!known) fresh.push(r);
-  }
+  if (refs.length === 0) return;
+  // The DELETE's trigger usually owes these already: one look-up for all of them.
+  const owed = await getDb()
+    .select({ tokenHash: sessionIndexBacklog.tokenHash })
+    .from(sessionIndexBacklog)
+    .where(and(eq(sessionIndexBacklog.kind, "remove"), inArray(sessionIndexBacklog.tokenHash, refs.map((r) => r.tokenHash))));
+  const known = new Set(owed.map((r) => r.tokenHash));
+  const fresh = refs.filter((r) => !known.has(r.tokenHash));
   if (fresh.length === 0) return;
+  const tag = userTag(userId);
   await getDb()
     .insert(sessionIndexBacklog)
     .values(fresh.map((r) => ({ kind: "remove" as const, tag, userId, sessionId: r.sessionId, tokenHash: r.tokenHash })));
@@ -191,9 +192,9 @@ export async function queueFailedRemoval(userId: string, tag: string, refs: Sess
 
 /** The tag's index may lack a session of this user (a record Redis did not take): every
  *  instance confirms the tag in Postgres until someone rebuilds it. */
-export async function queueTagRebuild(tag: string, userId: string): Promise<void> {
+export async function queueTagRebuild(userId: string): Promise<void> {
   ensureStarted();
-  await getDb().insert(sessionIndexBacklog).values({ kind: "rebuild", tag, userId });
+  await getDb().insert(sessionIndexBacklog).values({ kind: "rebuild", tag: userTag(userId), userId });
 }
 
 /** Applies the backlog to the index; returns how many rows are left (0 = all applied). */
@@ -213,9 +214,7 @@ async function drainOnce(): Promise<number> {
       if (batch.length === 0) return 0;
       after = batch[batch.length - 1]!.id;
       // Removals, one script per user.
-      const removals = new Map<string, typeof batch>();
-      for (const r of batch) if (r.kind === "remove" && r.tokenHash) removals.set(r.userId, [...(removals.get(r.userId) ?? []), r]);
-      for (const [userId, rows] of removals) {
+      for (const [userId, rows] of groupBy(batch.filter((r) => r.kind === "remove" && r.tokenHash), (r) => r.userId)) {
         try {
           await getSessionIndex().remove(userId, rows.map((r) => ({ sessionId: r.sessionId ?? "", tokenHash: r.tokenHash! })));
         } catch {
@@ -225,9 +224,7 @@ async function drainOnce(): Promise<number> {
         for (const r of rows) cleared.add(r.tag);
       }
       // Rebuilds, one per tag, carrying the generations of the users named.
-      const rebuilds = new Map<string, typeof batch>();
-      for (const r of batch) if (r.kind === "rebuild") rebuilds.set(r.tag, [...(rebuilds.get(r.tag) ?? []), r]);
-      for (const [tag, rows] of rebuilds) {
+      for (const [tag, rows] of groupBy(batch.filter((r) => r.kind === "rebuild"), (r) => r.tag)) {
         try {
           await rebuildTag(tag, [...new Set(rows.map((r) => r.userId))]);
         } catch {
@@ -240,6 +237,17 @@ async function drainOnce(): Promise<number> {
   } finally {
     if (cleared.size > 0) await afterClearing([...cleared]).catch(() => undefined);
   }
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
 }
 
 async function countLeft(): Promise<number> {

@@ -49,7 +49,7 @@ export async function indexNewSession(row: SessionRow): Promise<{ evicted: Ended
     console.warn(`[sessions] index record failed for session ${row.id}: ${(err as Error).message}`);
     // Every instance must now confirm this tag in Postgres (its marker may say complete
     // while lacking this session) until someone rebuilds it.
-    await queueTagRebuild(userTag(row.userId), row.userId);
+    await queueTagRebuild(row.userId);
     return { evicted: await enforceLimitInDatabase(row.userId, limit) };
   }
 }
@@ -104,7 +104,7 @@ export async function unindexSessions(
       `[sessions] index removal deferred for ${refs.map((r) => r.sessionId).join(",") || userId}: ${(err as Error).message}`,
     );
     // Entries whose rows were gone before this call (no DELETE wrote them) are owed too.
-    await queueFailedRemoval(userId, userTag(userId), refs);
+    await queueFailedRemoval(userId, refs);
     return;
   }
   if (refs.length > 0) runInBackground("backlog: removals landed", () => removalsLanded(refs.map((r) => r.tokenHash)));
