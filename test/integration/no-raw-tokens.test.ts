@@ -8,12 +8,9 @@ import { getDb } from "@/db";
 import { sessionIndexBacklog } from "@/db/schema";
 import { POST as revokeRoute } from "@/app/api/sessions/revoke/route";
 import { flushMail } from "@/lib/mail";
-import { createRedisClient } from "@/lib/redis/client";
-import { hashToken, setSessionIndexForTests } from "@/lib/session-index";
-import { guard } from "@/lib/session-index/circuit";
-import { RedisSessionIndex } from "@/lib/session-index/redis";
+import { hashToken } from "@/lib/session-index";
 import { Browser, signIn, signUpVerified, UA } from "../support/browser";
-import { OwnRedis } from "../support/redis-server";
+import { releaseOwnRedisIndex, useOwnRedisIndex, type OwnIndex } from "../support/own-index";
 import { sessionIdOf, tokenOf, userIdOf } from "../support/sessions";
 
 /** What would give a session away: the token, its random part (after the user tag), the cookie. */
@@ -73,13 +70,11 @@ describe("no raw session tokens", () => {
   });
 
   describe("with Redis failing", () => {
-    let own: OwnRedis | undefined;
-    let client: ReturnType<typeof createRedisClient> | undefined;
+    let ownIndex: OwnIndex | undefined;
     let userId: string | undefined;
     afterEach(async () => {
-      setSessionIndexForTests(undefined);
-      client?.disconnect();
-      await own?.stop();
+      await releaseOwnRedisIndex(ownIndex);
+      ownIndex = undefined;
       vi.restoreAllMocks();
       // Removals deferred here must not be left for the other test files.
       if (userId) await getDb().delete(sessionIndexBacklog).where(eq(sessionIndexBacklog.userId, userId));
@@ -87,9 +82,8 @@ describe("no raw session tokens", () => {
 
     it("keeps raw session tokens out of the logs, even when Redis fails and removals are deferred", async () => {
       const spies = (["log", "info", "warn", "error", "debug"] as const).map((m) => vi.spyOn(console, m));
-      own = await OwnRedis.start();
-      client = createRedisClient(own.url);
-      setSessionIndexForTests(guard(new RedisSessionIndex(client, { prefix: "rv" }), 60_000));
+      ownIndex = await useOwnRedisIndex(60_000);
+      const { own } = ownIndex;
 
       const a = new Browser(UA.macChrome);
       const { email } = await signUpVerified(a);

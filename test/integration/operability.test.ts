@@ -11,13 +11,11 @@ import { resetEnvForTests } from "@/lib/env";
 import { setRateLimits } from "../support/rate-limits";
 import { isPublicPath } from "@/lib/proxy-gate";
 import { createRedisClient } from "@/lib/redis/client";
-import { setSessionIndexForTests, tagOfToken } from "@/lib/session-index";
-import { guard } from "@/lib/session-index/circuit";
-import { RedisSessionIndex } from "@/lib/session-index/redis";
+import { tagOfToken } from "@/lib/session-index";
 import { endAllSessionsOf } from "@/lib/sessions/admin";
 import { flushRepairs } from "@/lib/sessions/repairs";
 import { Browser, fromAddress, ORIGIN, PASSWORD, signIn, signUpVerified, UA, uniqueEmail, waitForEmail } from "../support/browser";
-import { OwnRedis } from "../support/redis-server";
+import { releaseOwnRedisIndex, useOwnRedisIndex, type OwnIndex } from "../support/own-index";
 import { checkAndRepair, sessionIdOf, tokenOf } from "../support/sessions";
 
 /** Drops every index key of the token's tag (as a data loss would): the tag is incomplete. */
@@ -104,18 +102,15 @@ describe("the gate and the operations endpoints", () => {
 });
 
 describe("/api/ready while Redis is down", () => {
-  let own: OwnRedis | undefined;
-  let client: ReturnType<typeof createRedisClient> | undefined;
+  let ownIndex: OwnIndex | undefined;
   afterEach(async () => {
-    setSessionIndexForTests(undefined);
-    client?.disconnect();
-    await own?.stop();
+    await releaseOwnRedisIndex(ownIndex);
+    ownIndex = undefined;
   });
 
   it("says degraded (200), answering from Postgres, with the breaker open; and the opens counter moves", async () => {
-    own = await OwnRedis.start();
-    client = createRedisClient(own.url);
-    setSessionIndexForTests(guard(new RedisSessionIndex(client, { prefix: "rv" }), 60_000));
+    ownIndex = await useOwnRedisIndex(60_000);
+    const { own } = ownIndex;
     const a = new Browser();
     await signUpVerified(a);
     await flushRepairs();

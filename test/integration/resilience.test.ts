@@ -9,15 +9,11 @@ import { POST as revokeRoute } from "@/app/api/sessions/revoke/route";
 import { GET as listRoute } from "@/app/api/sessions/route";
 import { resetAuthForTests } from "@/lib/auth";
 import { resetEnvForTests } from "@/lib/env";
-import { createRedisClient } from "@/lib/redis/client";
-import { getSessionIndex, hashToken, setSessionIndexForTests, tagOfToken } from "@/lib/session-index";
-import { guard } from "@/lib/session-index/circuit";
-import type { GuardedSessionIndex } from "@/lib/session-index/guarded";
-import { RedisSessionIndex } from "@/lib/session-index/redis";
+import { getSessionIndex, hashToken, tagOfToken } from "@/lib/session-index";
 import { indexIsSuspect } from "@/lib/sessions/index-health";
 import { flushRepairs } from "@/lib/sessions/repairs";
 import { Browser, signIn, signUpVerified, UA } from "../support/browser";
-import { OwnRedis } from "../support/redis-server";
+import { releaseOwnRedisIndex, useOwnRedisIndex, type OwnIndex } from "../support/own-index";
 import { bothStores, checkAndRepair, pause, sessionIdOf, tokenOf, userIdOf } from "../support/sessions";
 
 async function twoDevices() {
@@ -30,14 +26,6 @@ async function twoDevices() {
 }
 
 const status = async (b: Browser, path = "/api/sessions") => (await b.throughProxy(path)).status;
-
-async function useOwnRedis() {
-  const own = await OwnRedis.start();
-  const client = createRedisClient(own.url);
-  const index = guard(new RedisSessionIndex(client, { prefix: "rv" }), 300);
-  setSessionIndexForTests(index);
-  return { own, client, index };
-}
 
 async function until(cond: () => Promise<boolean> | boolean, timeoutMs = 5_000) {
   const end = Date.now() + timeoutMs;
@@ -68,17 +56,15 @@ describe("Redis loses its data (FLUSHDB)", () => {
 });
 
 describe("Redis unreachable", () => {
-  let own: OwnRedis;
-  let client: ReturnType<typeof createRedisClient>;
-  let index: GuardedSessionIndex;
+  let ownIndex: OwnIndex | undefined;
   afterEach(async () => {
-    setSessionIndexForTests(undefined);
-    client?.disconnect();
-    await own?.stop();
+    await releaseOwnRedisIndex(ownIndex);
+    ownIndex = undefined;
   });
 
   it("answers from Postgres, enforces revocations, opens the breaker, and catches up when Redis returns", async () => {
-    ({ own, client, index } = await useOwnRedis());
+    ownIndex = await useOwnRedisIndex();
+    const { own, index } = ownIndex;
     const { email, userId, a, b } = await twoDevices();
     expect((await bothStores(userId)).redis).toHaveLength(2);
     const bId = await sessionIdOf(b);
@@ -117,7 +103,8 @@ describe("Redis unreachable", () => {
   });
 
   it("a revocation made while Redis was frozen never comes back when it thaws", async () => {
-    ({ own, client, index } = await useOwnRedis());
+    ownIndex = await useOwnRedisIndex();
+    const { own, index } = ownIndex;
     const { userId, a, b } = await twoDevices();
     const bId = await sessionIdOf(b);
     const bToken = tokenOf(b);

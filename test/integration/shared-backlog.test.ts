@@ -18,7 +18,7 @@ import { revokeAllSessions } from "@/lib/sessions/lifecycle";
 import { flushRepairs } from "@/lib/sessions/repairs";
 import { flushBackground } from "@/lib/background";
 import { Browser, signIn, UA } from "../support/browser";
-import { OwnRedis } from "../support/redis-server";
+import { releaseOwnRedisIndex, useOwnRedisIndex, type OwnIndex } from "../support/own-index";
 import { checkAndRepair, pause, sessionIdOf, tokenOf, userWithDevices } from "../support/sessions";
 
 const status = async (b: Browser) => (await b.throughProxy("/api/sessions")).status;
@@ -52,14 +52,10 @@ function cutOffIndex(): { index: GuardedSessionIndex; client: ReturnType<typeof 
 }
 
 describe("the shared backlog", () => {
-  let own: OwnRedis | undefined;
-  let client: ReturnType<typeof createRedisClient> | undefined;
+  let ownIndex: OwnIndex | undefined;
   afterEach(async () => {
-    setSessionIndexForTests(undefined);
-    client?.disconnect();
-    await own?.stop();
-    own = undefined;
-    client = undefined;
+    await releaseOwnRedisIndex(ownIndex);
+    ownIndex = undefined;
     await flushBackground();
   });
 
@@ -101,10 +97,8 @@ describe("the shared backlog", () => {
   });
 
   it("a revoke-all Redis did not take lands when it heals, even with no session of the new generation left", async () => {
-    own = await OwnRedis.start();
-    client = createRedisClient(own.url);
-    const index: GuardedSessionIndex = guard(new RedisSessionIndex(client, { prefix: "rv" }), 300);
-    setSessionIndexForTests(index);
+    ownIndex = await useOwnRedisIndex();
+    const { index } = ownIndex;
     const { userId, browsers } = await userWithDevices(3);
     const tokens = browsers.map(tokenOf);
 
@@ -133,10 +127,8 @@ describe("the shared backlog", () => {
   });
 
   it("a revoke-all that keeps the current session moves it to the new generation when the backlog is drained", async () => {
-    own = await OwnRedis.start();
-    client = createRedisClient(own.url);
-    const index: GuardedSessionIndex = guard(new RedisSessionIndex(client, { prefix: "rv" }), 300);
-    setSessionIndexForTests(index);
+    ownIndex = await useOwnRedisIndex();
+    const { index } = ownIndex;
     const { userId, browsers } = await userWithDevices(3);
     const [a, ...others] = browsers as [Browser, Browser, Browser];
     const aId = await sessionIdOf(a);
@@ -157,10 +149,8 @@ describe("the shared backlog", () => {
   });
 
   it("a sign-in Redis did not take keeps its tag confirmed in Postgres on every instance until rebuilt", async () => {
-    own = await OwnRedis.start();
-    client = createRedisClient(own.url);
-    const index: GuardedSessionIndex = guard(new RedisSessionIndex(client, { prefix: "rv" }), 300);
-    setSessionIndexForTests(index);
+    ownIndex = await useOwnRedisIndex();
+    const { index } = ownIndex;
     const { email, userId, browsers } = await userWithDevices(1);
 
     const cut = cutOffIndex();
