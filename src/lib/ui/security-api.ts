@@ -19,38 +19,32 @@ export async function fetchActivity(cursor: string | null, signal?: AbortSignal)
   }
 }
 
-export type ReportAnswer = { ended: number; signOutEverywhereToken?: string };
-
-/** "This wasn't me" (the emailed link's token) or "Sign out everywhere" (the token it answered with). */
-export async function sendReport(token: string): Promise<ApiResult<ReportAnswer>> {
+/** POSTs an emailed link's token to the route that acts on it (the pages only show). */
+async function postToken<T>(path: string, token: string): Promise<ApiResult<T>> {
   try {
-    const res = await fetch("/api/report-sign-in", {
+    const res = await fetch(path, {
       method: "POST",
       cache: "no-store",
       headers: { "content-type": "application/json", accept: "application/json" },
       body: JSON.stringify({ token }),
     });
     if (!res.ok) return failureOf(res);
-    return { ok: true, ...((await res.json()) as ReportAnswer) };
+    return { ok: true, ...((await res.json()) as T) };
   } catch {
     return NETWORK;
   }
 }
 
+export type ReportAnswer = { ended: number; signOutEverywhereToken?: string };
+
+/** "This wasn't me" (the emailed link's token) or "Sign out everywhere" (the token it answered with). */
+export function sendReport(token: string): Promise<ApiResult<ReportAnswer>> {
+  return postToken<ReportAnswer>("/api/report-sign-in", token);
+}
+
 export type VerifyAnswer = { verified: true; email: string; signedIn: boolean };
 
 /** The confirm button of /verify-email?token=: verifies the address (the link's GET does not). */
-export async function confirmVerification(token: string): Promise<ApiResult<VerifyAnswer>> {
-  try {
-    const res = await fetch("/api/verify-email", {
-      method: "POST",
-      cache: "no-store",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify({ token }),
-    });
-    if (!res.ok) return failureOf(res);
-    return { ok: true, ...((await res.json()) as VerifyAnswer) };
-  } catch {
-    return NETWORK;
-  }
+export function confirmVerification(token: string): Promise<ApiResult<VerifyAnswer>> {
+  return postToken<VerifyAnswer>("/api/verify-email", token);
 }
