@@ -9,6 +9,7 @@ import { TextField } from "@/components/ui/field";
 import { authClient } from "@/lib/auth-client";
 import { authRequest } from "@/lib/ui/auth-request";
 import { failureMessage } from "@/lib/ui/failure-message";
+import { whileReissuing } from "@/lib/ui/live-session";
 import { PASSWORD_MAX, PASSWORD_MIN, passwordProblem } from "@/lib/ui/form-checks";
 import { signedOutUrl } from "@/lib/ui/sessions-api";
 
@@ -53,7 +54,7 @@ export function ChangePasswordForm({
     const others = otherDevices;
     setPending(true);
     const result = await authRequest((fetchOptions) =>
-      authClient.changePassword({ currentPassword, newPassword, revokeOtherSessions: true, fetchOptions }),
+      whileReissuing(authClient.changePassword({ currentPassword, newPassword, revokeOtherSessions: true, fetchOptions })),
     );
     setPending(false);
     if (!result.ok) {

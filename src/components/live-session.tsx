@@ -12,6 +12,7 @@ import {
   backoffMs,
   isLeavingOnPurpose,
   RECHECK_MS,
+  reissueAnswered,
   SESSIONS_CHANGED_EVENT,
   signedOutLocation,
   TABS_CHANNEL,
@@ -48,9 +49,9 @@ export function LiveSession({ children }: { children: React.ReactNode }) {
       return true;
     };
 
-    /** Re-checks a few times over ~3 s before concluding this browser is signed out. */
+    /** Re-checks a few times over ~7 s before concluding this browser is signed out. */
     const stillSignedIn = async (): Promise<boolean> => {
-      for (const wait of [0, 1_000, 2_000]) {
+      for (const wait of [0, 1_000, 2_000, 4_000]) {
         await new Promise((r) => setTimeout(r, wait));
         const result = await fetchSessions().catch(() => null);
         if (!result || result.ok || result.status !== 401) return true;
@@ -71,8 +72,11 @@ export function LiveSession({ children }: { children: React.ReactNode }) {
         source?.close();
         if (!reissued) return signOut(reason, true);
         // This browser changed the password and is being signed in again under a new
-        // session; its new cookie may land a moment after this event. Stay if it does.
-        void stillSignedIn().then((alive) => (alive ? connect() : signOut(reason, true)));
+        // session; its new cookie comes with the change's answer. The tab that asked waits
+        // for that answer, however slow; a sibling tab re-checks for a few seconds.
+        void reissueAnswered()
+          .then(stillSignedIn)
+          .then((alive) => (alive ? connect() : signOut(reason, true)));
       });
       source.addEventListener("sessions.changed", () => window.dispatchEvent(new Event(SESSIONS_CHANGED_EVENT)));
       // More tabs of this session than the server keeps streams for: this one steps

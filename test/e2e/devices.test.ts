@@ -1,5 +1,6 @@
 // The Active devices panel in a real browser: several devices (browser contexts with
 // their own cookies, user agent and address) of one user, revoked from one of them.
+import pg from "pg";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -7,12 +8,14 @@ import {
   count,
   createAccount,
   deviceRows,
+  env,
   expectSignedOut,
   launchBrowser,
   newDevice,
   openPanel,
   PASSWORD,
   signInWithForm,
+  sql,
   timed,
   UA,
   visible,
@@ -182,6 +185,52 @@ describe("Active devices", () => {
       await b.page.getByRole("button", { name: "Sign in" }).click();
       await visible(b.page.getByText("That email and password don't match."));
       await signInWithForm(b, email, newPassword);
+      for (const d of [a, b]) await d.context.close();
+    }));
+
+  it("a slow answer to A's password change does not sign A out (its own end notice comes first)", () =>
+    timed("slow password change", async () => {
+      const a = await newDevice(browser, "A", UA.macChrome);
+      const b = await newDevice(browser, "B", UA.iphoneSafari);
+      const { email } = await createAccount(a);
+      await signInWithForm(b, email);
+      await openPanel(a.page, 2);
+      await a.page.waitForFunction(() => document.body.dataset.liveSession === "open", undefined, { timeout: 15_000 });
+
+      // The change voids the account's reset links after ending the sessions and before it
+      // answers. A reset link whose row this test holds locked keeps that answer waiting,
+      // as a busy server would, for longer than the tab's own re-checks last.
+      const [user] = await sql<{ id: string }>("SELECT id FROM \"user\" WHERE email = $1", [email]);
+      await sql("INSERT INTO verification (id, identifier, value, expires_at) VALUES ($1, $2, $3, now() + interval '1 hour')", [
+        `slow-${user!.id}`,
+        `reset-password:slow-${user!.id}`,
+        user!.id,
+      ]);
+      const holder = new pg.Client({ connectionString: env.databaseUrl });
+      await holder.connect();
+      try {
+        await holder.query("BEGIN");
+        await holder.query("SELECT id FROM verification WHERE id = $1 FOR UPDATE", [`slow-${user!.id}`]);
+
+        const newPassword = "another long passphrase 8";
+        const form = a.page.getByRole("region", { name: "Change password" });
+        await form.getByLabel("Current password").fill(PASSWORD);
+        await form.getByLabel("New password", { exact: true }).fill(newPassword);
+        await form.getByLabel("Confirm new password").fill(newPassword);
+        await form.getByRole("button", { name: "Change password" }).click();
+        // B's session ended with the change: B leaves while A's answer is still held.
+        await b.page.waitForURL((u) => u.pathname === "/sign-in");
+        await a.page.waitForTimeout(8_000);
+        expect(new URL(a.page.url()).pathname).toBe("/settings/security");
+        await holder.query("COMMIT");
+      } finally {
+        await holder.end();
+      }
+      await visible(a.page.getByRole("region", { name: "Change password" }).getByRole("status").getByText("Your password was changed"));
+      await a.page.waitForTimeout(2_000);
+      expect(new URL(a.page.url()).pathname).toBe("/settings/security");
+      await a.page.reload();
+      await count(deviceRows(a.page), 1);
       for (const d of [a, b]) await d.context.close();
     }));
 });

@@ -28,6 +28,27 @@ export function backoffMs(attempt: number, random = Math.random): number {
   return Math.round(base * (0.75 + random() * 0.5));
 }
 
+let reissuing: Promise<unknown> | null = null;
+/**
+ * This tab asked for a new session (a password change re-issues it). The server ends the old
+ * one and announces that with `reissued`; the new cookie arrives with this request's answer.
+ * A slow answer (a busy server) must not read as being signed out, so the tab's live listener
+ * waits for it (reissueAnswered) before it re-checks.
+ */
+export function whileReissuing<T>(request: Promise<T>): Promise<T> {
+  reissuing = request;
+  const clear = () => {
+    if (reissuing === request) reissuing = null;
+  };
+  request.then(clear, clear);
+  return request;
+}
+/** Resolves once this tab's own re-issuing request (if any) has its answer, whatever it was. */
+export function reissueAnswered(): Promise<void> {
+  const pending = reissuing;
+  return pending ? pending.then(() => undefined, () => undefined) : Promise.resolve();
+}
+
 let leavingOnPurpose = false;
 /**
  * This tab is signing out by its own button and navigates by itself. Its stream then
