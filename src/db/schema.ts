@@ -43,6 +43,9 @@ export const session = pgTable(
     deviceFirstSeenAt: timestamp("device_first_seen_at", { withTimezone: true }),
     location: text("location"),
     signInMethod: text("sign_in_method"),
+    // What a native app or tool declared at sign-in ("Revocable for iOS"); null for a
+    // browser. The client's own claim, shown as such (lib/auth/native-clients.ts).
+    declaredClient: text("declared_client"),
   },
   (t) => [
     index("session_user_id_idx").on(t.userId, t.createdAt),

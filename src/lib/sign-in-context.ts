@@ -43,6 +43,8 @@ export interface SignInContext {
   signInMethod: SignInMethod | null;
   /** When the session's device (its device cookie) was first seen; null when unknown. */
   deviceFirstSeenAt: number | null;
+  /** What a native app or tool declared itself as ("Revocable for iOS"); null for a browser. Unverified. */
+  declaredClient?: string | null;
 }
 
 /** How long a device counts as new in the panel. */

@@ -26,6 +26,7 @@ import { assertSafeInput, NAME_FIELD_PATHS, normalizeName } from "./input-rules"
 import { normaliseRedirectTargets } from "./redirect-targets";
 import { SIGN_IN_AFTER_VERIFICATION_PATH } from "./verification-confirm";
 import { withDatabaseHooks } from "./database-hooks";
+import { nativeSignInAnswer } from "./native-clients";
 
 /** Answer 404 over HTTP. Server code may still call them through auth.api. */
 export const DISABLED_PATHS = [
@@ -220,6 +221,11 @@ export const frontDoorPlugin = () =>
         {
           matcher: () => true,
           handler: createAuthMiddleware(async (ctx) => {
+            // A native app's sign-in: its answer is the bearer token (no cookie jar to hold one).
+            if (ctx.path === "/sign-in/email") {
+              const native = nativeSignInAnswer(ctx.headers, ctx.context.returned, ctx.context.newSession?.session.id);
+              if (native) return ctx.json(native);
+            }
             const stripped = withoutSessionToken(ctx.context.returned);
             if (stripped) return ctx.json(stripped);
           }),

@@ -21,6 +21,7 @@ import {
 } from "./emails";
 import { clientAddressPlugin, IP_ADDRESS_OPTIONS, withClientAddress } from "./client-ip";
 import { deviceIdentityPlugin } from "./device-identity";
+import { withNativeCredential } from "./native-clients";
 import { notifyNewDevice } from "./new-device";
 import { accountRateLimitPlugin, RATE_LIMIT_RULES, rateLimitStorage } from "./rate-limit";
 import { DISABLED_PATHS, frontDoorPlugin } from "./front-door";
@@ -97,6 +98,7 @@ function createAuth() {
         deviceFirstSeenAt: { type: "date", required: false, input: false, returned: false },
         location: { type: "string", required: false, input: false },
         signInMethod: { type: "string", required: false, input: false },
+        declaredClient: { type: "string", required: false, input: false },
       },
     },
     user: { deleteUser: { enabled: true } },
@@ -138,11 +140,17 @@ function createAuth() {
   });
 }
 
-/** better-auth, whose handler always sees the verified client address (client-ip.ts). */
+/**
+ * better-auth, whose handler always sees the verified client address (client-ip.ts) and a
+ * native client's bearer token as its session cookie, or refuses it (native-clients.ts).
+ */
 function createAuthWithClientAddress() {
   const auth = createAuth();
   const handler = auth.handler;
-  auth.handler = (request: Request) => handler(withClientAddress(request));
+  auth.handler = async (request: Request) => {
+    const native = withNativeCredential(request);
+    return native instanceof Response ? native : handler(withClientAddress(native));
+  };
   return auth;
 }
 
