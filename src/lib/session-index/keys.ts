@@ -143,7 +143,8 @@ export function decodeDevice(raw: string): StoredDevice | null {
       location: str(location),
       signInMethod: (typeof method === "number" && METHOD_CODES[method]) || null,
       deviceFirstSeenAt: typeof firstSeen === "number" && Number.isInteger(firstSeen) ? (seconds(createdAt) - firstSeen) * 1000 : null,
-      declaredClient: str(declaredClient),
+      // Only when present: a browser's session (most of them) carries no such field.
+      ...(typeof declaredClient === "string" ? { declaredClient } : {}),
     };
   } catch {
     return null;
