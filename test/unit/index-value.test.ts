@@ -44,6 +44,12 @@ describe("the index value's device details", () => {
     expect(decodeDevice(encodeValidity(entry, device))).not.toHaveProperty("declaredClient");
   });
 
+  it("pins the sign-in method codes (stored: append only)", () => {
+    const codeOf = (signInMethod: StoredDevice["signInMethod"]) => JSON.parse(encodeValidity(entry, { ...device, signInMethod }).split("|").at(-1)!)[6];
+    expect([codeOf("password"), codeOf("email-verification"), codeOf("device-code")]).toEqual([1, 2, 3]);
+    expect(decodeDevice(encodeValidity(entry, { ...device, signInMethod: "device-code" }))?.signInMethod).toBe("device-code");
+  });
+
   it("reads a value written before the sign-in context existed", () => {
     const old = `${entry.sessionId}|${entry.userId}|1800000000000|1700000000000|0|1700000000000|["Chrome 131","macOS","desktop","Chrome 131 on macOS","203.0.113.9"]`;
     expect(decodeDevice(old)).toMatchObject({ ipAddress: "203.0.113.9", location: null, signInMethod: null, deviceFirstSeenAt: null });

@@ -22,6 +22,7 @@ import {
 import { clientAddressPlugin, IP_ADDRESS_OPTIONS, withClientAddress } from "./client-ip";
 import { deviceIdentityPlugin } from "./device-identity";
 import { withNativeCredential } from "./native-clients";
+import { deviceAuthorizationPlugin, deviceFlowPlugin } from "./device-flow";
 import { notifyNewDevice } from "./new-device";
 import { accountRateLimitPlugin, RATE_LIMIT_RULES, rateLimitStorage } from "./rate-limit";
 import { DISABLED_PATHS, frontDoorPlugin } from "./front-door";
@@ -128,6 +129,9 @@ function createAuth() {
       deviceIdentityPlugin({ onNewDevice: notifyNewDevice }),
       signOutGuardPlugin(),
       failedSignInPlugin(),
+      // Command-line tools and TVs: RFC 8628 device codes (device-flow.ts).
+      deviceAuthorizationPlugin(),
+      deviceFlowPlugin(),
       accountFlowsPlugin({
         // The deferred halves of sign-up and reset request: better-auth's own endpoints.
         signUp: (input, headers): Promise<unknown> => getAuth().api.signUpEmail({ body: input, headers }),

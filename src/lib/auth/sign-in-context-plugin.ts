@@ -10,6 +10,7 @@
 import type { BetterAuthPlugin } from "better-auth";
 import { locate } from "@/lib/location";
 import { signInMethodOf } from "@/lib/sign-in-context";
+import { deviceClientName } from "./device-flow";
 import { declaredClientOf } from "./native-clients";
 import { withDatabaseHooks } from "./database-hooks";
 
@@ -29,8 +30,9 @@ export const signInContextPlugin = () =>
             const location = await locate((session as { ipAddress?: string | null }).ipAddress);
             const signInMethod = signInMethodOf(ctx?.path, currentSessionMethod(ctx));
             // A native sign-in's declared client (validated before better-auth ran).
+            // A device-code sign-in's client id, named (also a claim: any program may send it).
             const declared = ctx?.path === "/sign-in/email" ? declaredClientOf(ctx.headers) : null;
-            const declaredClient = declared?.ok ? declared.label : null;
+            const declaredClient = declared?.ok ? declared.label : ctx?.path === "/device/token" ? deviceClientName((ctx.body as { client_id?: unknown } | undefined)?.client_id) : null;
             return { data: { ...session, location, signInMethod, declaredClient } };
           },
         },
