@@ -6,7 +6,7 @@
 // the same HMAC check with no I/O, then the same index look-up, idle and absolute limits.
 //
 // Policy: a bearer token is for native apps and tools only. It is refused
-//  - from a browser context (Origin or Fetch Metadata headers): a page has its cookie, and
+//  - from a browser context (Origin or Sec-Fetch-Site): a page has its cookie, and
 //    a token a script can read and send is what the HttpOnly cookie exists to avoid;
 //  - together with a session cookie: two credentials, and one of them would be ignored;
 //  - on any route a native client does not need (NATIVE_ROUTES).
@@ -33,9 +33,12 @@ export type Credential =
   | { kind: "bearer"; value: string }
   | { kind: "refused"; message: string };
 
-/** Whether a request carries browser context: a browser adds these itself, a script cannot remove them. */
+/**
+ * Whether a request carries browser context: a browser adds these itself, and script in a
+ * page cannot remove them. Not Sec-Fetch-Mode: Node's fetch sends it too (a CLI is no browser).
+ */
 export function isBrowserContext(headers: Headers): boolean {
-  return headers.has("origin") || headers.has("sec-fetch-site") || headers.has("sec-fetch-mode");
+  return headers.has("origin") || headers.has("sec-fetch-site");
 }
 
 function bearerOf(headers: Headers): string | null {
