@@ -98,7 +98,7 @@ export function DeviceRow({ session: s, now, onSignOut }: { session: SessionView
       </div>
       {!s.isCurrent && (
         // Under the text (indented past the icon) in a narrow list; beside it otherwise.
-        <Button variant="secondary" onClick={onSignOut} aria-label={`Sign out ${s.label}`} className="ml-15 shrink-0 self-start @lg:ml-0 @lg:self-center">
+        <Button variant="secondary" onClick={onSignOut} aria-label={`Sign out ${s.declaredClient ?? s.label}`} className="ml-15 shrink-0 self-start @lg:ml-0 @lg:self-center">
           Sign out
         </Button>
       )}
