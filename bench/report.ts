@@ -4,6 +4,7 @@ import { TARGETS } from "./config";
 import type { ListFigure } from "./figures/list";
 import type { LiveFigure } from "./figures/live";
 import type { BearerFigure } from "./figures/bearer";
+import type { DevicePollFigure } from "./figures/device-poll";
 import type { LocationFigure } from "./figures/location";
 import type { MemoryRow } from "./figures/memory";
 import type { ModesFigure } from "./figures/modes";
@@ -41,6 +42,7 @@ export interface Report {
   location: LocationFigure;
   /** Absent in results from before native clients. */
   bearer?: BearerFigure;
+  devicePoll?: DevicePollFigure;
   signIn: SignInFigure;
   live: LiveFigure[];
   scaling: ScalingFigure;
@@ -272,6 +274,12 @@ export function print(r: Report, only?: string[] | null) {
                 "",
                 `bearer p50 ${fmt.num(r.bearer.bearerUs.p50, 1)} µs = ${fmt.num(r.bearer.ratio, 2)}× cookie p50 ${fmt.num(r.bearer.cookieUs.p50, 1)} µs (proxy gate in process)`,
               ],
+            ]
+          : []),
+        ...(r.devicePoll
+          ? [
+              [`device-code poll, pending (${fmt.int(r.devicePoll.polls)})`, "", fmt.num(r.devicePoll.pending.sqlPerPoll, 1), fmt.ms(r.devicePoll.pending.p50Ms, 2), "", "authorization_pending: look-up + last-polled stamp"],
+              [`device-code poll, too soon (${fmt.int(r.devicePoll.polls)})`, "", fmt.num(r.devicePoll.slowDown.sqlPerPoll, 1), fmt.ms(r.devicePoll.slowDown.p50Ms, 2), "", "slow_down: look-up only"],
             ]
           : []),
         [
