@@ -6,6 +6,7 @@ import { eq } from "drizzle-orm";
 import { getDb, getQueryCount } from "@/db";
 import { deviceCode } from "@/db/schema";
 import { getAuth } from "@/lib/auth";
+import { signAddress, SIGNED_HEADER } from "@/lib/client-address";
 import type { Ctx } from "../context";
 import { median } from "../lib/load";
 
@@ -18,8 +19,13 @@ export interface DevicePollFigure {
 const ORIGIN = "http://localhost:3000";
 const GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
+let polls = 0;
+
+/** Each request from an address of its own: the figure is the poll's cost, not the per-address limit's 429. */
 function post(pathname: string, body: unknown): Promise<Response> {
-  return getAuth().handler(new Request(`${ORIGIN}/api/auth${pathname}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }));
+  const n = polls++;
+  const headers = { "content-type": "application/json", [SIGNED_HEADER]: signAddress(`10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`) };
+  return getAuth().handler(new Request(`${ORIGIN}/api/auth${pathname}`, { method: "POST", headers, body: JSON.stringify(body) }));
 }
 
 async function timePolls(deviceCodeValue: string, n: number, expected: string): Promise<{ p50Ms: number; sqlPerPoll: number }> {
