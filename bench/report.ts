@@ -3,6 +3,8 @@
 import { TARGETS } from "./config";
 import type { ListFigure } from "./figures/list";
 import type { LiveFigure } from "./figures/live";
+import type { BearerFigure } from "./figures/bearer";
+import type { DevicePollFigure } from "./figures/device-poll";
 import type { LocationFigure } from "./figures/location";
 import type { MemoryRow } from "./figures/memory";
 import type { ModesFigure } from "./figures/modes";
@@ -38,6 +40,9 @@ export interface Report {
   list: ListFigure;
   memory: MemoryRow[];
   location: LocationFigure;
+  /** Absent in results from before native clients. */
+  bearer?: BearerFigure;
+  devicePoll?: DevicePollFigure;
   signIn: SignInFigure;
   live: LiveFigure[];
   scaling: ScalingFigure;
@@ -259,6 +264,24 @@ export function print(r: Report, only?: string[] | null) {
           fmt.ms(r.location.lookupUs.p99 / 1000, 3),
           `p50 ${fmt.num(r.location.lookupUs.p50, 1)} µs/lookup = ${fmt.num(r.location.ratioToUserAgent, 2)}× parseUserAgent (${fmt.num(r.location.userAgentUs.p50, 1)} µs), Map.get ${fmt.num(r.location.mapGetUs.p50, 2)} µs; mean ${fmt.num(r.location.lookupUs.mean, 1)} µs; opened in ${fmt.ms(r.location.openMs, 1)} ms; ${fmt.int(r.location.located)} placed`,
         ],
+        ...(r.bearer
+          ? [
+              [
+                `bearer vs cookie check, ${fmt.int(r.bearer.checks)} each`,
+                "1",
+                "0",
+                fmt.ms(r.bearer.bearerUs.p50 / 1000, 3),
+                "",
+                `bearer p50 ${fmt.num(r.bearer.bearerUs.p50, 1)} µs = ${fmt.num(r.bearer.ratio, 2)}× cookie p50 ${fmt.num(r.bearer.cookieUs.p50, 1)} µs (proxy gate in process)`,
+              ],
+            ]
+          : []),
+        ...(r.devicePoll
+          ? [
+              [`device-code poll, pending (${fmt.int(r.devicePoll.polls)})`, "", fmt.num(r.devicePoll.pending.sqlPerPoll, 1), fmt.ms(r.devicePoll.pending.p50Ms, 2), "", "authorization_pending: look-up + last-polled stamp"],
+              [`device-code poll, too soon (${fmt.int(r.devicePoll.polls)})`, "", fmt.num(r.devicePoll.slowDown.sqlPerPoll, 1), fmt.ms(r.devicePoll.slowDown.p50Ms, 2), "", "slow_down: look-up only"],
+            ]
+          : []),
         [
           `sign-in, ${r.signIn.connections} connections`,
           "",

@@ -1,7 +1,7 @@
 // `npm run bench` (full) · `npm run bench:smoke` or `npm run bench -- --smoke` (CI)
 // Options: --no-build (use .next as it is), --build (always rebuild), --shared-redis, --out FILE,
 //          --only SECTION[,SECTION] (run those sections and merge them into the results file:
-//          modes, revokeAll, list, memory, location, signIn, live, scaling, peerScenarios).
+//          modes, revokeAll, list, memory, location, bearer, devicePoll, signIn, live, scaling, peerScenarios).
 //
 // One run, one production build, one server process, one Postgres database and one Redis of the
 // run's own: the same request measured under every check mode side by side (interleaved rounds),
@@ -17,6 +17,8 @@ import { PROFILES, TARGETS, type Profile } from "./config";
 import { section, timings, type Ctx } from "./context";
 import { listFigure } from "./figures/list";
 import { liveFigure, type LiveFigure } from "./figures/live";
+import { bearerFigure } from "./figures/bearer";
+import { devicePollFigure } from "./figures/device-poll";
 import { locationFigure } from "./figures/location";
 import { memoryFigure } from "./figures/memory";
 import { compareModes, perRequestCosts, selfCheck } from "./figures/modes";
@@ -33,7 +35,7 @@ import { appEnvironment, benchPort, build, buildId, buildNeeded, startServer, st
 const args = process.argv.slice(2);
 const profile: Profile = PROFILES[args.includes("--smoke") ? "smoke" : "full"];
 /** The sections a run can be limited to with --only (results keys). */
-const SECTIONS = ["modes", "revokeAll", "list", "memory", "location", "signIn", "live", "scaling", "peerScenarios"] as const;
+const SECTIONS = ["modes", "revokeAll", "list", "memory", "location", "bearer", "devicePoll", "signIn", "live", "scaling", "peerScenarios"] as const;
 type SectionName = (typeof SECTIONS)[number];
 const onlyArg = args.indexOf("--only");
 const only = onlyArg >= 0 ? (args[onlyArg + 1] ?? "").split(",").filter(Boolean) : null;
@@ -120,6 +122,8 @@ async function main() {
     if (runs("location")) {
       results.location = await section(`location lookup at sign-in (${fmt.int(profile.locationLookups)} distinct addresses)`, () => locationFigure(ctx));
     }
+    if (runs("bearer")) results.bearer = await section("bearer check next to the cookie check (proxy gate, in process)", () => bearerFigure(ctx));
+    if (runs("devicePoll")) results.devicePoll = await section("device-code poll (pending, slow_down)", () => devicePollFigure(ctx));
     if (runs("signIn")) results.signIn = await section("sign-in throughput (limit 3 per user, per-IP rate limit on)", () => signInFigure(ctx));
     if (runs("live")) results.live = await liveSection(ctx, appEnv);
     if (runs("scaling")) {

@@ -43,6 +43,9 @@ export const session = pgTable(
     deviceFirstSeenAt: timestamp("device_first_seen_at", { withTimezone: true }),
     location: text("location"),
     signInMethod: text("sign_in_method"),
+    // What a native app or tool declared at sign-in ("Revocable for iOS"); null for a
+    // browser. The client's own claim, shown as such (lib/auth/native-clients.ts).
+    declaredClient: text("declared_client"),
   },
   (t) => [
     index("session_user_id_idx").on(t.userId, t.createdAt),
@@ -157,4 +160,27 @@ export const sessionIndexBacklog = pgTable(
   },
   (t) => [index("session_index_backlog_token_hash_idx").on(t.tokenHash)],
 );
-export const schema = { user, session, account, verification, knownDevice, securityEvent, sessionIndexBacklog };
+// better-auth's device-authorization plugin (RFC 8628): one row per code a command-line
+// tool or TV asked for, until it is redeemed (consumed), expires or is denied. The
+// requester's address and place are the app's: the approval page shows them
+// (lib/auth/device-flow.ts).
+export const deviceCode = pgTable(
+  "device_code",
+  {
+    id: text("id").primaryKey(),
+    deviceCode: text("device_code").notNull().unique(),
+    userCode: text("user_code").notNull().unique(),
+    userId: text("user_id").references(() => user.id, { onDelete: "cascade" }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    status: text("status").notNull(),
+    lastPolledAt: timestamp("last_polled_at", { withTimezone: true }),
+    pollingInterval: integer("polling_interval"),
+    clientId: text("client_id"),
+    scope: text("scope"),
+    requesterIp: text("requester_ip"),
+    requesterLocation: text("requester_location"),
+  },
+  (t) => [index("device_code_expires_at_idx").on(t.expiresAt)],
+);
+
+export const schema = { user, session, account, verification, knownDevice, securityEvent, sessionIndexBacklog, deviceCode };

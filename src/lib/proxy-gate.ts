@@ -4,7 +4,8 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { API_ERROR } from "@/lib/http/error-codes";
 import { postgresStillDown } from "@/lib/health/postgres";
-import { authCookieNames, readSessionCookie, secureCookies } from "@/lib/sessions/cookie";
+import { authCookieNames, secureCookies } from "@/lib/sessions/cookie";
+import { credentialFor, credentialValue } from "@/lib/sessions/credential";
 import { signVerdict, VERDICT_HEADER } from "@/lib/sessions/forwarded";
 import { checkRequestSession } from "@/lib/sessions/request";
 import type { SessionCheck } from "@/lib/sessions/validate";
@@ -32,9 +33,10 @@ function clearAuthCookies(response: NextResponse): NextResponse {
   return response;
 }
 
-function reject(request: NextRequest, check: Extract<SessionCheck, { ok: false }>): NextResponse {
+function reject(request: NextRequest, check: Extract<SessionCheck, { ok: false }>, bearer: boolean): NextResponse {
   const { pathname, search } = request.nextUrl;
-  const hadSession = check.reason !== "missing";
+  // A bearer client has no cookies to clear.
+  const hadSession = check.reason !== "missing" && !bearer;
   if (isApi(pathname)) {
     const res = NextResponse.json(
       { error: { code: API_ERROR.unauthenticated, message: "You are not signed in, or your session has ended." } },
@@ -77,20 +79,24 @@ function passPublic(forward: Headers): NextResponse {
  */
 export async function gate(request: NextRequest, forward = new Headers(request.headers)): Promise<NextResponse> {
   if (isPublicPath(request.nextUrl.pathname)) return passPublic(forward);
-  const cookie = readSessionCookie(request.headers);
+  const credential = credentialFor(request.headers, request.method, request.nextUrl.pathname);
+  if (credential.kind === "refused") {
+    return NextResponse.json({ error: { code: API_ERROR.bearerNotAccepted, message: credential.message } }, { status: 400, headers: { "Cache-Control": "no-store" } });
+  }
+  const value = credentialValue(credential);
   let check: SessionCheck;
   try {
-    check = await checkRequestSession(cookie);
+    check = await checkRequestSession(value);
   } catch (err) {
     console.error("[proxy] session check failed:", (err as Error).message);
     return unavailable(request);
   }
-  if (!check.ok) return reject(request, check);
+  if (!check.ok) return reject(request, check, credential.kind === "bearer");
   // Pages read Postgres; once it is known down, answer the 503 page rather than Next's error page.
   if (!isApi(request.nextUrl.pathname) && (await postgresStillDown())) return unavailable(request);
   // Hand the verdict to the route handler (overwriting any client-sent copy), so it need
   // not check again: see lib/sessions/forwarded.ts.
-  forward.set(VERDICT_HEADER, signVerdict(check.session, cookie!));
+  forward.set(VERDICT_HEADER, signVerdict(check.session, value!));
   const res = NextResponse.next({ request: { headers: forward } });
   // Signed-in pages must not be served from the browser cache after sign-out (ASVS 7.4.1).
   res.headers.set("Cache-Control", "private, no-store");

@@ -3,9 +3,9 @@
 // API to the Active devices panel. Kept free of app imports: the emails use the words too.
 
 /** How a session started. Stored in session.sign_in_method. */
-export type SignInMethod = "password" | "email-verification";
+export type SignInMethod = "password" | "email-verification" | "device-code";
 
-const METHODS: ReadonlySet<string> = new Set<SignInMethod>(["password", "email-verification"]);
+const METHODS: ReadonlySet<string> = new Set<SignInMethod>(["password", "email-verification", "device-code"]);
 
 /** A stored method back to the union (anything else reads as unknown). */
 export function asSignInMethod(value: string | null | undefined): SignInMethod | null {
@@ -16,6 +16,7 @@ export function asSignInMethod(value: string | null | undefined): SignInMethod |
 export const SIGN_IN_METHOD_WORDS: Record<SignInMethod, string> = {
   password: "password",
   "email-verification": "email verification link",
+  "device-code": "a code approved in the browser",
 };
 
 /**
@@ -31,6 +32,8 @@ export function signInMethodOf(path: string | undefined, previous?: string | nul
     case "/verify-email": // better-auth's autoSignInAfterVerification (off in this app)
     case "/verify-email/sign-in": // a confirmed verification link signs in a browser without a session (lib/auth/verification-confirm.ts)
       return "email-verification";
+    case "/device/token": // a command-line tool or TV, approved with its code (lib/auth/device-flow.ts)
+      return "device-code";
     case "/change-password":
       return asSignInMethod(previous) ?? "password";
     default:
@@ -43,6 +46,8 @@ export interface SignInContext {
   signInMethod: SignInMethod | null;
   /** When the session's device (its device cookie) was first seen; null when unknown. */
   deviceFirstSeenAt: number | null;
+  /** What a native app or tool declared itself as ("Revocable for iOS"); null for a browser. Unverified. */
+  declaredClient?: string | null;
 }
 
 /** How long a device counts as new in the panel. */

@@ -35,6 +35,21 @@ describe("the index value's device details", () => {
     expect(decodeDevice(encodeValidity(entry, middle))).toEqual(middle);
   });
 
+  it("keeps a native client's declared name last, and a browser's value without it", () => {
+    const native = { ...device, deviceFirstSeenAt: null, declaredClient: "Revocable for iOS" };
+    const raw = encodeValidity(entry, native);
+    expect(raw.endsWith(`,2,null,"Revocable for iOS"]`)).toBe(true);
+    expect(decodeDevice(raw)).toEqual(native);
+    expect(encodeValidity(entry, { ...device, declaredClient: null })).toBe(encodeValidity(entry, device));
+    expect(decodeDevice(encodeValidity(entry, device))).not.toHaveProperty("declaredClient");
+  });
+
+  it("pins the sign-in method codes (stored: append only)", () => {
+    const codeOf = (signInMethod: StoredDevice["signInMethod"]) => JSON.parse(encodeValidity(entry, { ...device, signInMethod }).split("|").at(-1)!)[6];
+    expect([codeOf("password"), codeOf("email-verification"), codeOf("device-code")]).toEqual([1, 2, 3]);
+    expect(decodeDevice(encodeValidity(entry, { ...device, signInMethod: "device-code" }))?.signInMethod).toBe("device-code");
+  });
+
   it("reads a value written before the sign-in context existed", () => {
     const old = `${entry.sessionId}|${entry.userId}|1800000000000|1700000000000|0|1700000000000|["Chrome 131","macOS","desktop","Chrome 131 on macOS","203.0.113.9"]`;
     expect(decodeDevice(old)).toMatchObject({ ipAddress: "203.0.113.9", location: null, signInMethod: null, deviceFirstSeenAt: null });

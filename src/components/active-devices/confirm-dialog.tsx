@@ -93,7 +93,7 @@ function ConfirmText({ confirm }: { confirm: OpenConfirm }) {
     return (
       <p>
         You signed in on this device a while ago. To sign out{" "}
-        {confirm.target.kind === "all" ? "your other devices" : <strong>{confirm.target.session.label}</strong>}, enter
+        {confirm.target.kind === "all" ? "your other devices" : <strong>{confirm.target.session.declaredClient ?? confirm.target.session.label}</strong>}, enter
         your password.
       </p>
     );
@@ -109,7 +109,7 @@ function ConfirmText({ confirm }: { confirm: OpenConfirm }) {
   const s = confirm.target.session;
   return (
     <p className="wrap-anywhere">
-      <strong>{s.label}</strong>
+      <strong>{s.declaredClient ?? s.label}</strong>
       {s.ipAddress ? ` (IP ${s.ipAddress})` : ""} will be signed out at once. It will need your password to sign in again.
     </p>
   );

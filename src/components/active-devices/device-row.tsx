@@ -59,7 +59,13 @@ export function DeviceRow({ session: s, now, onSignOut }: { session: SessionView
         </div>
         <div className="min-w-0 flex-1">
           <p className="flex flex-wrap items-center gap-x-2 gap-y-1 font-medium">
-            <span className="min-w-0 wrap-anywhere">{s.label}</span>
+            <span className="min-w-0 wrap-anywhere">{s.declaredClient ?? s.label}</span>
+            {s.declaredClient && (
+              // The app's own claim at sign-in: the server cannot verify it.
+              <span className={cx(badge, "bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-200")} title="Name and platform as the app declared them when it signed in; not verified">
+                declared
+              </span>
+            )}
             {s.isCurrent && <span className={cx(badge, "bg-emerald-100 text-emerald-800 dark:bg-emerald-900/50 dark:text-emerald-200")}>This device</span>}
             {s.isNewDevice && (
               // First seen in the last 24 hours (its device cookie is new): worth a second look.
@@ -92,7 +98,7 @@ export function DeviceRow({ session: s, now, onSignOut }: { session: SessionView
       </div>
       {!s.isCurrent && (
         // Under the text (indented past the icon) in a narrow list; beside it otherwise.
-        <Button variant="secondary" onClick={onSignOut} aria-label={`Sign out ${s.label}`} className="ml-15 shrink-0 self-start @lg:ml-0 @lg:self-center">
+        <Button variant="secondary" onClick={onSignOut} aria-label={`Sign out ${s.declaredClient ?? s.label}`} className="ml-15 shrink-0 self-start @lg:ml-0 @lg:self-center">
           Sign out
         </Button>
       )}

@@ -60,7 +60,7 @@ export function ActiveDevices({
       finish(
         "success",
         target.kind === "one"
-          ? `Signed out ${plural(result.revoked, "device", "devices")}: ${target.session.label}.`
+          ? `Signed out ${plural(result.revoked, "device", "devices")}: ${target.session.declaredClient ?? target.session.label}.`
           : result.revoked === 0
             ? "No other devices were signed in."
             : `Signed out ${plural(result.revoked, "other device", "other devices")}.`,

@@ -26,6 +26,7 @@ import { assertSafeInput, NAME_FIELD_PATHS, normalizeName } from "./input-rules"
 import { normaliseRedirectTargets } from "./redirect-targets";
 import { SIGN_IN_AFTER_VERIFICATION_PATH } from "./verification-confirm";
 import { withDatabaseHooks } from "./database-hooks";
+import { nativeSignInAnswer } from "./native-clients";
 
 /** Answer 404 over HTTP. Server code may still call them through auth.api. */
 export const DISABLED_PATHS = [
@@ -61,6 +62,8 @@ export const PUBLIC_PATHS: Record<string, string> = {
   "/reset-password/:token": "the emailed link's landing redirect; the token is the credential",
   "/reset-password": "the emailed token is the credential; ends every session of the account",
   "/callback/:id": "OAuth provider callback (path has a parameter, so disabledPaths cannot name it); no provider is configured, so it can only answer an error",
+  "/device/code": "a command-line tool asks for a code (known client ids only, rate limited); it grants nothing until a signed-in person approves",
+  "/device/token": "the tool polls with its device code, which is the credential (single use, expires, slow_down, rate limited)",
   "/ok": "health check, no data",
   "/error": "better-auth's error page, no data",
 };
@@ -80,6 +83,11 @@ export const SERVER_ONLY_PUBLIC_PATHS: Record<string, string> = {
 export const ENDS_OTHER_SESSIONS: Record<string, string> = {
   "/change-password": "currentPassword", // required by better-auth's schema
   "/delete-user": "password",
+};
+
+/** Gated endpoints that need a sign-in younger than SESSION_FRESH_AGE, whatever else is sent. */
+export const FRESH_SIGN_IN_PATHS: Record<string, string> = {
+  "/device/approve": "Please sign in again to approve a device: this lets it into your account.",
 };
 
 /** Paths where better-auth creates a session for this browser (a sign-in). */
@@ -118,14 +126,14 @@ async function requireLiveSession(headers: Headers | undefined): Promise<Validit
   return check.session;
 }
 
-async function assertFreshSession(sessionId: string): Promise<void> {
+async function assertFreshSession(sessionId: string, message = "Please confirm your password: this ends your other sessions."): Promise<void> {
   const freshAge = env().SESSION_FRESH_AGE * 1000;
   if (freshAge <= 0) return;
   const [row] = await getDb().select({ createdAt: sessionTable.createdAt }).from(sessionTable).where(eq(sessionTable.id, sessionId));
   if (!row || Date.now() - row.createdAt.getTime() > freshAge) {
     throw new APIError("FORBIDDEN", {
       code: "REAUTHENTICATION_REQUIRED",
-      message: "Please confirm your password: this ends your other sessions.",
+      message,
     });
   }
 }
@@ -208,6 +216,7 @@ export const frontDoorPlugin = () =>
                 const password = body?.[passwordField];
                 if (typeof password !== "string" || password === "") await assertFreshSession(current.sessionId);
               }
+              if (Object.hasOwn(FRESH_SIGN_IN_PATHS, ctx.path)) await assertFreshSession(current.sessionId, FRESH_SIGN_IN_PATHS[ctx.path]);
             }
             // A password change ends every other session, whatever the client asked (ASVS 7.4.3).
             if (ctx.path === "/change-password" && body) body = { ...body, revokeOtherSessions: true };
@@ -220,6 +229,11 @@ export const frontDoorPlugin = () =>
         {
           matcher: () => true,
           handler: createAuthMiddleware(async (ctx) => {
+            // A native app's sign-in: its answer is the bearer token (no cookie jar to hold one).
+            if (ctx.path === "/sign-in/email") {
+              const native = nativeSignInAnswer(ctx.headers, ctx.context.returned, ctx.context.newSession?.session.id);
+              if (native) return ctx.json(native);
+            }
             const stripped = withoutSessionToken(ctx.context.returned);
             if (stripped) return ctx.json(stripped);
           }),

@@ -21,6 +21,8 @@ import {
 } from "./emails";
 import { clientAddressPlugin, IP_ADDRESS_OPTIONS, withClientAddress } from "./client-ip";
 import { deviceIdentityPlugin } from "./device-identity";
+import { withNativeCredential } from "./native-clients";
+import { deviceAuthorizationPlugin, deviceFlowPlugin } from "./device-flow";
 import { notifyNewDevice } from "./new-device";
 import { accountRateLimitPlugin, RATE_LIMIT_RULES, rateLimitStorage } from "./rate-limit";
 import { DISABLED_PATHS, frontDoorPlugin } from "./front-door";
@@ -97,6 +99,7 @@ function createAuth() {
         deviceFirstSeenAt: { type: "date", required: false, input: false, returned: false },
         location: { type: "string", required: false, input: false },
         signInMethod: { type: "string", required: false, input: false },
+        declaredClient: { type: "string", required: false, input: false },
       },
     },
     user: { deleteUser: { enabled: true } },
@@ -126,6 +129,9 @@ function createAuth() {
       deviceIdentityPlugin({ onNewDevice: notifyNewDevice }),
       signOutGuardPlugin(),
       failedSignInPlugin(),
+      // Command-line tools and TVs: RFC 8628 device codes (device-flow.ts).
+      deviceAuthorizationPlugin(),
+      deviceFlowPlugin(),
       accountFlowsPlugin({
         // The deferred halves of sign-up and reset request: better-auth's own endpoints.
         signUp: (input, headers): Promise<unknown> => getAuth().api.signUpEmail({ body: input, headers }),
@@ -138,11 +144,17 @@ function createAuth() {
   });
 }
 
-/** better-auth, whose handler always sees the verified client address (client-ip.ts). */
+/**
+ * better-auth, whose handler always sees the verified client address (client-ip.ts) and a
+ * native client's bearer token as its session cookie, or refuses it (native-clients.ts).
+ */
 function createAuthWithClientAddress() {
   const auth = createAuth();
   const handler = auth.handler;
-  auth.handler = (request: Request) => handler(withClientAddress(request));
+  auth.handler = async (request: Request) => {
+    const native = withNativeCredential(request);
+    return native instanceof Response ? native : handler(withClientAddress(native));
+  };
   return auth;
 }
 

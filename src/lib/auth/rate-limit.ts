@@ -100,6 +100,12 @@ export const RATE_LIMIT_RULES: Record<string, Rule> = {
   "/send-verification-email": { window: 300, max: 5 },
   "/change-password": { window: 300, max: 10 },
   "/delete-user": { window: 300, max: 10 },
+  // Device authorization (device-flow.ts): asking for codes, polling (each code also
+  // answers slow_down when polled faster than its interval), looking a code up, approving.
+  "/device/code": { window: 60, max: 10 },
+  "/device/token": { window: 60, max: 30 },
+  "/device": { window: 60, max: 20 },
+  "/device/approve": { window: 300, max: 10 },
 };
 
 /** The storage for this process: Redis when configured, else process memory. */

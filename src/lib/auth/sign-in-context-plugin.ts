@@ -1,7 +1,8 @@
 // better-auth plugin, one concern: record how and where a session was signed in, when
 // better-auth creates it (databaseHooks.session.create.before). Fills session.location
 // (the approximate location of the session's IP: lib/location.ts, looked up here and only
-// here, never per request) and session.sign_in_method (lib/sign-in-context.ts). The
+// here, never per request), session.sign_in_method (lib/sign-in-context.ts) and, for a
+// native app, session.declared_client (lib/auth/native-clients.ts). The
 // columns are `input: false` additional fields: a request body cannot set them.
 //
 // Registered before the session-index plugin, whose create.after indexes the row with
@@ -9,6 +10,8 @@
 import type { BetterAuthPlugin } from "better-auth";
 import { locate } from "@/lib/location";
 import { signInMethodOf } from "@/lib/sign-in-context";
+import { deviceClientName } from "./device-flow";
+import { declaredClientOf } from "./native-clients";
 import { withDatabaseHooks } from "./database-hooks";
 
 /** The session a request was made with, as better-auth's session middleware put it on the context. */
@@ -26,7 +29,11 @@ export const signInContextPlugin = () =>
           before: async (session, ctx) => {
             const location = await locate((session as { ipAddress?: string | null }).ipAddress);
             const signInMethod = signInMethodOf(ctx?.path, currentSessionMethod(ctx));
-            return { data: { ...session, location, signInMethod } };
+            // A native sign-in's declared client (validated before better-auth ran).
+            // A device-code sign-in's client id, named (also a claim: any program may send it).
+            const declared = ctx?.path === "/sign-in/email" ? declaredClientOf(ctx.headers) : null;
+            const declaredClient = declared?.ok ? declared.label : ctx?.path === "/device/token" ? deviceClientName((ctx.body as { client_id?: unknown } | undefined)?.client_id) : null;
+            return { data: { ...session, location, signInMethod, declaredClient } };
           },
         },
       },

@@ -44,6 +44,10 @@ export const API_ERROR = {
   accountNotFound: "account_not_found",
   /** 410: a "this wasn't me" link that was already used (single use). */
   linkUsed: "link_used",
+  /** 400: a bearer session token where the app does not take one (a browser context, a cookie as well, or a route native clients do not use). */
+  bearerNotAccepted: "bearer_not_accepted",
+  /** 400: a native sign-in's declared client name or platform is not plain bounded text. */
+  invalidClient: "invalid_client",
   /** 500: logged on the server, never detailed to the client. */
   internal: "internal",
 } as const;

@@ -79,7 +79,7 @@ export interface StoredDevice extends Device, SignInContext {
 // stored format: append, never reorder. A device type written as a word (values from before
 // the codes) still reads.
 const DEVICE_TYPE_CODES: readonly DeviceType[] = ["desktop", "mobile", "tablet", "console", "smarttv", "wearable", "embedded", "unknown"];
-const METHOD_CODES: readonly (SignInMethod | null)[] = [null, "password", "email-verification"];
+const METHOD_CODES: readonly (SignInMethod | null)[] = [null, "password", "email-verification", "device-code"];
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
@@ -87,7 +87,7 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
  * How a validity entry is stored: one string, the per-request fields first so the proxy's
  * parse stops early, the device details last as a compact JSON array whose trailing nulls
  * are left out (a value written before a field existed reads it as null):
- * `sessionId|userId|expiresAt|lastActiveAt|generation|createdAt|["browser","os",type,"label","ip","location",method,firstSeen]`
+ * `sessionId|userId|expiresAt|lastActiveAt|generation|createdAt|["browser","os",type,"label","ip","location",method,firstSeen,"declaredClient"]`
  * with `type` and `method` as codes (above) and `firstSeen` as whole seconds before createdAt.
  */
 export function encodeValidity(
@@ -105,6 +105,7 @@ export function encodeValidity(
     device.location,
     device.signInMethod ? METHOD_CODES.indexOf(device.signInMethod) : null,
     device.deviceFirstSeenAt === null ? null : seconds(device.createdAt) - seconds(device.deviceFirstSeenAt),
+    device.declaredClient ?? null,
   ];
   while (d.length > 5 && d.at(-1) == null) d.pop();
   return `${head}|${device.createdAt}|${JSON.stringify(d)}`;
@@ -130,7 +131,7 @@ export function decodeDevice(raw: string): StoredDevice | null {
   const sixth = fifth < 0 ? -1 : raw.indexOf("|", fifth + 1);
   if (sixth < 0) return null;
   try {
-    const [browser, os, deviceType, label, ipAddress, location, method, firstSeen] = JSON.parse(raw.slice(sixth + 1)) as unknown[];
+    const [browser, os, deviceType, label, ipAddress, location, method, firstSeen, declaredClient] = JSON.parse(raw.slice(sixth + 1)) as unknown[];
     const createdAt = Number(raw.slice(fifth + 1, sixth));
     return {
       createdAt,
@@ -142,6 +143,8 @@ export function decodeDevice(raw: string): StoredDevice | null {
       location: str(location),
       signInMethod: (typeof method === "number" && METHOD_CODES[method]) || null,
       deviceFirstSeenAt: typeof firstSeen === "number" && Number.isInteger(firstSeen) ? (seconds(createdAt) - firstSeen) * 1000 : null,
+      // Only when present: a browser's session (most of them) carries no such field.
+      ...(typeof declaredClient === "string" ? { declaredClient } : {}),
     };
   } catch {
     return null;

@@ -118,6 +118,7 @@ export class MemorySessionIndex implements SessionIndex {
         location: s.location,
         signInMethod: s.signInMethod,
         deviceFirstSeenAt: s.deviceFirstSeenAt,
+        declaredClient: s.declaredClient ?? null,
       },
     };
     this.byToken.set(s.tokenHash, stored);

@@ -3,14 +3,14 @@
 //
 // The proxy sets VERDICT_HEADER on the request it forwards, overwriting (or, on public
 // paths, deleting) whatever the client sent. The value is also HMAC-signed with a key
-// derived from BETTER_AUTH_SECRET, bound to the request's own session cookie and valid
+// derived from BETTER_AUTH_SECRET, bound to the request's own session credential (its
+// cookie, or a native client's bearer token: credential.ts) and valid
 // for a few seconds, so even a copy that reaches a handler some other way (a route the
 // proxy does not match, a captured value replayed with another cookie) is ignored and
 // the handler checks the session itself.
 import { createHash, timingSafeEqual } from "node:crypto";
 import { purposeMac } from "@/lib/purpose-mac";
 import type { ValidityEntry } from "@/lib/session-index";
-import { readSessionCookie } from "./cookie";
 
 export const VERDICT_HEADER = "x-revocable-session";
 
@@ -30,7 +30,7 @@ interface Payload {
   t: number;
 }
 
-/** The header value for a session the proxy has just found live, for this cookie. */
+/** The header value for a session the proxy has just found live, for this credential (cookie or bearer value). */
 export function signVerdict(session: ValidityEntry, cookieValue: string, now = Date.now()): string {
   const s: ValidityEntry = {
     sessionId: session.sessionId,
@@ -58,9 +58,10 @@ function isEntry(v: unknown): v is ValidityEntry {
 
 /**
  * The session the proxy vouched for in this request, or null when there is no verdict
- * or it is forged, stale, or about another cookie. Null means: check it yourself.
+ * or it is forged, stale, or about another credential than `credential` (the request's
+ * cookie or accepted bearer value). Null means: check it yourself.
  */
-export function readForwardedVerdict(headers: Headers, now = Date.now()): ValidityEntry | null {
+export function readForwardedVerdict(headers: Headers, credential: string | undefined, now = Date.now()): ValidityEntry | null {
   const value = headers.get(VERDICT_HEADER);
   if (!value || value.length > MAX_LENGTH) return null;
   const dot = value.indexOf(".");
@@ -78,7 +79,6 @@ export function readForwardedVerdict(headers: Headers, now = Date.now()): Validi
   if (!isEntry(parsed.s) || typeof parsed.c !== "string" || !Number.isFinite(parsed.t)) return null;
   if (parsed.t > now + 1_000 || now - parsed.t > MAX_AGE_MS) return null;
   if (parsed.s.expiresAt <= now) return null;
-  const cookie = readSessionCookie(headers);
-  if (!cookie || cookieHash(cookie) !== parsed.c) return null;
+  if (!credential || cookieHash(credential) !== parsed.c) return null;
   return parsed.s;
 }

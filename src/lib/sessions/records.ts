@@ -18,6 +18,7 @@ export interface SessionRow {
   location?: string | null;
   signInMethod?: string | null;
   deviceFirstSeenAt?: Date | null;
+  declaredClient?: string | null;
   /** The user's session generation the row was inserted in (or kept at by a revoke-all);
    *  better-auth's hook rows may lack it. */
   generation?: number;
@@ -47,6 +48,7 @@ export function toRecord(row: SessionRow): SessionToRecord {
     ...deviceOf(row.userAgent, row.ipAddress, row.location),
     signInMethod: asSignInMethod(row.signInMethod),
     deviceFirstSeenAt: wholeSeconds(row.deviceFirstSeenAt),
+    declaredClient: row.declaredClient ?? null,
     tokenHash: hashToken(row.token),
     generation: row.generation ?? 0,
     createdAt: row.createdAt.getTime(),

@@ -7,6 +7,7 @@
 import { ApiError } from "@/lib/http/errors";
 import type { ValidityEntry } from "@/lib/session-index";
 import { readSessionCookie } from "./cookie";
+import { credentialFor, credentialValue } from "./credential";
 import { readForwardedVerdict } from "./forwarded";
 import { scheduleRepairs } from "./repairs";
 import { checkSessionCookie, type SessionCheck } from "./validate";
@@ -18,15 +19,29 @@ export async function checkRequestSession(cookieValue: string | undefined | null
   return check;
 }
 
-/** The live session of a request (the proxy's verdict when it gave one), or a 401. */
-export async function sessionOfRequest(headers: Headers): Promise<SessionCheck> {
-  const forwarded = readForwardedVerdict(headers);
+async function sessionOf(headers: Headers, credential: string | undefined): Promise<SessionCheck> {
+  const forwarded = readForwardedVerdict(headers, credential);
   if (forwarded) return { ok: true, session: forwarded, source: "proxy", repairs: [] };
-  return checkRequestSession(readSessionCookie(headers));
+  return checkRequestSession(credential);
+}
+
+/** The live session of a page request (the cookie only: pages take no bearer token). */
+export async function sessionOfRequest(headers: Headers): Promise<SessionCheck> {
+  return sessionOf(headers, readSessionCookie(headers));
+}
+
+/**
+ * The session credential of an API request: its cookie, or a native client's bearer token
+ * on a route that takes one (credential.ts); a 400 for a bearer token refused here.
+ */
+export function requestCredential(request: Request): string | undefined {
+  const credential = credentialFor(request.headers, request.method, new URL(request.url).pathname);
+  if (credential.kind === "refused") throw new ApiError(400, "bearer_not_accepted", credential.message);
+  return credentialValue(credential);
 }
 
 export async function requireSession(request: Request): Promise<ValidityEntry> {
-  const check = await sessionOfRequest(request.headers);
+  const check = await sessionOf(request.headers, requestCredential(request));
   if (!check.ok) throw new ApiError(401, "unauthenticated", "You are not signed in, or your session has ended.");
   return check.session;
 }

@@ -28,6 +28,8 @@ export interface SessionView extends Device {
   /** When this device was first seen (ISO), and whether that was in the last 24 h. */
   deviceFirstSeenAt: string | null;
   isNewDevice: boolean;
+  /** What a native app or tool declared itself as at sign-in; the panel marks it as declared (unverified). */
+  declaredClient: string | null;
 }
 
 function view(s: IndexedSession, currentId: string, now: number): SessionView {
@@ -49,6 +51,7 @@ function view(s: IndexedSession, currentId: string, now: number): SessionView {
     signInMethod: s.signInMethod,
     deviceFirstSeenAt: s.deviceFirstSeenAt === null ? null : new Date(s.deviceFirstSeenAt).toISOString(),
     isNewDevice: isNewDevice(s.deviceFirstSeenAt, now),
+    declaredClient: s.declaredClient ?? null,
   };
 }
 

@@ -1,18 +1,18 @@
-// GET /api/sessions/events: Server-Sent Events for the signed-in tab (live sign-out).
+// GET /api/sessions/events: Server-Sent Events for the signed-in tab or native app (live sign-out).
 // Behind the proxy like every protected route; 401 JSON and no stream without a session;
 // 429 JSON past the per-user or per-instance cap on open streams (event-stream.ts).
 import { API_ERROR } from "@/lib/http/error-codes";
 import { handleErrors, jsonError } from "@/lib/http/errors";
-import { readSessionCookie } from "@/lib/sessions/cookie";
 import { openSessionStream } from "@/lib/sessions/event-stream";
-import { requireSession } from "@/lib/sessions/request";
+import { requestCredential, requireSession } from "@/lib/sessions/request";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 export const GET = handleErrors(async (request: Request) => {
   const session = await requireSession(request);
-  return openSessionStream(session, readSessionCookie(request.headers) ?? "", request.signal);
+  // The cookie, or a native client's bearer token: the stream re-checks that same credential.
+  return openSessionStream(session, requestCredential(request) ?? "", request.signal);
 });
 
 /**

@@ -1,0 +1,1 @@
+ALTER TABLE "session" ADD COLUMN "declared_client" text;
