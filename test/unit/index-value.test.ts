@@ -52,4 +52,13 @@ describe("the index value's device details", () => {
       expect(decodeDevice(encodeValidity(entry, { ...device, deviceFirstSeenAt }))?.deviceFirstSeenAt).toBe(deviceFirstSeenAt);
     }
   });
+
+  it("pins the sign-in method codes: a stored value keeps its meaning (append, never reorder)", () => {
+    const codes = (["password", "email-verification", "github", "google", "oidc"] as const).map((signInMethod) => {
+      const raw = encodeValidity(entry, { ...device, signInMethod, deviceFirstSeenAt: null });
+      expect(decodeDevice(raw)?.signInMethod).toBe(signInMethod);
+      return JSON.parse(raw.slice(raw.lastIndexOf("|") + 1)).at(-1) as number;
+    });
+    expect(codes).toEqual([1, 2, 3, 4, 5]);
+  });
 });

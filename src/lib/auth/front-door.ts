@@ -38,10 +38,8 @@ export const DISABLED_PATHS = [
   "/update-session",
   // A password oracle over HTTP; the app calls it server-side (rate limited) only.
   "/verify-password",
-  // No social providers are configured: nothing to sign in with, link or refresh.
-  "/sign-in/social",
-  "/link-social",
-  "/unlink-account",
+  // The app signs in with OAuth providers but never calls them on the user's behalf:
+  // their access and refresh tokens stay in the database, never handed to a browser.
   "/get-access-token",
   "/refresh-token",
   "/account-info",
@@ -60,7 +58,8 @@ export const PUBLIC_PATHS: Record<string, string> = {
   "/request-password-reset": "for a person who cannot sign in; same answer for every address",
   "/reset-password/:token": "the emailed link's landing redirect; the token is the credential",
   "/reset-password": "the emailed token is the credential; ends every session of the account",
-  "/callback/:id": "OAuth provider callback (path has a parameter, so disabledPaths cannot name it); no provider is configured, so it can only answer an error",
+  "/sign-in/social": "starts an OAuth sign-in: only a redirect to the provider, with state and PKCE (rate limited; options limited: oauth.ts)",
+  "/callback/:id": "the OAuth provider's answer: state (bound to this browser's cookie), PKCE and the provider's code are the credential (rate limited)",
   "/ok": "health check, no data",
   "/error": "better-auth's error page, no data",
 };
@@ -82,8 +81,17 @@ export const ENDS_OTHER_SESSIONS: Record<string, string> = {
   "/delete-user": "password",
 };
 
+/**
+ * Gated endpoints that add or remove a way into the account: each needs a sign-in younger
+ * than SESSION_FRESH_AGE (a stolen, older session cannot link the thief's identity).
+ */
+export const NEEDS_FRESH_SIGN_IN: Record<string, string> = {
+  "/link-social": "links another provider's identity to the account",
+  "/unlink-account": "removes a way to sign in",
+};
+
 /** Paths where better-auth creates a session for this browser (a sign-in). */
-const SIGN_IN_PATHS = new Set(["/sign-in/email", "/sign-up/email", "/verify-email", SIGN_IN_AFTER_VERIFICATION_PATH]);
+const SIGN_IN_PATHS = new Set(["/sign-in/email", "/sign-up/email", "/verify-email", "/callback/:id", SIGN_IN_AFTER_VERIFICATION_PATH]);
 
 function clearedCookies(): Headers {
   const headers = new Headers();
@@ -118,15 +126,12 @@ async function requireLiveSession(headers: Headers | undefined): Promise<Validit
   return check.session;
 }
 
-async function assertFreshSession(sessionId: string): Promise<void> {
+async function assertFreshSession(sessionId: string, message = "Please confirm your password: this ends your other sessions."): Promise<void> {
   const freshAge = env().SESSION_FRESH_AGE * 1000;
   if (freshAge <= 0) return;
   const [row] = await getDb().select({ createdAt: sessionTable.createdAt }).from(sessionTable).where(eq(sessionTable.id, sessionId));
   if (!row || Date.now() - row.createdAt.getTime() > freshAge) {
-    throw new APIError("FORBIDDEN", {
-      code: "REAUTHENTICATION_REQUIRED",
-      message: "Please confirm your password: this ends your other sessions.",
-    });
+    throw new APIError("FORBIDDEN", { code: "REAUTHENTICATION_REQUIRED", message });
   }
 }
 
@@ -207,6 +212,9 @@ export const frontDoorPlugin = () =>
               if (passwordField) {
                 const password = body?.[passwordField];
                 if (typeof password !== "string" || password === "") await assertFreshSession(current.sessionId);
+              }
+              if (Object.hasOwn(NEEDS_FRESH_SIGN_IN, ctx.path)) {
+                await assertFreshSession(current.sessionId, "Please sign in again first: this changes how you sign in.");
               }
             }
             // A password change ends every other session, whatever the client asked (ASVS 7.4.3).

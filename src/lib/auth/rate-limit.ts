@@ -100,6 +100,11 @@ export const RATE_LIMIT_RULES: Record<string, Rule> = {
   "/send-verification-email": { window: 300, max: 5 },
   "/change-password": { window: 300, max: 10 },
   "/delete-user": { window: 300, max: 10 },
+  // OAuth: each start writes a state row; each callback exchanges a code with the provider.
+  "/sign-in/social": { window: 60, max: 10 },
+  "/callback/*": { window: 60, max: 10 },
+  "/link-social": { window: 300, max: 10 },
+  "/unlink-account": { window: 300, max: 10 },
 };
 
 /** The storage for this process: Redis when configured, else process memory. */

@@ -25,7 +25,8 @@ export const signInContextPlugin = () =>
         create: {
           before: async (session, ctx) => {
             const location = await locate((session as { ipAddress?: string | null }).ipAddress);
-            const signInMethod = signInMethodOf(ctx?.path, currentSessionMethod(ctx));
+            const providerId = (ctx?.params as { id?: unknown } | undefined)?.id;
+            const signInMethod = signInMethodOf(ctx?.path, currentSessionMethod(ctx), typeof providerId === "string" ? providerId : undefined);
             return { data: { ...session, location, signInMethod } };
           },
         },
