@@ -328,3 +328,28 @@ describe("options a client passes", () => {
     expect(rows.map((r) => r.detail)).toEqual([{ method: "oidc" }]);
   });
 });
+
+describe("with no provider configured", () => {
+  let saved: Record<string, string | undefined> = {};
+  beforeAll(() => {
+    saved = Object.fromEntries(OIDC_VARS.map((n) => [n, process.env[n]]));
+    for (const name of OIDC_VARS) delete process.env[name];
+    resetEnvForTests();
+    resetAuthForTests();
+  });
+  afterAll(() => {
+    Object.assign(process.env, saved);
+    resetEnvForTests();
+    resetAuthForTests();
+  });
+
+  it("starting a sign-in answers 404 for any provider, and nothing else changes", async () => {
+    for (const provider of ["oidc", "github", "google"]) {
+      const res = await new Browser().auth("/sign-in/social", { provider, callbackURL: "/settings/security" });
+      expect(res.status).toBe(404);
+    }
+    const b = new Browser();
+    await signUpVerified(b);
+    expect(b.signedIn()).toBe(true);
+  });
+});
