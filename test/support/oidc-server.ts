@@ -59,6 +59,8 @@ export async function startOidcServer(appUrl: string): Promise<OidcServer> {
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
     scopes: ["openid", "email", "profile"],
     features: { devInteractions: { enabled: false } },
+    // Explicit lifetimes (the defaults log a notice each): a test's flow takes seconds.
+    ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 600, IdToken: 600, Interaction: 600, Session: 600 },
     pkce: { required: () => true },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     async findAccount(_ctx, sub) {
