@@ -24,10 +24,12 @@ export function SecuritySettings({ providers = [] }: { providers?: ProviderButto
       <Card className="p-4 sm:p-6">
         <ChangePasswordForm otherDevices={otherDevices} onChanged={() => setRefresh((n) => n + 1)} />
       </Card>
-      {/* Configured providers and linked ones (renders nothing when there are neither). */}
-      <Suspense>
-        <LinkedAccountsCard providers={providers} />
-      </Suspense>
+      {/* Only where a provider is configured: otherwise the page is as it always was. */}
+      {providers.length > 0 && (
+        <Suspense>
+          <LinkedAccountsCard providers={providers} />
+        </Suspense>
+      )}
       <Card className="p-4 sm:p-6">
         <RecentActivity refreshSignal={refresh} />
       </Card>
@@ -37,7 +39,7 @@ export function SecuritySettings({ providers = [] }: { providers?: ProviderButto
 
 function LinkedAccountsCard({ providers }: { providers: ProviderButton[] }) {
   return (
-    <Card className="p-4 sm:p-6 empty:hidden">
+    <Card className="p-4 sm:p-6">
       <LinkedAccounts providers={providers} />
     </Card>
   );

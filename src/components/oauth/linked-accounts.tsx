@@ -50,7 +50,6 @@ export function LinkedAccounts({ providers }: { providers: ProviderButton[] }) {
   const linked = (accounts ?? []).filter((a) => a.providerId !== "credential");
   const hasPassword = (accounts ?? []).some((a) => a.providerId === "credential");
   const linkable = providers.filter((p) => !linked.some((a) => a.providerId === p.id));
-  if (accounts !== null && providers.length === 0 && linked.length === 0) return null;
 
   async function link(provider: OAuthProviderId) {
     setPending(provider);
