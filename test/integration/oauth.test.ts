@@ -17,6 +17,7 @@ import { flushRepairs } from "@/lib/sessions/repairs";
 import { checkSessionToken } from "@/lib/sessions/validate";
 import { Browser, ORIGIN, signUpVerified, uniqueEmail, waitForEmail } from "../support/browser";
 import { atProvider, callback, oauthSignIn, startOAuth } from "../support/oauth-flow";
+import { setRateLimits } from "../support/rate-limits";
 import { startOidcServer, type OidcServer } from "../support/oidc-server";
 import { backdateSignIn, indexSessionIds, pgSessionIds, sessionIdOf, tokenOf, userIdOf } from "../support/sessions";
 
@@ -326,6 +327,32 @@ describe("options a client passes", () => {
     await flushBackground();
     const rows = await getDb().select().from(securityEvent).where(and(eq(securityEvent.userId, await userIdOf(email)), eq(securityEvent.type, "sign-in")));
     expect(rows.map((r) => r.detail)).toEqual([{ method: "oidc" }]);
+  });
+});
+
+describe("hostile input and limits", () => {
+  it("answers a malformed start with 4xx JSON, never 500", async () => {
+    for (const body of [{ provider: 123 }, { provider: "nope" }, { provider: ["oidc"] }, {}, "not json"]) {
+      const res = await new Browser().auth("/sign-in/social", body);
+      expect(res.status, JSON.stringify(body)).toBeGreaterThanOrEqual(400);
+      expect(res.status, JSON.stringify(body)).toBeLessThan(500);
+    }
+  });
+
+  describe("with rate limits on", () => {
+    beforeAll(() => setRateLimits("on"));
+    afterAll(() => setRateLimits("off"));
+
+    it("limits starting sign-ins and callbacks per client address", async () => {
+      const b = new Browser();
+      const starts = [];
+      for (let i = 0; i < 11; i++) starts.push((await b.auth("/sign-in/social", { provider: "oidc", callbackURL: "/settings/security" })).status);
+      expect(starts.slice(0, 10).every((s) => s === 200)).toBe(true);
+      expect(starts[10]).toBe(429);
+      const callbacks = [];
+      for (let i = 0; i < 11; i++) callbacks.push((await b.auth("/callback/oidc?code=x&state=y")).status);
+      expect(callbacks[10]).toBe(429);
+    });
   });
 });
 
