@@ -2,7 +2,7 @@
 import { Action, Details, EmailLayout, Paragraph } from "./_components/layout";
 import { formatWhen, greeting, locationOrUnknown, orUnknown } from "./_components/format";
 import type { EmailDevice, TimeDisplay } from "./_components/types";
-import { SIGN_IN_METHOD_WORDS, type SignInMethod } from "../src/lib/sign-in-context";
+import { signInMethodWords, type SignInMethod } from "../src/lib/sign-in-context";
 
 export interface NewSignInProps extends TimeDisplay {
   name: string;
@@ -10,6 +10,8 @@ export interface NewSignInProps extends TimeDisplay {
   device: EmailDevice;
   /** How the sign-in was made; null or absent when not known. */
   signInMethod?: SignInMethod | null;
+  /** The OIDC provider's configured name ("Signed in with Acme SSO"). */
+  providerName?: string;
   activeDevicesUrl: string;
   /** "This wasn't me": ends that session without signing in (lib/security/report-sign-in.ts). */
   reportSignInUrl?: string;
@@ -30,7 +32,7 @@ export function subject(device: Pick<EmailDevice, "label">): string {
   return `New sign-in to your account from ${orUnknown(device.label)}`;
 }
 
-export default function NewSignIn({ name, at, locale, timeZone, device, signInMethod, activeDevicesUrl, reportSignInUrl }: NewSignInProps) {
+export default function NewSignIn({ name, at, locale, timeZone, device, signInMethod, providerName, activeDevicesUrl, reportSignInUrl }: NewSignInProps) {
   const when = formatWhen(at, locale, timeZone);
   return (
     <EmailLayout
@@ -47,7 +49,7 @@ export default function NewSignIn({ name, at, locale, timeZone, device, signInMe
           ["Operating system", orUnknown(device.os)],
           ["IP address", orUnknown(device.ipAddress)],
           ["Location (approximate)", locationOrUnknown(device.location)],
-          ...(signInMethod ? [["Signed in with", SIGN_IN_METHOD_WORDS[signInMethod]] as const] : []),
+          ...(signInMethod ? [["Signed in with", signInMethodWords(signInMethod, providerName)] as const] : []),
           ["Time", when],
         ]}
       />

@@ -2,13 +2,15 @@
 // The interactive half of /settings/security: the Active devices panel, the change
 // password form (which reloads the panel once the other devices are signed out) and
 // Recent activity.
-import { useState } from "react";
+import { Suspense, useState } from "react";
 import { ActiveDevices } from "@/components/active-devices";
 import { ChangePasswordForm } from "@/components/change-password-form";
 import { RecentActivity } from "@/components/recent-activity";
 import { Card } from "@/components/ui/card";
+import { LinkedAccounts } from "@/components/oauth/linked-accounts";
+import type { ProviderButton } from "@/components/oauth/provider-buttons";
 
-export function SecuritySettings() {
+export function SecuritySettings({ providers = [] }: { providers?: ProviderButton[] }) {
   const [refresh, setRefresh] = useState(0);
   const [otherDevices, setOtherDevices] = useState<number | null>(null);
   return (
@@ -22,9 +24,23 @@ export function SecuritySettings() {
       <Card className="p-4 sm:p-6">
         <ChangePasswordForm otherDevices={otherDevices} onChanged={() => setRefresh((n) => n + 1)} />
       </Card>
+      {/* Only where a provider is configured: otherwise the page is as it always was. */}
+      {providers.length > 0 && (
+        <Suspense>
+          <LinkedAccountsCard providers={providers} />
+        </Suspense>
+      )}
       <Card className="p-4 sm:p-6">
         <RecentActivity refreshSignal={refresh} />
       </Card>
     </div>
+  );
+}
+
+function LinkedAccountsCard({ providers }: { providers: ProviderButton[] }) {
+  return (
+    <Card className="p-4 sm:p-6">
+      <LinkedAccounts providers={providers} />
+    </Card>
   );
 }

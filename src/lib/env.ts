@@ -32,6 +32,13 @@ const trustProxy = z
     return z.NEVER;
   });
 
+/** The variables of each OAuth provider: all set (on) or none (off). */
+const OAUTH_VARIABLES = {
+  GitHub: ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET"],
+  Google: ["GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET"],
+  OIDC: ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"],
+} as const;
+
 const DEV_SECRET = "dev-only-insecure-secret-change-me-0123456789abcdef";
 
 const schema = z
@@ -95,10 +102,29 @@ const schema = z
     GEOIP_DATABASE: optionalString,
     // Bearer token for GET /api/metrics; unset: the endpoint answers 404.
     METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+    // Sign-in with GitHub, Google and one OpenID Connect provider (docs/oauth.md). Each is
+    // on when its client id and secret are both set; unset: no button, nothing else changes.
+    GITHUB_CLIENT_ID: optionalString,
+    GITHUB_CLIENT_SECRET: optionalString,
+    GOOGLE_CLIENT_ID: optionalString,
+    GOOGLE_CLIENT_SECRET: optionalString,
+    // The provider's issuer URL: its discovery document is <issuer>/.well-known/openid-configuration.
+    OIDC_ISSUER: optionalString.pipe(z.url().optional()),
+    OIDC_CLIENT_ID: optionalString,
+    OIDC_CLIENT_SECRET: optionalString,
+    // What the button, Active devices and emails call it ("Sign in with <name>").
+    OIDC_NAME: z.string().trim().min(1).max(40).default("Single sign-on"),
   })
   .superRefine((env, ctx) => {
     if (env.EVENT_STREAMS_MAX_PER_USER > env.EVENT_STREAMS_MAX_PER_INSTANCE) {
       ctx.addIssue({ code: "custom", path: ["EVENT_STREAMS_MAX_PER_USER"], message: "must not exceed EVENT_STREAMS_MAX_PER_INSTANCE" });
+    }
+    // Half a provider's configuration is a mistake, not "off".
+    for (const [prefix, names] of Object.entries(OAUTH_VARIABLES)) {
+      const set = names.filter((n) => env[n] !== undefined);
+      if (set.length > 0 && set.length < names.length) {
+        for (const n of names.filter((n) => env[n] === undefined)) ctx.addIssue({ code: "custom", path: [n], message: `is required when ${set.join(" and ")} ${set.length === 1 ? "is" : "are"} set (${prefix} sign-in)` });
+      }
     }
     if (env.NODE_ENV !== "production") return;
     for (const name of ["BETTER_AUTH_SECRET", "DATABASE_URL"] as const) {

@@ -2,10 +2,14 @@
 // created (lib/auth/sign-in-context-plugin.ts), carried by the index value and the sessions
 // API to the Active devices panel. Kept free of app imports: the emails use the words too.
 
-/** How a session started. Stored in session.sign_in_method. */
-export type SignInMethod = "password" | "email-verification" | "device-code";
+/** The OAuth providers the app knows, by their better-auth provider id (docs/oauth.md). */
+export type OAuthProviderId = "github" | "google" | "oidc";
+export const OAUTH_PROVIDER_IDS: readonly OAuthProviderId[] = ["github", "google", "oidc"];
 
-const METHODS: ReadonlySet<string> = new Set<SignInMethod>(["password", "email-verification", "device-code"]);
+/** How a session started. Stored in session.sign_in_method. */
+export type SignInMethod = "password" | "email-verification" | "device-code" | OAuthProviderId;
+
+const METHODS: ReadonlySet<string> = new Set<SignInMethod>(["password", "email-verification", "device-code", ...OAUTH_PROVIDER_IDS]);
 
 /** A stored method back to the union (anything else reads as unknown). */
 export function asSignInMethod(value: string | null | undefined): SignInMethod | null {
@@ -17,15 +21,28 @@ export const SIGN_IN_METHOD_WORDS: Record<SignInMethod, string> = {
   password: "password",
   "email-verification": "email verification link",
   "device-code": "a code approved in the browser",
+  github: "GitHub",
+  google: "Google",
+  // The configured OIDC provider's own name replaces this where the server knows it
+  // (signInMethodWords, the OIDC_NAME variable).
+  oidc: "single sign-on",
 };
+
+/** The words for a method, with the OIDC provider called by its configured name. */
+export function signInMethodWords(method: SignInMethod, oidcName?: string): string {
+  return method === "oidc" && oidcName ? oidcName : SIGN_IN_METHOD_WORDS[method];
+}
 
 /**
  * The method of a session better-auth creates at `path`. A password change re-issues the
  * changer's session: it keeps the method that session was signed in with (`previous`).
+ * An OAuth callback's method is its provider (`providerId`, the path's :id).
  * Null for a path that is not a sign-in the app knows.
  */
-export function signInMethodOf(path: string | undefined, previous?: string | null): SignInMethod | null {
+export function signInMethodOf(path: string | undefined, previous?: string | null, providerId?: string): SignInMethod | null {
   switch (path) {
+    case "/callback/:id": // an OAuth provider's answer: the provider is the method
+      return OAUTH_PROVIDER_IDS.find((id) => id === providerId) ?? null;
     case "/sign-in/email":
     case "/sign-up/email": // only without required verification; kept for completeness
       return "password";

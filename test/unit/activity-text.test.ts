@@ -16,12 +16,14 @@ const base: ActivityItem = {
   thisDevice: false,
   by: null,
   byDevice: null,
+  signInWith: null,
 };
 const e = (over: Partial<ActivityItem>): ActivityItem => ({ ...base, ...over });
 
 describe("activitySentence", () => {
   it("says what happened, in words", () => {
     expect(activitySentence(base)).toBe("Signed in from Chrome 131 on macOS");
+    expect(activitySentence(e({ signInWith: "GitHub" }))).toBe("Signed in with GitHub from Chrome 131 on macOS");
     expect(activityPlace(base)).toBe("203.0.113.9 · Cape Town, South Africa");
     expect(activityPlace(e({ location: null }))).toBe("203.0.113.9");
     expect(activitySentence(e({ type: "sign-in-failed", count: 3, device: "Firefox 133 on Windows" }))).toBe(

@@ -46,8 +46,9 @@ describe("the index value's device details", () => {
 
   it("pins the sign-in method codes (stored: append only)", () => {
     const codeOf = (signInMethod: StoredDevice["signInMethod"]) => JSON.parse(encodeValidity(entry, { ...device, signInMethod }).split("|").at(-1)!)[6];
-    expect([codeOf("password"), codeOf("email-verification"), codeOf("device-code")]).toEqual([1, 2, 3]);
-    expect(decodeDevice(encodeValidity(entry, { ...device, signInMethod: "device-code" }))?.signInMethod).toBe("device-code");
+    const methods = ["password", "email-verification", "device-code", "github", "google", "oidc"] as const;
+    expect(methods.map(codeOf)).toEqual([1, 2, 3, 4, 5, 6]);
+    for (const signInMethod of methods) expect(decodeDevice(encodeValidity(entry, { ...device, signInMethod }))?.signInMethod).toBe(signInMethod);
   });
 
   it("reads a value written before the sign-in context existed", () => {

@@ -89,7 +89,7 @@ export function DeviceRow({ session: s, now, onSignOut }: { session: SessionView
             </Detail>
             {s.signInMethod && (
               <Detail term="Signed in with" breakable>
-                {SIGN_IN_METHOD_WORDS[s.signInMethod]}
+                {s.signInWith ?? SIGN_IN_METHOD_WORDS[s.signInMethod]}
               </Detail>
             )}
             <Detail term="Last active">{s.isCurrent ? "now" : <When iso={s.lastActiveAt} now={now} />}</Detail>

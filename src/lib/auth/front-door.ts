@@ -39,10 +39,8 @@ export const DISABLED_PATHS = [
   "/update-session",
   // A password oracle over HTTP; the app calls it server-side (rate limited) only.
   "/verify-password",
-  // No social providers are configured: nothing to sign in with, link or refresh.
-  "/sign-in/social",
-  "/link-social",
-  "/unlink-account",
+  // The app signs in with OAuth providers but never calls them on the user's behalf:
+  // their access and refresh tokens stay in the database, never handed to a browser.
   "/get-access-token",
   "/refresh-token",
   "/account-info",
@@ -61,7 +59,8 @@ export const PUBLIC_PATHS: Record<string, string> = {
   "/request-password-reset": "for a person who cannot sign in; same answer for every address",
   "/reset-password/:token": "the emailed link's landing redirect; the token is the credential",
   "/reset-password": "the emailed token is the credential; ends every session of the account",
-  "/callback/:id": "OAuth provider callback (path has a parameter, so disabledPaths cannot name it); no provider is configured, so it can only answer an error",
+  "/callback/:id": "the OAuth provider's answer: state (bound to this browser's cookie), PKCE and the provider's code are the credential (rate limited)",
+  "/sign-in/social": "starts an OAuth sign-in: only a redirect to the provider, with state and PKCE (rate limited; options limited: oauth.ts)",
   "/device/code": "a command-line tool asks for a code (known client ids only, rate limited); it grants nothing until a signed-in person approves",
   "/device/token": "the tool polls with its device code, which is the credential (single use, expires, slow_down, rate limited)",
   "/ok": "health check, no data",
@@ -85,13 +84,19 @@ export const ENDS_OTHER_SESSIONS: Record<string, string> = {
   "/delete-user": "password",
 };
 
-/** Gated endpoints that need a sign-in younger than SESSION_FRESH_AGE, whatever else is sent. */
+/**
+ * Gated endpoints that let another device or identity into the account, or remove a way in:
+ * each needs a sign-in younger than SESSION_FRESH_AGE, whatever else is sent (a stolen, older
+ * session cannot approve the thief's device or link the thief's identity). Value: the message.
+ */
 export const FRESH_SIGN_IN_PATHS: Record<string, string> = {
   "/device/approve": "Please sign in again to approve a device: this lets it into your account.",
+  "/link-social": "Please sign in again first: this changes how you sign in.",
+  "/unlink-account": "Please sign in again first: this changes how you sign in.",
 };
 
 /** Paths where better-auth creates a session for this browser (a sign-in). */
-const SIGN_IN_PATHS = new Set(["/sign-in/email", "/sign-up/email", "/verify-email", SIGN_IN_AFTER_VERIFICATION_PATH]);
+const SIGN_IN_PATHS = new Set(["/sign-in/email", "/sign-up/email", "/verify-email", "/callback/:id", SIGN_IN_AFTER_VERIFICATION_PATH]);
 
 function clearedCookies(): Headers {
   const headers = new Headers();
@@ -131,10 +136,7 @@ async function assertFreshSession(sessionId: string, message = "Please confirm y
   if (freshAge <= 0) return;
   const [row] = await getDb().select({ createdAt: sessionTable.createdAt }).from(sessionTable).where(eq(sessionTable.id, sessionId));
   if (!row || Date.now() - row.createdAt.getTime() > freshAge) {
-    throw new APIError("FORBIDDEN", {
-      code: "REAUTHENTICATION_REQUIRED",
-      message,
-    });
+    throw new APIError("FORBIDDEN", { code: "REAUTHENTICATION_REQUIRED", message });
   }
 }
 

@@ -36,6 +36,7 @@ import { signOutGuardPlugin } from "./sign-out-guard";
 import { failedSignInPlugin } from "./failed-sign-in-plugin";
 import { recordSecurityEvent } from "@/lib/security/events";
 import { endLimitExemptions } from "@/lib/known-devices";
+import { ACCOUNT_OPTIONS, oauthRulesPlugin, oidcPlugins, socialProviders, validateOAuthUserInfo } from "./oauth";
 
 function createAuth() {
   const e = env();
@@ -102,7 +103,13 @@ function createAuth() {
         declaredClient: { type: "string", required: false, input: false },
       },
     },
-    user: { deleteUser: { enabled: true } },
+    user: { deleteUser: { enabled: true }, validateUserInfo: validateOAuthUserInfo },
+    // GitHub, Google and one OIDC provider, each only when configured (oauth.ts, docs/oauth.md).
+    socialProviders: socialProviders(e),
+    account: ACCOUNT_OPTIONS,
+    // A provider's answer that fails (a refused state, a provider error) lands on the
+    // sign-in page with ?error=, not on better-auth's bare error page.
+    onAPIError: { errorURL: `${e.APP_URL.replace(/\/+$/, "")}/sign-in` },
     // Per client IP, in Redis so limits hold across instances (ASVS 6.3.1).
     rateLimit: { enabled: rateLimited, window: 60, max: 100, customRules: RATE_LIMIT_RULES, customStorage: limiter },
     advanced: {
@@ -120,6 +127,9 @@ function createAuth() {
     plugins: [
       // First: hostile input and the app's session check run before anything else.
       frontDoorPlugin(),
+      // Options a client passes to the OAuth endpoints that would weaken a rule: 400.
+      oauthRulesPlugin(),
+      ...oidcPlugins(e),
       // Settles the session's ipAddress (the trusted client address) before the hooks below read it.
       clientAddressPlugin(),
       // Location and sign-in method on the row before the index plugin records it.

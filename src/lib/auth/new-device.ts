@@ -9,6 +9,7 @@ import { user as userTable } from "@/db/schema";
 import { deviceOf } from "@/lib/device";
 import { sendAuthEmail } from "@/lib/mail";
 import { asSignInMethod } from "@/lib/sign-in-context";
+import { env } from "@/lib/env";
 import type { SessionRow } from "@/lib/sessions/lifecycle";
 import { accountLinks } from "./emails";
 import { recordSecurityEvent } from "@/lib/security/events";
@@ -28,6 +29,7 @@ export async function notifyNewDevice(session: SessionRow): Promise<void> {
       at: session.createdAt,
       device: deviceOf(session.userAgent, session.ipAddress, session.location),
       signInMethod: asSignInMethod(session.signInMethod),
+      providerName: env().OIDC_NAME,
       activeDevicesUrl: accountLinks().activeDevices,
       // The device id too: confirming the report forgets that device (lib/known-devices.ts).
       reportSignInUrl: reportSignInUrl(await issueReportToken({ ...session, deviceId: (session as { deviceId?: string | null }).deviceId })),

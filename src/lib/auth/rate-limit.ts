@@ -106,6 +106,11 @@ export const RATE_LIMIT_RULES: Record<string, Rule> = {
   "/device/token": { window: 60, max: 30 },
   "/device": { window: 60, max: 20 },
   "/device/approve": { window: 300, max: 10 },
+  // OAuth: each start writes a state row; each callback exchanges a code with the provider.
+  "/sign-in/social": { window: 60, max: 10 },
+  "/callback/*": { window: 60, max: 10 },
+  "/link-social": { window: 300, max: 10 },
+  "/unlink-account": { window: 300, max: 10 },
 };
 
 /** The storage for this process: Redis when configured, else process memory. */

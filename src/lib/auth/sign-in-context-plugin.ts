@@ -28,7 +28,8 @@ export const signInContextPlugin = () =>
         create: {
           before: async (session, ctx) => {
             const location = await locate((session as { ipAddress?: string | null }).ipAddress);
-            const signInMethod = signInMethodOf(ctx?.path, currentSessionMethod(ctx));
+            const providerId = (ctx?.params as { id?: unknown } | undefined)?.id;
+            const signInMethod = signInMethodOf(ctx?.path, currentSessionMethod(ctx), typeof providerId === "string" ? providerId : undefined);
             // A native sign-in's declared client (validated before better-auth ran).
             // A device-code sign-in's client id, named (also a claim: any program may send it).
             const declared = ctx?.path === "/sign-in/email" ? declaredClientOf(ctx.headers) : null;

@@ -65,6 +65,7 @@ function compose(email: AuthEmail, defaults: RenderDefaults): Composed {
             at={email.at}
             device={safeDevice(email.device)}
             signInMethod={email.signInMethod}
+            providerName={email.providerName}
             activeDevicesUrl={email.activeDevicesUrl}
             reportSignInUrl={email.reportSignInUrl}
             locale={locale}

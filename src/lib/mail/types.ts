@@ -42,6 +42,8 @@ export type AuthEmail = TimePreferences &
         at: Date;
         device: Device;
         signInMethod?: SignInMethod | null;
+        /** The OIDC provider's configured name, for a sign-in made with it. */
+        providerName?: string;
         activeDevicesUrl: string;
         /** "This wasn't me" link for this session, when one was issued. */
         reportSignInUrl?: string;

@@ -9,6 +9,7 @@
 // sign-in's user agent is a stranger's text), address and place of the
 // session it is about, the reason, the count, and whether it concerns (or was done from)
 // the session asking. No tokens, and no session ids: "this device" is computed here.
+import { signInWith } from "@/lib/sign-in-words";
 import { and, desc, eq, gt, lt, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
@@ -41,6 +42,8 @@ export interface ActivityItem {
    *  "other-device" (see byDevice), or null (not one of the user's sessions). */
   by: "self" | "this-device" | "other-device" | null;
   byDevice: string | null;
+  /** A sign-in's method in words ("GitHub"); null when not recorded. */
+  signInWith: string | null;
 }
 
 export interface ActivityPage {
@@ -129,6 +132,7 @@ function itemOf(r: Row, currentSessionId: string | null): ActivityItem {
     thisDevice: currentSessionId !== null && r.sessionId === currentSessionId,
     by,
     byDevice: by === "other-device" && typeof d.byDevice === "string" ? safeDeviceLabel(d.byDevice) : null,
+    signInWith: r.type === "sign-in" && typeof d.method === "string" ? signInWith(d.method) : null,
   };
 }
 

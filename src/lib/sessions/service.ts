@@ -12,6 +12,7 @@ import { countPostgresFallback } from "@/lib/metrics";
 import { isNewDevice, type SignInMethod } from "@/lib/sign-in-context";
 import { getSessionIndex, userTag, type IndexedSession, type ValidityEntry } from "@/lib/session-index";
 import { scheduleTagRebuild } from "./completeness";
+import { signInWith } from "@/lib/sign-in-words";
 import { tagIsSuspect } from "./index-health";
 import { endSessions, IN_CURRENT_GENERATION, revokeAllSessions, toRecord } from "./lifecycle";
 import { generationEnded, sessionsEnded } from "./ended";
@@ -25,6 +26,8 @@ export interface SessionView extends Device {
   isCurrent: boolean;
   /** How the session was signed in; null when not recorded (sessions from before it was). */
   signInMethod: SignInMethod | null;
+  /** The method in words ("password", "GitHub", the OIDC provider's name); null when unknown. */
+  signInWith: string | null;
   /** When this device was first seen (ISO), and whether that was in the last 24 h. */
   deviceFirstSeenAt: string | null;
   isNewDevice: boolean;
@@ -49,6 +52,7 @@ function view(s: IndexedSession, currentId: string, now: number): SessionView {
     expiresAt: new Date(s.expiresAt).toISOString(),
     isCurrent: s.sessionId === currentId,
     signInMethod: s.signInMethod,
+    signInWith: signInWith(s.signInMethod),
     deviceFirstSeenAt: s.deviceFirstSeenAt === null ? null : new Date(s.deviceFirstSeenAt).toISOString(),
     isNewDevice: isNewDevice(s.deviceFirstSeenAt, now),
     declaredClient: s.declaredClient ?? null,

@@ -60,7 +60,7 @@ function sessionsEnded(e: ActivityItem): string {
 export function activitySentence(e: ActivityItem): string {
   switch (e.type) {
     case "sign-in":
-      return `Signed in from ${device(e)}`;
+      return `Signed in${e.signInWith ? ` with ${e.signInWith}` : ""} from ${device(e)}`;
     case "sign-in-failed":
       return `${plural(e.count, "failed sign-in attempt", "failed sign-in attempts")}${e.device ? `, the last from ${e.device}` : ""}${e.blocked ? "; further attempts were blocked for a while" : ""}`;
     case "session-ended":

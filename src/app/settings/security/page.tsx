@@ -1,5 +1,7 @@
 import { SecuritySettings } from "@/components/security-settings";
 import { SignOutButton } from "@/components/sign-out-button";
+import { configuredProviders } from "@/lib/auth/oauth-providers";
+import { env } from "@/lib/env";
 import { requireUser } from "@/lib/sessions/current-user";
 
 export const metadata = { title: "Security" };
@@ -18,7 +20,7 @@ export default async function SecurityPage() {
         </div>
         <SignOutButton />
       </div>
-      <SecuritySettings />
+      <SecuritySettings providers={configuredProviders(env())} />
     </div>
   );
 }

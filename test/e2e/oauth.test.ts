@@ -1,0 +1,115 @@
+// Sign-in with an OpenID Connect provider in Chromium, against a real provider
+// (oidc-provider, test/support/oidc-server.ts) and the production server started here with
+// the provider configured. The run's own server has no provider: no button there.
+import path from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, PORT_RANGES } from "../support/ports";
+import { startOidcServer, type OidcServer } from "../support/oidc-server";
+import { startAppServer, type AppServer } from "./support/app-server";
+import { createAccount, deviceRows, env, launchBrowser, newDevice, openPanel, uniqueEmail, visible, type Device } from "./support/harness";
+
+let browser: Browser;
+let idp: OidcServer;
+let app: AppServer;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  const url = `http://127.0.0.1:${await freePort(PORT_RANGES.e2e)}`;
+  idp = await startOidcServer(url);
+  app = await startAppServer(
+    url,
+    { ...env.appEnv, OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: idp.clientId, OIDC_CLIENT_SECRET: idp.clientSecret, OIDC_NAME: "Acme SSO" },
+    path.join(path.dirname(env.outboxDir), "oauth-server.log"),
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await app?.stop();
+  await idp?.close();
+  await browser?.close();
+});
+
+let logins = 0;
+function providerAccount(email = uniqueEmail("idp"), emailVerified = true) {
+  const login = `e2e-person-${logins++}`;
+  idp.setAccount(login, { email, emailVerified, name: "Grace Hopper" });
+  return { login, email };
+}
+
+/** At the provider's page: signs in as `login`, or cancels. */
+async function atProvider(device: Device, action: { login: string } | "cancel") {
+  const { page } = device;
+  await page.waitForURL((u) => u.origin === idp.issuer && u.pathname.startsWith("/interaction/"));
+  if (action === "cancel") return page.getByRole("button", { name: "Cancel" }).click();
+  await page.getByLabel("Login").fill(action.login);
+  await page.getByRole("button", { name: "Continue" }).click();
+}
+
+describe("OAuth sign-in in the browser", () => {
+  it("shows no provider button where none is configured", async () => {
+    const device = await newDevice(browser, "plain");
+    await device.page.goto("/sign-in");
+    await visible(device.page.getByRole("button", { name: "Sign in" }));
+    expect(await device.page.getByRole("button", { name: /Continue with/ }).count()).toBe(0);
+    await device.context.close();
+  });
+
+  it("signs in with the provider: the session is listed with it in Active devices and Recent activity", async () => {
+    const { login } = providerAccount();
+    const device = await newDevice(browser, "oauth", undefined, { baseURL: app.url });
+    const { page } = device;
+    await page.goto("/sign-in");
+    await page.getByRole("button", { name: "Continue with Acme SSO" }).click();
+    await atProvider(device, { login });
+    await page.waitForURL((u) => u.origin === app.url && u.pathname === "/settings/security");
+    await visible(deviceRows(page).first());
+    await visible(deviceRows(page).first().getByText("Acme SSO"));
+    // The history row is written just after the sign-in's answer: read the page again.
+    await page.reload();
+    await visible(page.getByText(/Signed in with Acme SSO from/));
+    await visible(page.getByRole("list", { name: "Ways to sign in" }).getByText("Acme SSO"));
+    await device.context.close();
+  });
+
+  it("comes back to the sign-in page with a message when the person cancels at the provider", async () => {
+    const device = await newDevice(browser, "cancel", undefined, { baseURL: app.url });
+    const { page } = device;
+    await page.goto("/sign-in");
+    await page.getByRole("button", { name: "Continue with Acme SSO" }).click();
+    await atProvider(device, "cancel");
+    await page.waitForURL((u) => u.origin === app.url && u.pathname === "/sign-in");
+    await visible(page.getByRole("alert").getByText("Sign-in was cancelled at the provider."));
+    expect(await page.getByRole("button", { name: "Continue with Acme SSO" }).count()).toBe(1);
+    await device.context.close();
+  });
+
+  it("refuses an address the provider has not verified, with a message", async () => {
+    const { login } = providerAccount(uniqueEmail("unverified"), false);
+    const device = await newDevice(browser, "unverified", undefined, { baseURL: app.url });
+    const { page } = device;
+    await page.goto("/sign-in");
+    await page.getByRole("button", { name: "Continue with Acme SSO" }).click();
+    await atProvider(device, { login });
+    await page.waitForURL((u) => u.origin === app.url && u.pathname === "/sign-in");
+    await visible(page.getByRole("alert").getByText(/has not verified that email address/));
+    await device.context.close();
+  });
+
+  it("links the provider from settings (same verified address) and unlinks it again", async () => {
+    const device = await newDevice(browser, "linker", undefined, { baseURL: app.url });
+    const { page } = device;
+    const { email } = await createAccount(device);
+    const { login } = providerAccount(email);
+    await openPanel(page);
+    const ways = page.getByRole("list", { name: "Ways to sign in" });
+    await visible(ways.getByText("Password"));
+    await page.getByRole("button", { name: "Link Acme SSO" }).click();
+    await atProvider(device, { login });
+    await page.waitForURL((u) => u.origin === app.url && u.pathname === "/settings/security");
+    await visible(page.getByRole("button", { name: "Unlink Acme SSO" }));
+    await page.getByRole("button", { name: "Unlink Acme SSO" }).click();
+    await visible(page.getByRole("button", { name: "Link Acme SSO" }));
+    await device.context.close();
+  });
+});
