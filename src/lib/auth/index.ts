@@ -34,6 +34,7 @@ import { signOutGuardPlugin } from "./sign-out-guard";
 import { failedSignInPlugin } from "./failed-sign-in-plugin";
 import { recordSecurityEvent } from "@/lib/security/events";
 import { endLimitExemptions } from "@/lib/known-devices";
+import { adminPlugin } from "./admin-plugin";
 
 function createAuth() {
   const e = env();
@@ -117,6 +118,8 @@ function createAuth() {
     plugins: [
       // First: hostile input and the app's session check run before anything else.
       frontDoorPlugin(),
+      // Roles and bans: its session-create hook refuses a banned user on every way in.
+      adminPlugin(),
       // Settles the session's ipAddress (the trusted client address) before the hooks below read it.
       clientAddressPlugin(),
       // Location and sign-in method on the row before the index plugin records it.

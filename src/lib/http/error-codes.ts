@@ -44,6 +44,10 @@ export const API_ERROR = {
   accountNotFound: "account_not_found",
   /** 410: a "this wasn't me" link that was already used (single use). */
   linkUsed: "link_used",
+  /** 403: the signed-in user's role does not allow this console action. */
+  forbidden: "forbidden",
+  /** 404: no such user (admin console). */
+  userNotFound: "user_not_found",
   /** 500: logged on the server, never detailed to the client. */
   internal: "internal",
 } as const;

@@ -39,6 +39,8 @@ const API_MESSAGES: Record<ApiErrorCode, string> = {
   [API_ERROR.linkExpired]: "This link has expired. Review your devices from the Security page, or reset your password.",
   [API_ERROR.linkUsed]: "This link was already used. Nothing else was changed.",
   [API_ERROR.accountNotFound]: "The account this link was for no longer exists. You can create a new one.",
+  [API_ERROR.forbidden]: "Your account is not allowed to do that.",
+  [API_ERROR.userNotFound]: "That account no longer exists.",
   [API_ERROR.internal]: "Something went wrong on our side. Nothing was changed. Try again in a moment.",
 };
 
