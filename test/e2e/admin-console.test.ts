@@ -24,7 +24,7 @@ const run = promisify(execFile);
 async function promote(email: string): Promise<string> {
   const { stdout } = await run("npm", ["run", "-s", "users:role", "--", email, "admin"], {
     cwd: path.resolve(import.meta.dirname, "../.."),
-    env: env.appEnv,
+    env: env.appEnv as NodeJS.ProcessEnv,
   });
   return stdout;
 }
