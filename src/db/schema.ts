@@ -15,6 +15,12 @@ export const user = pgTable("user", {
   // Revoke-all in O(1): bumped by "sign out every other device"; a session whose
   // generation is older is ended (its row is deleted later, off the request path).
   sessionGeneration: integer("session_generation").notNull().default(0),
+  // better-auth's admin plugin (lib/admin): the role ("user" or "admin", set only by the
+  // operator command), and a ban that refuses every sign-in until lifted or expired.
+  role: text("role").default("user"),
+  banned: boolean("banned").default(false),
+  banReason: text("ban_reason"),
+  banExpires: timestamp("ban_expires", { withTimezone: true }),
 });
 
 export const session = pgTable(
@@ -46,6 +52,9 @@ export const session = pgTable(
     // What a native app or tool declared at sign-in ("Revocable for iOS"); null for a
     // browser. The client's own claim, shown as such (lib/auth/native-clients.ts).
     declaredClient: text("declared_client"),
+    // better-auth's admin plugin field; the app never starts such sessions (impersonation
+    // is not offered), so it stays null.
+    impersonatedBy: text("impersonated_by"),
   },
   (t) => [
     index("session_user_id_idx").on(t.userId, t.createdAt),
@@ -184,3 +193,23 @@ export const deviceCode = pgTable(
 );
 
 export const schema = { user, session, account, verification, knownDevice, securityEvent, sessionIndexBacklog, deviceCode };
+
+// What operators did (lib/admin/audit.ts): who, what, to whom, when, from where. Append-only:
+// a trigger refuses UPDATE, DELETE and TRUNCATE (drizzle/, "hand-written"). No foreign keys,
+// so deleting an account (or an admin) never touches the record of what was done to it.
+export const adminAudit = pgTable(
+  "admin_audit",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    actorId: text("actor_id"),
+    actorEmail: text("actor_email").notNull(),
+    action: text("action").notNull(),
+    targetUserId: text("target_user_id"),
+    targetEmail: text("target_email"),
+    ipAddress: text("ip_address"),
+    userAgent: text("user_agent"),
+    detail: jsonb("detail").$type<Record<string, string | number | boolean | null>>(),
+  },
+  (t) => [index("admin_audit_at_idx").on(t.at), index("admin_audit_target_idx").on(t.targetUserId, t.at)],
+);

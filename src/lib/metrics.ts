@@ -16,6 +16,10 @@ export type SessionEndReason =
   | "user-deleted"
   /** "This wasn't me" from the new-sign-in email (lib/security/report-sign-in.ts). */
   | "reported"
+  /** The account was banned from the admin console (lib/admin/actions.ts). */
+  | "banned"
+  /** An administrator ended a session, or all, from the admin console. */
+  | "admin"
   | "other";
 
 export const SESSION_END_REASONS: readonly SessionEndReason[] = [
@@ -30,6 +34,8 @@ export const SESSION_END_REASONS: readonly SessionEndReason[] = [
   "operator",
   "user-deleted",
   "reported",
+  "banned",
+  "admin",
   "other",
 ];
 

@@ -54,4 +54,14 @@ describe("activitySentence", () => {
     expect(activitySentence(e({ type: "email-verified" }))).toBe("Email address verified");
     expect(activitySentence(e({ type: "new-device-alert" }))).toBe("Emailed you about a new sign-in from Chrome 131 on macOS");
   });
+
+  it("says what support did to the account (admin console)", () => {
+    expect(activitySentence(e({ type: "admin-action", reason: "user.ban" }))).toBe("Support suspended this account");
+    expect(activitySentence(e({ type: "admin-action", reason: "user.unban" }))).toBe("Support lifted the suspension of this account");
+    expect(activitySentence(e({ type: "admin-action", reason: "password.reset-required" }))).toMatch(/reset link was emailed/);
+    expect(activitySentence(e({ type: "session-ended", reason: "admin" }))).toBe("Chrome 131 on macOS was signed out by support");
+    expect(activitySentence(e({ type: "session-ended", reason: "banned" }))).toMatch(/suspended/);
+    expect(activitySentence(e({ type: "sessions-ended", reason: "banned", count: 2 }))).toBe("The account was suspended and all devices were signed out (2)");
+    expect(activitySentence(e({ type: "sessions-ended", reason: "admin", count: 3 }))).toBe("Support signed out all devices (3)");
+  });
 });

@@ -27,6 +27,7 @@ import { normaliseRedirectTargets } from "./redirect-targets";
 import { SIGN_IN_AFTER_VERIFICATION_PATH } from "./verification-confirm";
 import { withDatabaseHooks } from "./database-hooks";
 import { nativeSignInAnswer } from "./native-clients";
+import { ADMIN_PLUGIN_PATHS } from "./admin-plugin";
 
 /** Answer 404 over HTTP. Server code may still call them through auth.api. */
 export const DISABLED_PATHS = [
@@ -47,6 +48,9 @@ export const DISABLED_PATHS = [
   // Account deletion by emailed token is not configured (delete-user asks for the
   // password or a fresh sign-in instead).
   "/delete-user/callback",
+  // The admin plugin's endpoints: the console's own routes (/api/admin/*, lib/admin) act
+  // through the session lifecycle and the audit log instead (admin-plugin.ts).
+  ...ADMIN_PLUGIN_PATHS,
 ];
 
 /** Reachable without a session. Everything not listed here or disabled is gated. */

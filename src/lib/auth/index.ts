@@ -37,6 +37,7 @@ import { failedSignInPlugin } from "./failed-sign-in-plugin";
 import { recordSecurityEvent } from "@/lib/security/events";
 import { endLimitExemptions } from "@/lib/known-devices";
 import { ACCOUNT_OPTIONS, oauthRulesPlugin, oidcPlugins, socialProviders, validateOAuthUserInfo } from "./oauth";
+import { adminPlugin } from "./admin-plugin";
 
 function createAuth() {
   const e = env();
@@ -130,6 +131,8 @@ function createAuth() {
       // Options a client passes to the OAuth endpoints that would weaken a rule: 400.
       oauthRulesPlugin(),
       ...oidcPlugins(e),
+      // Roles and bans: its session-create hook refuses a banned user on every way in.
+      adminPlugin(),
       // Settles the session's ipAddress (the trusted client address) before the hooks below read it.
       clientAddressPlugin(),
       // Location and sign-in method on the row before the index plugin records it.

@@ -48,6 +48,10 @@ export const API_ERROR = {
   bearerNotAccepted: "bearer_not_accepted",
   /** 400: a native sign-in's declared client name or platform is not plain bounded text. */
   invalidClient: "invalid_client",
+  /** 403: the signed-in user's role does not allow this console action. */
+  forbidden: "forbidden",
+  /** 404: no such user (admin console). */
+  userNotFound: "user_not_found",
   /** 500: logged on the server, never detailed to the client. */
   internal: "internal",
 } as const;

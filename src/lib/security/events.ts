@@ -32,7 +32,9 @@ export type SecurityEventType =
   | "email-verified"
   | "new-device-alert"
   /** "This wasn't me" for a session that had already ended. */
-  | "sign-in-reported";
+  | "sign-in-reported"
+  /** An administrator acted on the account (`reason`: the action, lib/admin/audit.ts). */
+  | "admin-action";
 
 /** What a caller knows about an event; device and place are of the session it is about. */
 export interface SecurityEventInput {

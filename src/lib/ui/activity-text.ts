@@ -37,6 +37,10 @@ function sessionEnded(e: ActivityItem): string {
       return `${d} was signed out by an administrator`;
     case "reported":
       return `Signed out ${d}: reported as “this wasn't me” from the email`;
+    case "admin":
+      return `${d} was signed out by support`;
+    case "banned":
+      return `${d} was signed out: the account was suspended`;
     default:
       return `${d} was signed out`;
   }
@@ -51,8 +55,28 @@ function sessionsEnded(e: ActivityItem): string {
       return `An administrator signed out all devices (${e.count})`;
     case "reported":
       return `Signed out everywhere from the email's link (${n})`;
+    case "admin":
+      return `Support signed out all devices (${e.count})`;
+    case "banned":
+      return `The account was suspended and all devices were signed out (${e.count})`;
     default:
       return `${n} signed out`;
+  }
+}
+
+/** An administrator's action on the account (lib/admin/audit.ts). */
+function adminAction(e: ActivityItem): string {
+  switch (e.reason) {
+    case "user.ban":
+      return "Support suspended this account";
+    case "user.unban":
+      return "Support lifted the suspension of this account";
+    case "password.reset-required":
+      return "Support asked for a new password: a reset link was emailed";
+    case "role.set":
+      return "The account's role was changed by an operator";
+    default:
+      return "Support changed this account";
   }
 }
 
@@ -77,6 +101,8 @@ export function activitySentence(e: ActivityItem): string {
       return `Emailed you about a new sign-in from ${device(e)}`;
     case "sign-in-reported":
       return "A sign-in was reported as “this wasn't me” (it had already ended)";
+    case "admin-action":
+      return adminAction(e);
     default:
       return "Account activity";
   }
@@ -89,5 +115,5 @@ export function activityPlace(e: ActivityItem): string {
 
 /** Events that call for attention (shown with a warning mark). */
 export function isWarning(e: ActivityItem): boolean {
-  return e.type === "sign-in-failed" || e.reason === "reported" || e.type === "sign-in-reported";
+  return e.type === "sign-in-failed" || e.reason === "reported" || e.type === "sign-in-reported" || e.type === "admin-action";
 }

@@ -41,6 +41,8 @@ const API_MESSAGES: Record<ApiErrorCode, string> = {
   [API_ERROR.accountNotFound]: "The account this link was for no longer exists. You can create a new one.",
   [API_ERROR.bearerNotAccepted]: "This request was refused: a browser uses its sign-in cookie, not a token. Reload the page and try again.",
   [API_ERROR.invalidClient]: "The app's name or platform was not accepted. Update the app and try again.",
+  [API_ERROR.forbidden]: "Your account is not allowed to do that.",
+  [API_ERROR.userNotFound]: "That account no longer exists.",
   [API_ERROR.internal]: "Something went wrong on our side. Nothing was changed. Try again in a moment.",
 };
 
