@@ -15,6 +15,8 @@ export const user = pgTable("user", {
   // Revoke-all in O(1): bumped by "sign out every other device"; a session whose
   // generation is older is ended (its row is deleted later, off the request path).
   sessionGeneration: integer("session_generation").notNull().default(0),
+  // better-auth's twoFactor plugin: true once an authenticator app is confirmed (docs/second-factors.md).
+  twoFactorEnabled: boolean("two_factor_enabled").default(false),
 });
 
 export const session = pgTable(
@@ -102,8 +104,32 @@ export const knownDevice = pgTable(
     label: text("label").notNull(),
     firstSeenAt: timestamp("first_seen_at", { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    // "Trust this device" after a second step: until then a password sign-in from this
+    // device cookie skips the second step. Cleared by revoking the device, signing out
+    // everywhere, a password reset and turning two-factor off (lib/auth/two-factor-trust.ts).
+    twoFactorTrustedUntil: timestamp("two_factor_trusted_until", { withTimezone: true }),
   },
   (t) => [primaryKey({ columns: [t.userId, t.deviceId] })],
+);
+
+// better-auth's twoFactor plugin: the TOTP secret and the backup codes, both encrypted
+// with the app secret by better-auth; one row per user. `verified` is false while the
+// authenticator app has not confirmed a code yet.
+export const twoFactor = pgTable(
+  "two_factor",
+  {
+    id: text("id").primaryKey(),
+    secret: text("secret").notNull(),
+    backupCodes: text("backup_codes").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    verified: boolean("verified").default(true),
+    // better-auth's per-account lockout of the second step (consecutive failures).
+    failedVerificationCount: integer("failed_verification_count").default(0),
+    lockedUntil: timestamp("locked_until", { withTimezone: true }),
+  },
+  (t) => [index("two_factor_user_id_idx").on(t.userId)],
 );
 
 // What happened to an account, for its owner ("Recent activity") and for support:
@@ -157,4 +183,4 @@ export const sessionIndexBacklog = pgTable(
   },
   (t) => [index("session_index_backlog_token_hash_idx").on(t.tokenHash)],
 );
-export const schema = { user, session, account, verification, knownDevice, securityEvent, sessionIndexBacklog };
+export const schema = { user, session, account, verification, knownDevice, securityEvent, sessionIndexBacklog, twoFactor };
