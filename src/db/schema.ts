@@ -106,7 +106,7 @@ export const knownDevice = pgTable(
     lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
     // "Trust this device" after a second step: until then a password sign-in from this
     // device cookie skips the second step. Cleared by revoking the device, signing out
-    // everywhere, a password reset and turning two-factor off (lib/auth/two-factor-trust.ts).
+    // everywhere, a password reset and turning two-factor off (lib/two-factor-trust.ts).
     twoFactorTrustedUntil: timestamp("two_factor_trusted_until", { withTimezone: true }),
   },
   (t) => [primaryKey({ columns: [t.userId, t.deviceId] })],

@@ -3,9 +3,9 @@
 // API to the Active devices panel. Kept free of app imports: the emails use the words too.
 
 /** How a session started. Stored in session.sign_in_method. */
-export type SignInMethod = "password" | "email-verification";
+export type SignInMethod = "password" | "email-verification" | "passkey" | "password+totp" | "password+backup-code";
 
-const METHODS: ReadonlySet<string> = new Set<SignInMethod>(["password", "email-verification"]);
+const METHODS: ReadonlySet<string> = new Set<SignInMethod>(["password", "email-verification", "passkey", "password+totp", "password+backup-code"]);
 
 /** A stored method back to the union (anything else reads as unknown). */
 export function asSignInMethod(value: string | null | undefined): SignInMethod | null {
@@ -16,6 +16,15 @@ export function asSignInMethod(value: string | null | undefined): SignInMethod |
 export const SIGN_IN_METHOD_WORDS: Record<SignInMethod, string> = {
   password: "password",
   "email-verification": "email verification link",
+  passkey: "passkey",
+  "password+totp": "password and authenticator app",
+  "password+backup-code": "password and backup code",
+};
+
+/** Second-step paths (lib/auth/two-factor.ts): a sign-in without a session, a re-issue with one. */
+const SECOND_STEP_METHODS: Record<string, SignInMethod> = {
+  "/two-factor/verify-totp": "password+totp",
+  "/two-factor/verify-backup-code": "password+backup-code",
 };
 
 /**
@@ -32,7 +41,12 @@ export function signInMethodOf(path: string | undefined, previous?: string | nul
     case "/verify-email/sign-in": // a confirmed verification link signs in a browser without a session (lib/auth/verification-confirm.ts)
       return "email-verification";
     case "/change-password":
+    case "/two-factor/disable": // re-issues the session like a password change
       return asSignInMethod(previous) ?? "password";
+    case "/two-factor/verify-totp":
+    case "/two-factor/verify-backup-code":
+      // With a session (confirming the authenticator app) the session is re-issued.
+      return previous !== undefined && previous !== null ? (asSignInMethod(previous) ?? "password") : SECOND_STEP_METHODS[path]!;
     default:
       return null;
   }

@@ -5,6 +5,7 @@ import { createElement, type ComponentType } from "react";
 import { describe, expect, it } from "vitest";
 import * as newSignIn from "@emails/new-sign-in";
 import * as passwordChanged from "@emails/password-changed";
+import * as secondFactorChanged from "@emails/second-factor-changed";
 import * as passwordReset from "@emails/password-reset";
 import * as verifyEmail from "@emails/verify-email";
 import * as welcome from "@emails/welcome";
@@ -293,6 +294,7 @@ describe("every template", () => {
     ["password-changed", passwordChanged],
     ["new-sign-in", newSignIn],
     ["welcome", welcome],
+    ["second-factor-changed", secondFactorChanged],
   ];
 
   it.each(templates)("%s renders its PreviewProps (what `npm run email:dev` shows)", async (_name, mod) => {
@@ -317,6 +319,7 @@ describe("every template", () => {
       "password-changed": true,
       "new-sign-in": true,
       welcome: true,
+      "second-factor-changed": true,
     };
     expect(templates.map(([n]) => n).sort()).toEqual(Object.keys(all).sort());
   });

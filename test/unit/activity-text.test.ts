@@ -16,12 +16,18 @@ const base: ActivityItem = {
   thisDevice: false,
   by: null,
   byDevice: null,
+  method: null,
 };
 const e = (over: Partial<ActivityItem>): ActivityItem => ({ ...base, ...over });
 
 describe("activitySentence", () => {
   it("says what happened, in words", () => {
     expect(activitySentence(base)).toBe("Signed in from Chrome 131 on macOS");
+    expect(activitySentence(e({ method: "password+totp" }))).toBe("Signed in from Chrome 131 on macOS with password and authenticator app");
+    expect(activitySentence(e({ method: "password+backup-code" }))).toBe("Signed in from Chrome 131 on macOS with password and backup code");
+    expect(activitySentence(e({ type: "backup-code-used" }))).toBe("A backup code was used to sign in from Chrome 131 on macOS");
+    expect(activitySentence(e({ type: "two-factor-enabled" }))).toBe("Two-factor authentication turned on from Chrome 131 on macOS");
+    expect(activitySentence(e({ type: "two-factor-disabled", device: null }))).toBe("Two-factor authentication turned off");
     expect(activityPlace(base)).toBe("203.0.113.9 · Cape Town, South Africa");
     expect(activityPlace(e({ location: null }))).toBe("203.0.113.9");
     expect(activitySentence(e({ type: "sign-in-failed", count: 3, device: "Firefox 133 on Windows" }))).toBe(

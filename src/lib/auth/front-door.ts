@@ -26,6 +26,7 @@ import { assertSafeInput, NAME_FIELD_PATHS, normalizeName } from "./input-rules"
 import { normaliseRedirectTargets } from "./redirect-targets";
 import { SIGN_IN_AFTER_VERIFICATION_PATH } from "./verification-confirm";
 import { withDatabaseHooks } from "./database-hooks";
+import { SECOND_STEP_PATHS } from "./two-factor";
 
 /** Answer 404 over HTTP. Server code may still call them through auth.api. */
 export const DISABLED_PATHS = [
@@ -45,6 +46,9 @@ export const DISABLED_PATHS = [
   "/get-access-token",
   "/refresh-token",
   "/account-info",
+  // Two-factor by emailed/texted code (OTP) is not configured: only an authenticator app.
+  "/two-factor/send-otp",
+  "/two-factor/verify-otp",
   // Account deletion by emailed token is not configured (delete-user asks for the
   // password or a fresh sign-in instead).
   "/delete-user/callback",
@@ -61,6 +65,9 @@ export const PUBLIC_PATHS: Record<string, string> = {
   "/reset-password/:token": "the emailed link's landing redirect; the token is the credential",
   "/reset-password": "the emailed token is the credential; ends every session of the account",
   "/callback/:id": "OAuth provider callback (path has a parameter, so disabledPaths cannot name it); no provider is configured, so it can only answer an error",
+  "/two-factor/verify-totp":
+    "second step of a sign-in: the signed two_factor cookie from the password step is the credential (rate limited per client; better-auth locks the account's second step after 10 wrong codes); with a session cookie, that session must be live",
+  "/two-factor/verify-backup-code": "second step with a backup code: as verify-totp",
   "/ok": "health check, no data",
   "/error": "better-auth's error page, no data",
 };
@@ -83,7 +90,13 @@ export const ENDS_OTHER_SESSIONS: Record<string, string> = {
 };
 
 /** Paths where better-auth creates a session for this browser (a sign-in). */
-const SIGN_IN_PATHS = new Set(["/sign-in/email", "/sign-up/email", "/verify-email", SIGN_IN_AFTER_VERIFICATION_PATH]);
+const SIGN_IN_PATHS = new Set(["/sign-in/email", "/sign-up/email", "/verify-email", SIGN_IN_AFTER_VERIFICATION_PATH, ...SECOND_STEP_PATHS]);
+
+/** Gated endpoints that change how the account signs in: always a sign-in younger than SESSION_FRESH_AGE. */
+export const NEEDS_FRESH_SIGN_IN: Record<string, string> = {
+  "/two-factor/enable": "turning two-factor on",
+  "/two-factor/disable": "turning two-factor off",
+};
 
 function clearedCookies(): Headers {
   const headers = new Headers();
@@ -118,14 +131,14 @@ async function requireLiveSession(headers: Headers | undefined): Promise<Validit
   return check.session;
 }
 
-async function assertFreshSession(sessionId: string): Promise<void> {
+async function assertFreshSession(sessionId: string, message = "Please confirm your password: this ends your other sessions."): Promise<void> {
   const freshAge = env().SESSION_FRESH_AGE * 1000;
   if (freshAge <= 0) return;
   const [row] = await getDb().select({ createdAt: sessionTable.createdAt }).from(sessionTable).where(eq(sessionTable.id, sessionId));
   if (!row || Date.now() - row.createdAt.getTime() > freshAge) {
     throw new APIError("FORBIDDEN", {
       code: "REAUTHENTICATION_REQUIRED",
-      message: "Please confirm your password: this ends your other sessions.",
+      message,
     });
   }
 }
@@ -184,7 +197,9 @@ export const frontDoorPlugin = () =>
           before: async (session, ctx) => {
             // Only sign-ins: change-password creates its session inside a transaction
             // that already deleted the old one (a second connection would wait on it).
-            if (ctx && SIGN_IN_PATHS.has(ctx.path)) await endPreviousSessionOfThisBrowser(ctx.headers, session.userId);
+            // (A second step with a live session is a re-issue of that session, not a sign-in.)
+            const acting = (ctx?.context as { session?: { session?: unknown } } | undefined)?.session?.session;
+            if (ctx && SIGN_IN_PATHS.has(ctx.path) && !acting) await endPreviousSessionOfThisBrowser(ctx.headers, session.userId);
           },
         },
       },
@@ -201,13 +216,17 @@ export const frontDoorPlugin = () =>
             if (NAME_FIELD_PATHS.has(ctx.path) && body && (ctx.path === "/sign-up/email" || "name" in body)) {
               body = { ...body, name: normalizeName(body.name) };
             }
-            if (!Object.hasOwn(PUBLIC_PATHS, ctx.path) && !(Object.hasOwn(SERVER_ONLY_PUBLIC_PATHS, ctx.path) && !ctx.request)) {
+            if (SECOND_STEP_PATHS.has(ctx.path) && ctx.headers && readSessionCookie(ctx.headers)) {
+              // Confirming an authenticator app from a session: the session must be live.
+              await requireLiveSession(ctx.headers);
+            } else if (!Object.hasOwn(PUBLIC_PATHS, ctx.path) && !(Object.hasOwn(SERVER_ONLY_PUBLIC_PATHS, ctx.path) && !ctx.request)) {
               const current = await requireLiveSession(ctx.headers);
               const passwordField = Object.hasOwn(ENDS_OTHER_SESSIONS, ctx.path) ? ENDS_OTHER_SESSIONS[ctx.path] : undefined;
               if (passwordField) {
                 const password = body?.[passwordField];
                 if (typeof password !== "string" || password === "") await assertFreshSession(current.sessionId);
               }
+              if (Object.hasOwn(NEEDS_FRESH_SIGN_IN, ctx.path)) await assertFreshSession(current.sessionId, `Please sign in again before ${NEEDS_FRESH_SIGN_IN[ctx.path]}.`);
             }
             // A password change ends every other session, whatever the client asked (ASVS 7.4.3).
             if (ctx.path === "/change-password" && body) body = { ...body, revokeOtherSessions: true };

@@ -17,6 +17,7 @@ import { safeDeviceLabel } from "@/lib/device";
 import { API_ERROR } from "@/lib/http/error-codes";
 import { ApiError } from "@/lib/http/errors";
 import { RETENTION_DAYS, type SecurityEventType } from "./events";
+import { asSignInMethod, type SignInMethod } from "@/lib/sign-in-context";
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 50;
@@ -41,6 +42,8 @@ export interface ActivityItem {
    *  "other-device" (see byDevice), or null (not one of the user's sessions). */
   by: "self" | "this-device" | "other-device" | null;
   byDevice: string | null;
+  /** How a sign-in was made (lib/sign-in-context.ts), when the event is one. */
+  method: SignInMethod | null;
 }
 
 export interface ActivityPage {
@@ -129,6 +132,7 @@ function itemOf(r: Row, currentSessionId: string | null): ActivityItem {
     thisDevice: currentSessionId !== null && r.sessionId === currentSessionId,
     by,
     byDevice: by === "other-device" && typeof d.byDevice === "string" ? safeDeviceLabel(d.byDevice) : null,
+    method: typeof d.method === "string" ? asSignInMethod(d.method) : null,
   };
 }
 

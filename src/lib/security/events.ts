@@ -32,7 +32,12 @@ export type SecurityEventType =
   | "email-verified"
   | "new-device-alert"
   /** "This wasn't me" for a session that had already ended. */
-  | "sign-in-reported";
+  | "sign-in-reported"
+  /** Second factors (lib/auth/two-factor.ts): a factor changed, or a backup code was spent. */
+  | "two-factor-enabled"
+  | "two-factor-disabled"
+  | "backup-codes-regenerated"
+  | "backup-code-used";
 
 /** What a caller knows about an event; device and place are of the session it is about. */
 export interface SecurityEventInput {

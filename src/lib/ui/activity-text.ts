@@ -2,6 +2,7 @@
 // where it came from ("203.0.113.9 · Cape Town, South Africa"). Pure, so it is unit tested
 // and the same on server and client.
 import type { ActivityItem } from "@/lib/ui/security-api";
+import { SIGN_IN_METHOD_WORDS } from "@/lib/sign-in-context";
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
@@ -60,7 +61,7 @@ function sessionsEnded(e: ActivityItem): string {
 export function activitySentence(e: ActivityItem): string {
   switch (e.type) {
     case "sign-in":
-      return `Signed in from ${device(e)}`;
+      return `Signed in from ${device(e)}${e.method ? ` with ${SIGN_IN_METHOD_WORDS[e.method]}` : ""}`;
     case "sign-in-failed":
       return `${plural(e.count, "failed sign-in attempt", "failed sign-in attempts")}${e.device ? `, the last from ${e.device}` : ""}${e.blocked ? "; further attempts were blocked for a while" : ""}`;
     case "session-ended":
@@ -77,6 +78,14 @@ export function activitySentence(e: ActivityItem): string {
       return `Emailed you about a new sign-in from ${device(e)}`;
     case "sign-in-reported":
       return "A sign-in was reported as “this wasn't me” (it had already ended)";
+    case "two-factor-enabled":
+      return `Two-factor authentication turned on${e.device ? ` from ${e.device}` : ""}`;
+    case "two-factor-disabled":
+      return `Two-factor authentication turned off${e.device ? ` from ${e.device}` : ""}`;
+    case "backup-codes-regenerated":
+      return `New backup codes created${e.device ? ` from ${e.device}` : ""}; the old ones no longer work`;
+    case "backup-code-used":
+      return `A backup code was used to sign in from ${device(e)}`;
     default:
       return "Account activity";
   }
