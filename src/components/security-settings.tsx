@@ -7,8 +7,9 @@ import { ActiveDevices } from "@/components/active-devices";
 import { ChangePasswordForm } from "@/components/change-password-form";
 import { RecentActivity } from "@/components/recent-activity";
 import { Card } from "@/components/ui/card";
+import { TwoFactorSettings } from "@/components/two-factor-settings";
 
-export function SecuritySettings() {
+export function SecuritySettings({ twoFactorEnabled = false }: { twoFactorEnabled?: boolean }) {
   const [refresh, setRefresh] = useState(0);
   const [otherDevices, setOtherDevices] = useState<number | null>(null);
   return (
@@ -21,6 +22,9 @@ export function SecuritySettings() {
       </Card>
       <Card className="p-4 sm:p-6">
         <ChangePasswordForm otherDevices={otherDevices} onChanged={() => setRefresh((n) => n + 1)} />
+      </Card>
+      <Card className="p-4 sm:p-6">
+        <TwoFactorSettings initiallyEnabled={twoFactorEnabled} />
       </Card>
       <Card className="p-4 sm:p-6">
         <RecentActivity refreshSignal={refresh} />

@@ -1,7 +1,7 @@
 // The index value's device part: the sign-in context survives the round trip, a value
 // written before those fields existed still reads, and absent fields cost no bytes.
 import { describe, expect, it } from "vitest";
-import { decodeDevice, decodeValidity, encodeValidity, type StoredDevice } from "@/lib/session-index/keys";
+import { decodeDevice, decodeValidity, encodeValidity, METHOD_CODES, type StoredDevice } from "@/lib/session-index/keys";
 
 const entry = { sessionId: "s".repeat(32), userId: "u".repeat(32), expiresAt: 1_800_000_000_000, lastActiveAt: 1_700_000_000_000, generation: 2 };
 const device: StoredDevice = {
@@ -50,6 +50,13 @@ describe("the index value's device details", () => {
   it("keeps the first-seen time to the second, whether before or after creation", () => {
     for (const deviceFirstSeenAt of [device.createdAt, device.createdAt - 90 * 24 * 3600_000, device.createdAt + 5000]) {
       expect(decodeDevice(encodeValidity(entry, { ...device, deviceFirstSeenAt }))?.deviceFirstSeenAt).toBe(deviceFirstSeenAt);
+    }
+  });
+
+  it("pins the stored method codes: appended, never reordered", () => {
+    expect(METHOD_CODES).toEqual([null, "password", "email-verification", "passkey", "password+totp", "password+backup-code"]);
+    for (const method of ["passkey", "password+totp", "password+backup-code"] as const) {
+      expect(decodeDevice(encodeValidity(entry, { ...device, signInMethod: method }))?.signInMethod).toBe(method);
     }
   });
 });

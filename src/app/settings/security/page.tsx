@@ -18,7 +18,7 @@ export default async function SecurityPage() {
         </div>
         <SignOutButton />
       </div>
-      <SecuritySettings />
+      <SecuritySettings twoFactorEnabled={user.twoFactorEnabled === true} />
     </div>
   );
 }
