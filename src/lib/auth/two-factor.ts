@@ -26,6 +26,7 @@ import { recordSecurityEvent, type SecurityEventType } from "@/lib/security/even
 import { withDatabaseHooks } from "./database-hooks";
 import { deviceIdOf } from "./device-identity";
 import { accountLinks } from "./emails";
+import { SIGN_IN_AFTER_VERIFICATION_PATH } from "./verification-confirm";
 import { endDeviceTrust, isTrustedDevice, TRUST_DAYS, trustDevice } from "@/lib/two-factor-trust";
 
 /** How long the password step's challenge (two_factor cookie) stays good. */
@@ -46,6 +47,12 @@ export function twoFactorPlugin() {
   // database hook; the gate never lets that session be created.
   return { ...plugin, hooks: undefined, rateLimit: undefined };
 }
+
+/**
+ * Sign-ins that prove one factor only. A password sign-in is answered with the challenge;
+ * the others (an emailed verification link) are refused outright for an account with 2FA on.
+ */
+const FIRST_STEP_PATHS = new Set(["/sign-in/email", "/sign-up/email", "/verify-email", SIGN_IN_AFTER_VERIFICATION_PATH]);
 
 /** The refusal the session hook throws; turned into the challenge by the after-hook. */
 const pending = new WeakMap<object, string>();
@@ -91,7 +98,7 @@ export const secondStepPlugin = () =>
       session: {
         create: {
           before: async (session, ctx) => {
-            if (ctx?.path !== "/sign-in/email" || !(await twoFactorEnabled(session.userId))) return;
+            if (!ctx?.path || !FIRST_STEP_PATHS.has(ctx.path) || !(await twoFactorEnabled(session.userId))) return;
             const deviceId = await deviceIdOf(ctx);
             if (deviceId && (await isTrustedDevice(session.userId, deviceId))) return;
             const refusal = new APIError("UNAUTHORIZED", { code: "SECOND_STEP_REQUIRED", message: "Enter the code from your authenticator app." });
