@@ -13,6 +13,7 @@ import { flushBackground } from "@/lib/background";
 import { flushRepairs } from "@/lib/sessions/repairs";
 import { Browser, PASSWORD, signUpVerified, waitForEmail } from "../support/browser";
 import { backdateSignIn, bothStores, sessionIdOf, userIdOf } from "../support/sessions";
+import { withRateLimits } from "../support/rate-limits";
 
 interface Enabled {
   b: Browser;
@@ -256,5 +257,44 @@ describe("backup codes", () => {
     await passwordStep(other, email);
     expect((await other.auth("/two-factor/verify-backup-code", { code: backupCodes[1] })).status).toBe(401);
     expect((await other.auth("/two-factor/verify-backup-code", { code: fresh[0] })).status).toBe(200);
+  });
+});
+
+describe("the second step is rate limited", () => {
+  withRateLimits();
+
+  it("per client: past 10 codes in 5 minutes from one address, 429 even with a fresh challenge", async () => {
+    const { email, totp } = await enabled();
+    const b = new Browser();
+    const wrong = () => (codeOf(totp) === "000000" ? "111111" : "000000");
+    let refused: Response | null = null;
+    for (let i = 0; i < 12 && !refused; i++) {
+      // A new challenge every 4 codes, so the per-challenge cap of 5 is not what stops it.
+      if (i % 4 === 0) expect((await passwordStep(b, email)).status).toBe(200);
+      const res = await b.auth("/two-factor/verify-totp", { code: wrong() });
+      if (res.status === 429) refused = res;
+      else expect(res.status).toBe(401);
+    }
+    expect(refused?.status).toBe(429);
+    expect(refused?.headers.get("retry-after") ?? refused?.headers.get("x-retry-after")).toBeTruthy();
+    // The right code from this address is refused too, until the window passes.
+    expect((await b.auth("/two-factor/verify-totp", { code: codeOf(totp, 1) })).status).toBe(429);
+    expect(b.signedIn()).toBe(false);
+  });
+
+  it("per account: 10 wrong codes in a row lock the second step, from any address", async () => {
+    const { email, totp } = await enabled();
+    const wrong = () => (codeOf(totp) === "000000" ? "111111" : "000000");
+    // Different addresses, a new challenge each time: neither limit above applies.
+    for (let i = 0; i < 10; i++) {
+      const b = new Browser();
+      await passwordStep(b, email);
+      expect((await b.auth("/two-factor/verify-totp", { code: wrong() })).status).toBe(401);
+    }
+    const owner = new Browser();
+    await passwordStep(owner, email);
+    const locked = await owner.auth("/two-factor/verify-totp", { code: codeOf(totp, 1) });
+    expect(locked.status).toBe(429);
+    expect(owner.signedIn()).toBe(false);
   });
 });
