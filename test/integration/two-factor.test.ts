@@ -4,9 +4,10 @@
 // device cookie and ends with revocation, sign-out-everywhere, a reset and 2FA off.
 import { and, eq } from "drizzle-orm";
 import * as OTPAuth from "otpauth";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db";
-import { knownDevice, securityEvent, session as sessionTable } from "@/db/schema";
+import { knownDevice, securityEvent, session as sessionTable, user } from "@/db/schema";
+import { env } from "@/lib/env";
 import { GET as listRoute } from "@/app/api/sessions/route";
 import { POST as revokeRoute } from "@/app/api/sessions/revoke/route";
 import { flushBackground } from "@/lib/background";
@@ -94,6 +95,25 @@ describe("turning two-factor on", () => {
     expect(stores.redis).toEqual(stores.postgres);
     expect((await waitForEmail(email, "second-factor-changed", started)).subject).toBe("Two-factor authentication was turned on");
     expect((await events(userId)).map((e) => e.type)).toContain("two-factor-enabled");
+  });
+});
+
+describe("confirming the app needs a live session", () => {
+  it("an idle session cannot confirm it (the front door's check runs on the public second step too)", async () => {
+    const b = new Browser();
+    const { email } = await signUpVerified(b);
+    const res = await b.auth("/two-factor/enable", { password: PASSWORD });
+    const totp = OTPAuth.URI.parse(((await res.json()) as { totpURI: string }).totpURI) as OTPAuth.TOTP;
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + env().SESSION_IDLE_TIMEOUT * 1000 + 3_000 });
+    try {
+      const confirm = await b.auth("/two-factor/verify-totp", { code: codeOf(totp) });
+      expect(confirm.status).toBe(401);
+      expect((await confirm.json()).code).toBe("UNAUTHENTICATED");
+    } finally {
+      vi.useRealTimers();
+    }
+    const [u] = await getDb().select({ on: user.twoFactorEnabled }).from(user).where(eq(user.id, await userIdOf(email)));
+    expect(u!.on).toBe(false);
   });
 });
 

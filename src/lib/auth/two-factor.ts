@@ -44,7 +44,8 @@ export function twoFactorPlugin() {
     accountLockout: { enabled: true, maxFailedAttempts: 10, durationSeconds: 15 * 60 },
   });
   // Its after-hook on /sign-in/email deletes a session that already went through every
-  // database hook; the gate never lets that session be created.
+  // database hook; the gate never lets that session be created. Its rate limit (3 per 10 s
+  // on every /two-factor/ path) gives way to the app's per-route rules (rate-limit.ts).
   return { ...plugin, hooks: undefined, rateLimit: undefined };
 }
 
