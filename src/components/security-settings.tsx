@@ -9,8 +9,9 @@ import { RecentActivity } from "@/components/recent-activity";
 import { Card } from "@/components/ui/card";
 import { LinkedAccounts } from "@/components/oauth/linked-accounts";
 import type { ProviderButton } from "@/components/oauth/provider-buttons";
+import { TwoFactorSettings } from "@/components/two-factor-settings";
 
-export function SecuritySettings({ providers = [] }: { providers?: ProviderButton[] }) {
+export function SecuritySettings({ providers = [], twoFactorEnabled = false }: { providers?: ProviderButton[]; twoFactorEnabled?: boolean }) {
   const [refresh, setRefresh] = useState(0);
   const [otherDevices, setOtherDevices] = useState<number | null>(null);
   return (
@@ -30,6 +31,9 @@ export function SecuritySettings({ providers = [] }: { providers?: ProviderButto
           <LinkedAccountsCard providers={providers} />
         </Suspense>
       )}
+      <Card className="p-4 sm:p-6">
+        <TwoFactorSettings initiallyEnabled={twoFactorEnabled} />
+      </Card>
       <Card className="p-4 sm:p-6">
         <RecentActivity refreshSignal={refresh} />
       </Card>

@@ -10,6 +10,7 @@ import { safeNextPath } from "@/lib/safe-next";
 import { authRequest } from "@/lib/ui/auth-request";
 import { failureMessage } from "@/lib/ui/failure-message";
 import { emailProblem } from "@/lib/ui/form-checks";
+import { SecondStepForm } from "@/components/second-step-form";
 
 /** Where a verification link sent from here lands: the landing page, then `next`. */
 export function verifyCallbackURL(next: string | null): string {
@@ -28,6 +29,7 @@ export function SignInForm() {
   const [formError, setFormError] = useState<string | null>(null);
   const [unverified, setUnverified] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const [secondStep, setSecondStep] = useState(false);
   const [resending, setResending] = useState(false);
   const emailRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
@@ -60,6 +62,13 @@ export function SignInForm() {
       passwordRef.current?.select();
       return;
     }
+    // Two-factor is on and this device is not trusted: the password step created no
+    // session; the second step does (lib/auth/two-factor.ts).
+    if ((result.data as { twoFactorRedirect?: boolean } | null)?.twoFactorRedirect) {
+      setPending(false);
+      setSecondStep(true);
+      return;
+    }
     // A full page load, not a client-side transition: the router may hold a prefetched
     // redirect-to-sign-in for `next` from before, and nothing from the signed-out state
     // should survive into the signed-in one.
@@ -79,6 +88,8 @@ export function SignInForm() {
     }
     router.push(`/check-email?email=${encodeURIComponent(unverified)}&resent=1`);
   }
+
+  if (secondStep) return <SecondStepForm next={next} onRestart={() => setSecondStep(false)} />;
 
   return (
     <form className="grid gap-5" onSubmit={onSubmit} noValidate>

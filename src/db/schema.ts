@@ -21,6 +21,8 @@ export const user = pgTable("user", {
   banned: boolean("banned").default(false),
   banReason: text("ban_reason"),
   banExpires: timestamp("ban_expires", { withTimezone: true }),
+  // better-auth's twoFactor plugin: true once an authenticator app is confirmed (docs/second-factors.md).
+  twoFactorEnabled: boolean("two_factor_enabled").default(false),
 });
 
 export const session = pgTable(
@@ -114,8 +116,32 @@ export const knownDevice = pgTable(
     label: text("label").notNull(),
     firstSeenAt: timestamp("first_seen_at", { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    // "Trust this device" after a second step: until then a password sign-in from this
+    // device cookie skips the second step. Cleared by revoking the device, signing out
+    // everywhere, a password reset and turning two-factor off (lib/two-factor-trust.ts).
+    twoFactorTrustedUntil: timestamp("two_factor_trusted_until", { withTimezone: true }),
   },
   (t) => [primaryKey({ columns: [t.userId, t.deviceId] })],
+);
+
+// better-auth's twoFactor plugin: the TOTP secret and the backup codes, both encrypted
+// with the app secret by better-auth; one row per user. `verified` is false while the
+// authenticator app has not confirmed a code yet.
+export const twoFactor = pgTable(
+  "two_factor",
+  {
+    id: text("id").primaryKey(),
+    secret: text("secret").notNull(),
+    backupCodes: text("backup_codes").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    verified: boolean("verified").default(true),
+    // better-auth's per-account lockout of the second step (consecutive failures).
+    failedVerificationCount: integer("failed_verification_count").default(0),
+    lockedUntil: timestamp("locked_until", { withTimezone: true }),
+  },
+  (t) => [index("two_factor_user_id_idx").on(t.userId)],
 );
 
 // What happened to an account, for its owner ("Recent activity") and for support:
@@ -192,7 +218,7 @@ export const deviceCode = pgTable(
   (t) => [index("device_code_expires_at_idx").on(t.expiresAt)],
 );
 
-export const schema = { user, session, account, verification, knownDevice, securityEvent, sessionIndexBacklog, deviceCode };
+export const schema = { user, session, account, verification, knownDevice, securityEvent, sessionIndexBacklog, deviceCode, twoFactor };
 
 // What operators did (lib/admin/audit.ts): who, what, to whom, when, from where. Append-only:
 // a trigger refuses UPDATE, DELETE and TRUNCATE (drizzle/, "hand-written"). No foreign keys,

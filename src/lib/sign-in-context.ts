@@ -7,9 +7,9 @@ export type OAuthProviderId = "github" | "google" | "oidc";
 export const OAUTH_PROVIDER_IDS: readonly OAuthProviderId[] = ["github", "google", "oidc"];
 
 /** How a session started. Stored in session.sign_in_method. */
-export type SignInMethod = "password" | "email-verification" | "device-code" | OAuthProviderId;
+export type SignInMethod = "password" | "email-verification" | "device-code" | OAuthProviderId | "password+totp" | "password+backup-code";
 
-const METHODS: ReadonlySet<string> = new Set<SignInMethod>(["password", "email-verification", "device-code", ...OAUTH_PROVIDER_IDS]);
+const METHODS: ReadonlySet<string> = new Set<SignInMethod>(["password", "email-verification", "device-code", ...OAUTH_PROVIDER_IDS, "password+totp", "password+backup-code"]);
 
 /** A stored method back to the union (anything else reads as unknown). */
 export function asSignInMethod(value: string | null | undefined): SignInMethod | null {
@@ -26,6 +26,14 @@ export const SIGN_IN_METHOD_WORDS: Record<SignInMethod, string> = {
   // The configured OIDC provider's own name replaces this where the server knows it
   // (signInMethodWords, the OIDC_NAME variable).
   oidc: "single sign-on",
+  "password+totp": "password and authenticator app",
+  "password+backup-code": "password and backup code",
+};
+
+/** Second-step paths (lib/auth/two-factor.ts): a sign-in without a session, a re-issue with one. */
+const SECOND_STEP_METHODS: Record<string, SignInMethod> = {
+  "/two-factor/verify-totp": "password+totp",
+  "/two-factor/verify-backup-code": "password+backup-code",
 };
 
 /** The words for a method, with the OIDC provider called by its configured name. */
@@ -52,7 +60,12 @@ export function signInMethodOf(path: string | undefined, previous?: string | nul
     case "/device/token": // a command-line tool or TV, approved with its code (lib/auth/device-flow.ts)
       return "device-code";
     case "/change-password":
+    case "/two-factor/disable": // re-issues the session like a password change
       return asSignInMethod(previous) ?? "password";
+    case "/two-factor/verify-totp":
+    case "/two-factor/verify-backup-code":
+      // With a session (confirming the authenticator app) the session is re-issued.
+      return previous !== undefined && previous !== null ? (asSignInMethod(previous) ?? "password") : SECOND_STEP_METHODS[path]!;
     default:
       return null;
   }

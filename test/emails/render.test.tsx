@@ -5,6 +5,7 @@ import { createElement, type ComponentType } from "react";
 import { describe, expect, it } from "vitest";
 import * as newSignIn from "@emails/new-sign-in";
 import * as passwordChanged from "@emails/password-changed";
+import * as secondFactorChanged from "@emails/second-factor-changed";
 import * as passwordReset from "@emails/password-reset";
 import * as verifyEmail from "@emails/verify-email";
 import * as welcome from "@emails/welcome";
@@ -211,6 +212,19 @@ describe("new-sign-in", () => {
     expect(m.text).toContain("Location (approximate): Unknown location");
   });
 
+  it("names the second factor a sign-in used", async () => {
+    for (const [method, words] of [
+      ["password+totp", "password and authenticator app"],
+      ["password+backup-code", "password and backup code"],
+    ] as const) {
+      const m = await renderAuthEmail(
+        { template: "new-sign-in", to: "ada@example.test", name: "Ada", at: AT, device: IPHONE, signInMethod: method, activeDevicesUrl: DEVICES_URL },
+        DEFAULTS,
+      );
+      expect(m.text).toContain(`Signed in with: ${words}`);
+    }
+  });
+
   it("with a 'this wasn't me' link: it is the email's action, and Active devices is still offered", async () => {
     const report = "http://localhost:3000/report-sign-in?token=abc.def";
     const m = await renderAuthEmail(
@@ -293,6 +307,7 @@ describe("every template", () => {
     ["password-changed", passwordChanged],
     ["new-sign-in", newSignIn],
     ["welcome", welcome],
+    ["second-factor-changed", secondFactorChanged],
   ];
 
   it.each(templates)("%s renders its PreviewProps (what `npm run email:dev` shows)", async (_name, mod) => {
@@ -317,8 +332,28 @@ describe("every template", () => {
       "password-changed": true,
       "new-sign-in": true,
       welcome: true,
+      "second-factor-changed": true,
     };
     expect(templates.map(([n]) => n).sort()).toEqual(Object.keys(all).sort());
+  });
+});
+
+describe("second-factor-changed", () => {
+  it("says what changed, on which device, and links to the Security page", async () => {
+    for (const [change, subject] of [
+      ["two-factor-enabled", "Two-factor authentication was turned on"],
+      ["two-factor-disabled", "Two-factor authentication was turned off"],
+    ] as const) {
+      const m = await renderAuthEmail(
+        { template: "second-factor-changed", to: "ada@example.test", name: "Ada", at: AT, change, device: IPHONE, securitySettingsUrl: DEVICES_URL },
+        DEFAULTS,
+      );
+      expectCommonLayout(m);
+      expectFilled(m);
+      expect(m.subject).toBe(subject);
+      expect(m.link).toBe(DEVICES_URL);
+      expectInBoth(m, "Safari on iPhone", "2001:db8::7", "If this wasn't you");
+    }
   });
 });
 

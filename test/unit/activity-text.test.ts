@@ -24,6 +24,10 @@ describe("activitySentence", () => {
   it("says what happened, in words", () => {
     expect(activitySentence(base)).toBe("Signed in from Chrome 131 on macOS");
     expect(activitySentence(e({ signInWith: "GitHub" }))).toBe("Signed in with GitHub from Chrome 131 on macOS");
+    expect(activitySentence(e({ signInWith: "password and authenticator app" }))).toBe("Signed in with password and authenticator app from Chrome 131 on macOS");
+    expect(activitySentence(e({ type: "backup-code-used" }))).toBe("A backup code was used to sign in from Chrome 131 on macOS");
+    expect(activitySentence(e({ type: "two-factor-enabled" }))).toBe("Two-factor authentication turned on from Chrome 131 on macOS");
+    expect(activitySentence(e({ type: "two-factor-disabled", device: null }))).toBe("Two-factor authentication turned off");
     expect(activityPlace(base)).toBe("203.0.113.9 · Cape Town, South Africa");
     expect(activityPlace(e({ location: null }))).toBe("203.0.113.9");
     expect(activitySentence(e({ type: "sign-in-failed", count: 3, device: "Firefox 133 on Windows" }))).toBe(

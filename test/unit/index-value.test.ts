@@ -1,7 +1,7 @@
 // The index value's device part: the sign-in context survives the round trip, a value
 // written before those fields existed still reads, and absent fields cost no bytes.
 import { describe, expect, it } from "vitest";
-import { decodeDevice, decodeValidity, encodeValidity, type StoredDevice } from "@/lib/session-index/keys";
+import { decodeDevice, decodeValidity, encodeValidity, METHOD_CODES, type StoredDevice } from "@/lib/session-index/keys";
 
 const entry = { sessionId: "s".repeat(32), userId: "u".repeat(32), expiresAt: 1_800_000_000_000, lastActiveAt: 1_700_000_000_000, generation: 2 };
 const device: StoredDevice = {
@@ -46,8 +46,9 @@ describe("the index value's device details", () => {
 
   it("pins the sign-in method codes (stored: append only)", () => {
     const codeOf = (signInMethod: StoredDevice["signInMethod"]) => JSON.parse(encodeValidity(entry, { ...device, signInMethod }).split("|").at(-1)!)[6];
-    const methods = ["password", "email-verification", "device-code", "github", "google", "oidc"] as const;
-    expect(methods.map(codeOf)).toEqual([1, 2, 3, 4, 5, 6]);
+    const methods = ["password", "email-verification", "device-code", "github", "google", "oidc", "password+totp", "password+backup-code"] as const;
+    expect(methods.map(codeOf)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(METHOD_CODES).toEqual([null, ...methods]);
     for (const signInMethod of methods) expect(decodeDevice(encodeValidity(entry, { ...device, signInMethod }))?.signInMethod).toBe(signInMethod);
   });
 

@@ -28,6 +28,7 @@ import { SIGN_IN_AFTER_VERIFICATION_PATH } from "./verification-confirm";
 import { withDatabaseHooks } from "./database-hooks";
 import { nativeSignInAnswer } from "./native-clients";
 import { ADMIN_PLUGIN_PATHS } from "./admin-plugin";
+import { SECOND_STEP_PATHS } from "./two-factor";
 
 /** Answer 404 over HTTP. Server code may still call them through auth.api. */
 export const DISABLED_PATHS = [
@@ -45,6 +46,9 @@ export const DISABLED_PATHS = [
   "/get-access-token",
   "/refresh-token",
   "/account-info",
+  // Two-factor by emailed/texted code (OTP) is not configured: only an authenticator app.
+  "/two-factor/send-otp",
+  "/two-factor/verify-otp",
   // Account deletion by emailed token is not configured (delete-user asks for the
   // password or a fresh sign-in instead).
   "/delete-user/callback",
@@ -67,6 +71,9 @@ export const PUBLIC_PATHS: Record<string, string> = {
   "/sign-in/social": "starts an OAuth sign-in: only a redirect to the provider, with state and PKCE (rate limited; options limited: oauth.ts)",
   "/device/code": "a command-line tool asks for a code (known client ids only, rate limited); it grants nothing until a signed-in person approves",
   "/device/token": "the tool polls with its device code, which is the credential (single use, expires, slow_down, rate limited)",
+  "/two-factor/verify-totp":
+    "second step of a sign-in: the signed two_factor cookie from the password step is the credential (rate limited per client; better-auth locks the account's second step after 10 wrong codes); with a session cookie, that session must be live",
+  "/two-factor/verify-backup-code": "second step with a backup code: as verify-totp",
   "/ok": "health check, no data",
   "/error": "better-auth's error page, no data",
 };
@@ -97,10 +104,12 @@ export const FRESH_SIGN_IN_PATHS: Record<string, string> = {
   "/device/approve": "Please sign in again to approve a device: this lets it into your account.",
   "/link-social": "Please sign in again first: this changes how you sign in.",
   "/unlink-account": "Please sign in again first: this changes how you sign in.",
+  "/two-factor/enable": "Please sign in again before turning two-factor on.",
+  "/two-factor/disable": "Please sign in again before turning two-factor off.",
 };
 
 /** Paths where better-auth creates a session for this browser (a sign-in). */
-const SIGN_IN_PATHS = new Set(["/sign-in/email", "/sign-up/email", "/verify-email", "/callback/:id", SIGN_IN_AFTER_VERIFICATION_PATH]);
+const SIGN_IN_PATHS = new Set(["/sign-in/email", "/sign-up/email", "/verify-email", "/callback/:id", SIGN_IN_AFTER_VERIFICATION_PATH, ...SECOND_STEP_PATHS]);
 
 function clearedCookies(): Headers {
   const headers = new Headers();
@@ -198,7 +207,9 @@ export const frontDoorPlugin = () =>
           before: async (session, ctx) => {
             // Only sign-ins: change-password creates its session inside a transaction
             // that already deleted the old one (a second connection would wait on it).
-            if (ctx && SIGN_IN_PATHS.has(ctx.path)) await endPreviousSessionOfThisBrowser(ctx.headers, session.userId);
+            // (A second step with a live session is a re-issue of that session, not a sign-in.)
+            const acting = (ctx?.context as { session?: { session?: unknown } } | undefined)?.session?.session;
+            if (ctx && SIGN_IN_PATHS.has(ctx.path) && !acting) await endPreviousSessionOfThisBrowser(ctx.headers, session.userId);
           },
         },
       },
@@ -215,7 +226,10 @@ export const frontDoorPlugin = () =>
             if (NAME_FIELD_PATHS.has(ctx.path) && body && (ctx.path === "/sign-up/email" || "name" in body)) {
               body = { ...body, name: normalizeName(body.name) };
             }
-            if (!Object.hasOwn(PUBLIC_PATHS, ctx.path) && !(Object.hasOwn(SERVER_ONLY_PUBLIC_PATHS, ctx.path) && !ctx.request)) {
+            if (SECOND_STEP_PATHS.has(ctx.path) && ctx.headers && readSessionCookie(ctx.headers)) {
+              // Confirming an authenticator app from a session: the session must be live.
+              await requireLiveSession(ctx.headers);
+            } else if (!Object.hasOwn(PUBLIC_PATHS, ctx.path) && !(Object.hasOwn(SERVER_ONLY_PUBLIC_PATHS, ctx.path) && !ctx.request)) {
               const current = await requireLiveSession(ctx.headers);
               const passwordField = Object.hasOwn(ENDS_OTHER_SESSIONS, ctx.path) ? ENDS_OTHER_SESSIONS[ctx.path] : undefined;
               if (passwordField) {

@@ -38,6 +38,8 @@ import { recordSecurityEvent } from "@/lib/security/events";
 import { endLimitExemptions } from "@/lib/known-devices";
 import { ACCOUNT_OPTIONS, oauthRulesPlugin, oidcPlugins, socialProviders, validateOAuthUserInfo } from "./oauth";
 import { adminPlugin } from "./admin-plugin";
+import { endDeviceTrust } from "@/lib/two-factor-trust";
+import { secondStepPlugin, twoFactorPlugin } from "./two-factor";
 
 function createAuth() {
   const e = env();
@@ -69,6 +71,10 @@ function createAuth() {
         // The password has changed by now: a failure here is logged, not turned into a 500.
         await endLimitExemptions(data.user.id).catch((err: unknown) =>
           console.error(`[auth] ending sign-in limit exemptions for user ${data.user.id} failed: ${(err as Error).message}`),
+        );
+        // No device skips the second step after a reset (lib/two-factor-trust.ts).
+        await endDeviceTrust(data.user.id).catch((err: unknown) =>
+          console.error(`[auth] ending trusted devices for user ${data.user.id} failed: ${(err as Error).message}`),
         );
         await onPasswordReset(data, request);
       },
@@ -126,7 +132,11 @@ function createAuth() {
       }),
     },
     plugins: [
-      // First: hostile input and the app's session check run before anything else.
+      // Before every other session hook: a password sign-in that owes a second step creates
+      // no session at all (two-factor.ts). Its request hooks only rewrite the second step's
+      // trustDevice flag and answer the password step with the challenge.
+      secondStepPlugin(),
+      // Hostile input and the app's session check run before better-auth's handlers.
       frontDoorPlugin(),
       // Options a client passes to the OAuth endpoints that would weaken a rule: 400.
       oauthRulesPlugin(),
@@ -141,6 +151,7 @@ function createAuth() {
       // After the index plugin: its create.after has indexed the session before the alert.
       deviceIdentityPlugin({ onNewDevice: notifyNewDevice }),
       signOutGuardPlugin(),
+      twoFactorPlugin(),
       failedSignInPlugin(),
       // Command-line tools and TVs: RFC 8628 device codes (device-flow.ts).
       deviceAuthorizationPlugin(),

@@ -18,6 +18,10 @@ export const PASSWORD_CHECKS: Record<string, string> = {
   "/change-password": "currentPassword",
   "/delete-user": "password", // optional there: without it, a fresh session is required
   "/verify-password": "password", // server-side only (disabled over HTTP): the app's revoke API
+  "/two-factor/enable": "password",
+  "/two-factor/disable": "password",
+  "/two-factor/generate-backup-codes": "password",
+  "/two-factor/get-totp-uri": "password",
 };
 
 /** Per client address, over all signed-in password checks together. */

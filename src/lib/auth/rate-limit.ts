@@ -111,6 +111,13 @@ export const RATE_LIMIT_RULES: Record<string, Rule> = {
   "/callback/*": { window: 60, max: 10 },
   "/link-social": { window: 300, max: 10 },
   "/unlink-account": { window: 300, max: 10 },
+  // The second step, per client (per account: better-auth's lockout, lib/auth/two-factor.ts).
+  "/two-factor/verify-totp": { window: 300, max: 10 },
+  "/two-factor/verify-backup-code": { window: 300, max: 10 },
+  "/two-factor/enable": { window: 300, max: 10 },
+  "/two-factor/disable": { window: 300, max: 10 },
+  "/two-factor/generate-backup-codes": { window: 300, max: 10 },
+  "/two-factor/get-totp-uri": { window: 300, max: 10 },
 };
 
 /** The storage for this process: Redis when configured, else process memory. */

@@ -13,6 +13,21 @@ import { recordSecurityEvent } from "@/lib/security/events";
 import { endReasonOf } from "./end-reasons";
 import { withDatabaseHooks } from "./database-hooks";
 
+/**
+ * Endpoints that re-issue the acting session (a new row, then the old one deleted): a
+ * password change, and turning two-factor on (verify-totp with a session) or off. Not a
+ * sign-in; the same browser carries on under the new session.
+ */
+const REISSUE_PATHS = new Set(["/change-password", "/two-factor/verify-totp", "/two-factor/disable"]);
+
+function actingSessionOf(ctx: unknown): { id?: string; userAgent?: string | null } | undefined {
+  return (ctx as { context?: { session?: { session?: { id?: string; userAgent?: string | null } } } } | null | undefined)?.context?.session?.session;
+}
+
+function isReissue(ctx: { path?: string } | null | undefined): boolean {
+  return !!ctx?.path && REISSUE_PATHS.has(ctx.path) && !!actingSessionOf(ctx)?.id;
+}
+
 export const sessionIndexPlugin = () =>
   ({
     id: "session-index",
@@ -23,8 +38,8 @@ export const sessionIndexPlugin = () =>
           after: async (session, ctx) => {
             const { evicted } = await indexNewSession(session as SessionRow);
             sessionsEnded(session.userId, "limit", evicted);
-            // A password change re-issues the current session: not a sign-in.
-            if (ctx?.path !== "/change-password") {
+            // A re-issue of the current session is not a sign-in.
+            if (!isReissue(ctx)) {
               countSignIn();
               recordSignIn(session as SessionRow & { location?: string | null; signInMethod?: string | null });
             }
@@ -36,10 +51,9 @@ export const sessionIndexPlugin = () =>
             await unindexSessionRow(session);
             // A password change deletes the changer's own session too and signs the same
             // browser in again: its tabs must not read that as being signed out.
-            const acting = (ctx?.context as { session?: { session?: { id?: string; userAgent?: string | null } } } | undefined)
-              ?.session?.session;
+            const acting = actingSessionOf(ctx);
             const current = acting?.id;
-            const reissued = ctx?.path === "/change-password" ? current : undefined;
+            const reissued = isReissue(ctx) ? current : undefined;
             // For the history: the deleted row carries its device and place; `by` is the
             // acting session ("from Chrome on macOS"). /sign-out reads the cookie itself
             // (no ctx session): there the deleted session is the one acting.

@@ -6,6 +6,7 @@ import PasswordChanged, { subject as passwordChangedSubject } from "@emails/pass
 import PasswordReset, { subject as passwordResetSubject } from "@emails/password-reset";
 import VerifyEmail, { subject as verifyEmailSubject } from "@emails/verify-email";
 import Welcome, { subject as welcomeSubject } from "@emails/welcome";
+import SecondFactorChanged, { subject as secondFactorChangedSubject } from "@emails/second-factor-changed";
 import { safeLocale, safeTimeZone } from "@emails/_components/format";
 import { safeDevice } from "@/lib/device";
 import type { AuthEmail, RenderedEmail } from "./types";
@@ -79,6 +80,22 @@ function compose(email: AuthEmail, defaults: RenderDefaults): Composed {
         subject: welcomeSubject(),
         element: <Welcome name={email.name} activeDevicesUrl={email.activeDevicesUrl} />,
         link: email.activeDevicesUrl,
+      };
+    case "second-factor-changed":
+      return {
+        subject: secondFactorChangedSubject(email.change),
+        element: (
+          <SecondFactorChanged
+            name={email.name}
+            at={email.at}
+            change={email.change}
+            device={safeDevice(email.device)}
+            securitySettingsUrl={email.securitySettingsUrl}
+            locale={locale}
+            timeZone={timeZone}
+          />
+        ),
+        link: email.securitySettingsUrl,
       };
   }
 }

@@ -49,6 +49,15 @@ export type AuthEmail = TimePreferences &
         reportSignInUrl?: string;
       }
     | { template: "welcome"; to: string; name: string; activeDevicesUrl: string }
+    | {
+        template: "second-factor-changed";
+        to: string;
+        name: string;
+        at: Date;
+        change: "two-factor-enabled" | "two-factor-disabled";
+        device: Device;
+        securitySettingsUrl: string;
+      }
   );
 
 export type AuthEmailTemplate = AuthEmail["template"];

@@ -34,7 +34,12 @@ export type SecurityEventType =
   /** "This wasn't me" for a session that had already ended. */
   | "sign-in-reported"
   /** An administrator acted on the account (`reason`: the action, lib/admin/audit.ts). */
-  | "admin-action";
+  | "admin-action"
+  /** Second factors (lib/auth/two-factor.ts): a factor changed, or a backup code was spent. */
+  | "two-factor-enabled"
+  | "two-factor-disabled"
+  | "backup-codes-regenerated"
+  | "backup-code-used";
 
 /** What a caller knows about an event; device and place are of the session it is about. */
 export interface SecurityEventInput {

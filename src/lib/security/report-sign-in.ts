@@ -30,6 +30,7 @@ import { forgetKnownDevice } from "@/lib/known-devices";
 import { env } from "@/lib/env";
 import { purposeMac } from "@/lib/purpose-mac";
 import { endSessions, revokeAllSessions } from "@/lib/sessions/lifecycle";
+import { endDeviceTrust } from "@/lib/two-factor-trust";
 import { generationEnded, sessionsEnded } from "@/lib/sessions/ended";
 import { recordSecurityEvent } from "./events";
 
@@ -181,6 +182,7 @@ export async function confirmReport(token: unknown, now = Date.now()): Promise<C
   const { k, u, s } = read.payload;
   if (k === "all") {
     const ended = await revokeAllSessions(u, null);
+    await endDeviceTrust(u);
     generationEnded(u, "reported", ended);
     return { ok: true, kind: "all", ended };
   }

@@ -6,6 +6,7 @@ import { user as userTable } from "@/db/schema";
 import { getSessionIndex } from "@/lib/session-index";
 import { rebuildAllTags } from "./completeness";
 import { revokeAllSessions } from "./lifecycle";
+import { endDeviceTrust } from "@/lib/two-factor-trust";
 import { generationEnded } from "./ended";
 
 /**
@@ -25,6 +26,7 @@ export async function endAllSessionsOf(email: string): Promise<{ userId: string;
   const [u] = await getDb().select({ id: userTable.id }).from(userTable).where(eq(userTable.email, email.toLowerCase()));
   if (!u) return null;
   const ended = await revokeAllSessions(u.id, null);
+  await endDeviceTrust(u.id);
   generationEnded(u.id, "operator", ended);
   return { userId: u.id, ended };
 }

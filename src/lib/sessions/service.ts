@@ -16,6 +16,7 @@ import { signInWith } from "@/lib/sign-in-words";
 import { tagIsSuspect } from "./index-health";
 import { endSessions, IN_CURRENT_GENERATION, revokeAllSessions, toRecord } from "./lifecycle";
 import { generationEnded, sessionsEnded } from "./ended";
+import { endDeviceTrust } from "@/lib/two-factor-trust";
 
 /** One row of the Active devices panel (GET /api/sessions). */
 export interface SessionView extends Device {
@@ -174,11 +175,16 @@ export async function revoke(
   const by = { sessionId: current.sessionId };
   if ("all" in body) {
     const revoked = await revokeAllSessions(current.userId, current.sessionId);
+    // "Sign out everywhere" also ends every device's skip of the second step.
+    await endDeviceTrust(current.userId);
     generationEnded(current.userId, "revoke-all", revoked, by);
     return { revoked };
   }
+  const [device] = await getDb().select({ id: sessionTable.deviceId }).from(sessionTable).where(eq(sessionTable.id, body.sessionId));
   const ended = await endSessions(current.userId, { sessionIds: [body.sessionId] });
   if (ended.length === 0) throw new ApiError(404, "session_not_found", "No such session.");
+  // A revoked device is no longer trusted to skip the second step.
+  await endDeviceTrust(current.userId, [device?.id]);
   sessionsEnded(current.userId, "revoke", ended, undefined, by);
   return { revoked: ended.length };
 }

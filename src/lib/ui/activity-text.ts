@@ -103,6 +103,14 @@ export function activitySentence(e: ActivityItem): string {
       return "A sign-in was reported as “this wasn't me” (it had already ended)";
     case "admin-action":
       return adminAction(e);
+    case "two-factor-enabled":
+      return `Two-factor authentication turned on${e.device ? ` from ${e.device}` : ""}`;
+    case "two-factor-disabled":
+      return `Two-factor authentication turned off${e.device ? ` from ${e.device}` : ""}`;
+    case "backup-codes-regenerated":
+      return `New backup codes created${e.device ? ` from ${e.device}` : ""}; the old ones no longer work`;
+    case "backup-code-used":
+      return `A backup code was used to sign in from ${device(e)}`;
     default:
       return "Account activity";
   }

@@ -20,7 +20,7 @@ export default async function SecurityPage() {
         </div>
         <SignOutButton />
       </div>
-      <SecuritySettings providers={configuredProviders(env())} />
+      <SecuritySettings providers={configuredProviders(env())} twoFactorEnabled={user.twoFactorEnabled === true} />
     </div>
   );
 }
