@@ -58,7 +58,7 @@ describe("the index value's device details", () => {
   });
 
   it("reads an unknown code or a non-numeric time as unknown", () => {
-    const odd = `${entry.sessionId}|${entry.userId}|1|1|0|1|["a","b",99,"c","d","Lyon, France",7,"soon"]`;
+    const odd = `${entry.sessionId}|${entry.userId}|1|1|0|1|["a","b",99,"c","d","Lyon, France",999,"soon"]`;
     expect(decodeDevice(odd)).toMatchObject({ deviceType: "unknown", location: "Lyon, France", signInMethod: null, deviceFirstSeenAt: null });
     const word = `${entry.sessionId}|${entry.userId}|1|1|0|1|["a","b","tablet","c","d",null,"p",1.5]`;
     expect(decodeDevice(word)).toMatchObject({ deviceType: "tablet", location: null, signInMethod: null, deviceFirstSeenAt: null });
