@@ -86,8 +86,8 @@ describe("the new-sign-in email's 'This wasn't me' link", () => {
         .toEqual([
           "Check Signed out Firefox 133 on Windows: reported as “this wasn't me” from the email",
           "Emailed you about a new sign-in from Firefox 133 on Windows",
-          "Signed in from Firefox 133 on Windows",
-          "Signed in from Chrome 131 on macOS (this device)",
+          "Signed in with password from Firefox 133 on Windows",
+          "Signed in with email verification link from Chrome 131 on macOS (this device)",
           "Email address verified",
         ]);
       await visible(rows.first().getByText(b.ip));
