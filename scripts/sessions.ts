@@ -3,7 +3,7 @@
 //   npm run sessions:end-user -- <email>     end every session of one user, now
 // Configuration comes from the environment or the .env files (load-env.ts).
 import "./load-env";
-import { closeDb } from "../src/db/index";
+import { runCommand } from "./run-command";
 import { env } from "../src/lib/env";
 import { getSessionIndex } from "../src/lib/session-index/index";
 import { endAllSessionsOf, reindexFromDatabase } from "../src/lib/sessions/admin";
@@ -42,12 +42,4 @@ async function main(): Promise<number> {
   }
 }
 
-main()
-  .then(async (code) => {
-    await closeDb();
-    process.exit(code);
-  })
-  .catch((err: unknown) => {
-    console.error((err as Error).message);
-    process.exit(1);
-  });
+runCommand(main);

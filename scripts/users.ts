@@ -3,7 +3,7 @@
 // Configuration comes from the environment or the .env files (load-env.ts).
 import "./load-env";
 import { userInfo } from "node:os";
-import { closeDb } from "../src/db/index";
+import { runCommand } from "./run-command";
 import { flushBackground } from "../src/lib/background";
 import { env } from "../src/lib/env";
 import { recordAdminAction } from "../src/lib/admin/audit";
@@ -39,12 +39,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main()
-  .then(async (code) => {
-    await closeDb();
-    process.exit(code);
-  })
-  .catch((err: unknown) => {
-    console.error((err as Error).message);
-    process.exit(1);
-  });
+runCommand(main);
