@@ -10,6 +10,7 @@ import { fetchSessions } from "@/lib/ui/sessions-api";
 import {
   announceSignedOut,
   backoffMs,
+  confirmedUnauthorized,
   isLeavingOnPurpose,
   RECHECK_MS,
   reissueAnswered,
@@ -41,7 +42,9 @@ export function LiveSession({ children }: { children: React.ReactNode }) {
 
     /** Is this browser still signed in? 401 ends the page; anything else is not a verdict. */
     const recheck = async (reason = "signed-out"): Promise<boolean> => {
-      const result = await fetchSessions().catch(() => null);
+      const result = await fetchSessions()
+        .then((r) => confirmedUnauthorized(r, () => fetchSessions()))
+        .catch(() => null);
       if (result && !result.ok && result.status === 401) {
         signOut(reason, true);
         return false;

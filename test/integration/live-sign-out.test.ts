@@ -3,6 +3,7 @@
 // session.ended to the ended session's streams within a second; streams never carry
 // another user's events; the heartbeat re-check catches an end nobody published.
 import { Redis } from "ioredis";
+import * as OTPAuth from "otpauth";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import * as eventsModule from "@/app/api/sessions/events/route";
 import { GET as eventsRoute } from "@/app/api/sessions/events/route";
@@ -117,6 +118,25 @@ describe("every end path reaches the ended session's stream within a second", ()
     // A's browser continues under a new session (new cookie): told so, not signed out.
     const { found } = await streamA.until("session.ended", 1_000);
     expect(found.data).toEqual({ reason: "password-change", reissued: true });
+  });
+
+  it("turning two-factor on and off: the confirming tab's stream says reissued (it continues under the new session)", async () => {
+    const { browsers } = await userWithDevices(1);
+    const [a] = browsers as [Browser];
+    const stream = await openStream(a);
+    await getLiveBus().settled();
+    const enable = await a.auth("/two-factor/enable", { password: PASSWORD });
+    expect(enable.status).toBe(200);
+    const totp = OTPAuth.URI.parse(((await enable.json()) as { totpURI: string }).totpURI) as OTPAuth.TOTP;
+    expect((await a.auth("/two-factor/verify-totp", { code: totp.generate() })).status).toBe(200);
+    const { found } = await stream.until("session.ended", 1_000);
+    expect(found.data).toEqual({ reason: "other", reissued: true });
+
+    const again = await openStream(a);
+    await getLiveBus().settled();
+    expect((await a.auth("/two-factor/disable", { password: PASSWORD })).status).toBe(200);
+    const off = await again.until("session.ended", 1_000);
+    expect(off.found.data).toMatchObject({ reissued: true });
   });
 
   it("the concurrent-session limit: the evicted oldest session's stream ends (limit)", async () => {

@@ -4,7 +4,7 @@
 // stream says the list changed, and a clock that
 // keeps "2 minutes ago" honest. A 401 means this device's own session has ended.
 import { useCallback, useEffect, useRef, useState } from "react";
-import { SESSIONS_CHANGED_EVENT } from "@/lib/ui/live-session";
+import { confirmedUnauthorized, SESSIONS_CHANGED_EVENT } from "@/lib/ui/live-session";
 import { fetchSessions, type ApiResult, type SessionView } from "@/lib/ui/sessions-api";
 
 export type SessionsState = { status: "loading" } | { status: "ready"; sessions: SessionView[] } | { status: "error" };
@@ -50,13 +50,17 @@ export function useSessions({
 
   const reload = useCallback(() => {
     setRefreshing(true);
-    fetchSessions().then(apply, () => {});
+    fetchSessions()
+      .then((r) => confirmedUnauthorized(r, () => fetchSessions()))
+      .then(apply, () => {});
   }, [apply]);
 
   useEffect(() => {
     const controller = new AbortController();
     // Aborted when superseded or unmounted: that rejection is expected and ignored.
-    fetchSessions(controller.signal).then(apply, () => {});
+    fetchSessions(controller.signal)
+      .then((r) => confirmedUnauthorized(r, () => fetchSessions(controller.signal)))
+      .then(apply, () => {});
     return () => controller.abort();
   }, [apply, refreshSignal]);
 

@@ -49,6 +49,18 @@ export function reissueAnswered(): Promise<void> {
   return pending ? pending.then(() => undefined, () => undefined) : Promise.resolve();
 }
 
+/**
+ * A 401 is this browser's verdict only if the request carried its current cookie. One sent
+ * with the cookie a re-issue is replacing (a list reload the new session's own
+ * `sessions.changed` started) is answered 401 before the new cookie arrives; so a 401 is
+ * confirmed by asking again once this tab's own re-issuing request (if any) has answered.
+ */
+export async function confirmedUnauthorized<T extends { ok: boolean; status?: number }>(first: T, askAgain: () => Promise<T>): Promise<T> {
+  if (first.ok || first.status !== 401) return first;
+  await reissueAnswered();
+  return askAgain();
+}
+
 let leavingOnPurpose = false;
 /**
  * This tab is signing out by its own button and navigates by itself. Its stream then
