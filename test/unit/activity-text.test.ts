@@ -17,6 +17,7 @@ const base: ActivityItem = {
   by: null,
   byDevice: null,
   signInWith: null,
+  passkeyName: null,
 };
 const e = (over: Partial<ActivityItem>): ActivityItem => ({ ...base, ...over });
 
