@@ -1,7 +1,7 @@
 "use client";
 // The interactive half of /settings/security: the Active devices panel, the change
-// password form (which reloads the panel once the other devices are signed out) and
-// Recent activity.
+// password form (which reloads the panel once the other devices are signed out), two-factor,
+// passkeys and Recent activity.
 import { Suspense, useState } from "react";
 import { ActiveDevices } from "@/components/active-devices";
 import { ChangePasswordForm } from "@/components/change-password-form";
@@ -10,6 +10,7 @@ import { Card } from "@/components/ui/card";
 import { LinkedAccounts } from "@/components/oauth/linked-accounts";
 import type { ProviderButton } from "@/components/oauth/provider-buttons";
 import { TwoFactorSettings } from "@/components/two-factor-settings";
+import { PasskeySettings } from "@/components/passkey-settings";
 
 export function SecuritySettings({ providers = [], twoFactorEnabled = false }: { providers?: ProviderButton[]; twoFactorEnabled?: boolean }) {
   const [refresh, setRefresh] = useState(0);
@@ -33,6 +34,9 @@ export function SecuritySettings({ providers = [], twoFactorEnabled = false }: {
       )}
       <Card className="p-4 sm:p-6">
         <TwoFactorSettings initiallyEnabled={twoFactorEnabled} />
+      </Card>
+      <Card className="p-4 sm:p-6">
+        <PasskeySettings />
       </Card>
       <Card className="p-4 sm:p-6">
         <RecentActivity refreshSignal={refresh} />

@@ -31,6 +31,7 @@ export function SignInForm() {
   const [pending, setPending] = useState(false);
   const [secondStep, setSecondStep] = useState(false);
   const [resending, setResending] = useState(false);
+  const [passkeyPending, setPasskeyPending] = useState(false);
   const emailRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
 
@@ -72,6 +73,21 @@ export function SignInForm() {
     // A full page load, not a client-side transition: the router may hold a prefetched
     // redirect-to-sign-in for `next` from before, and nothing from the signed-out state
     // should survive into the signed-in one.
+    window.location.replace(safeNextPath(next));
+  }
+
+  // A discoverable passkey: no email typed; the device asks for its PIN, fingerprint or face
+  // (user verification, required by the server: lib/auth/passkeys.ts). No second step.
+  async function withPasskey() {
+    setFormError(null);
+    setUnverified(null);
+    setPasskeyPending(true);
+    const result = await authRequest((fetchOptions) => authClient.signIn.passkey({ fetchOptions }));
+    if (!result.ok) {
+      setPasskeyPending(false);
+      setFormError(failureMessage(result.failure, { fallback: "Passkey sign-in failed. Try again, or sign in with your password.", tooMany: "Too many sign-in attempts." }));
+      return;
+    }
     window.location.replace(safeNextPath(next));
   }
 
@@ -148,6 +164,10 @@ export function SignInForm() {
       </p>
       <Button type="submit" pending={pending} pendingText="Signing in…" className="w-full">
         Sign in
+      </Button>
+      {/* Not "Sign in with…": the password button is the one named "Sign in". */}
+      <Button variant="secondary" onClick={withPasskey} pending={passkeyPending} pendingText="Waiting for your passkey…" className="w-full">
+        Continue with a passkey
       </Button>
     </form>
   );

@@ -144,6 +144,29 @@ export const twoFactor = pgTable(
   (t) => [index("two_factor_user_id_idx").on(t.userId)],
 );
 
+// better-auth's passkey plugin (@better-auth/passkey): one row per WebAuthn credential.
+// `publicKey` is the COSE key (base64); `counter` the authenticator's signature counter,
+// checked on every sign-in; `name` the user's label. See docs/passkeys.md.
+export const passkey = pgTable(
+  "passkey",
+  {
+    id: text("id").primaryKey(),
+    name: text("name"),
+    publicKey: text("public_key").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    credentialID: text("credential_id").notNull().unique(),
+    counter: integer("counter").notNull(),
+    deviceType: text("device_type").notNull(),
+    backedUp: boolean("backed_up").notNull(),
+    transports: text("transports"),
+    createdAt: timestamp("created_at", { withTimezone: true }),
+    aaguid: text("aaguid"),
+  },
+  (t) => [index("passkey_user_id_idx").on(t.userId)],
+);
+
 // What happened to an account, for its owner ("Recent activity") and for support:
 // sign-ins, failed sign-ins (aggregated per window, `count`), sessions ended and why,
 // password changes, verification, alerts sent. Written through one function
@@ -218,7 +241,7 @@ export const deviceCode = pgTable(
   (t) => [index("device_code_expires_at_idx").on(t.expiresAt)],
 );
 
-export const schema = { user, session, account, verification, knownDevice, securityEvent, sessionIndexBacklog, deviceCode, twoFactor };
+export const schema = { user, session, account, verification, knownDevice, securityEvent, sessionIndexBacklog, deviceCode, twoFactor, passkey };
 
 // What operators did (lib/admin/audit.ts): who, what, to whom, when, from where. Append-only:
 // a trigger refuses UPDATE, DELETE and TRUNCATE (drizzle/, "hand-written"). No foreign keys,

@@ -7,9 +7,9 @@ export type OAuthProviderId = "github" | "google" | "oidc";
 export const OAUTH_PROVIDER_IDS: readonly OAuthProviderId[] = ["github", "google", "oidc"];
 
 /** How a session started. Stored in session.sign_in_method. */
-export type SignInMethod = "password" | "email-verification" | "device-code" | OAuthProviderId | "password+totp" | "password+backup-code";
+export type SignInMethod = "password" | "email-verification" | "device-code" | OAuthProviderId | "password+totp" | "password+backup-code" | "passkey";
 
-const METHODS: ReadonlySet<string> = new Set<SignInMethod>(["password", "email-verification", "device-code", ...OAUTH_PROVIDER_IDS, "password+totp", "password+backup-code"]);
+const METHODS: ReadonlySet<string> = new Set<SignInMethod>(["password", "email-verification", "device-code", ...OAUTH_PROVIDER_IDS, "password+totp", "password+backup-code", "passkey"]);
 
 /** A stored method back to the union (anything else reads as unknown). */
 export function asSignInMethod(value: string | null | undefined): SignInMethod | null {
@@ -28,6 +28,7 @@ export const SIGN_IN_METHOD_WORDS: Record<SignInMethod, string> = {
   oidc: "single sign-on",
   "password+totp": "password and authenticator app",
   "password+backup-code": "password and backup code",
+  passkey: "passkey",
 };
 
 /** Second-step paths (lib/auth/two-factor.ts): a sign-in without a session, a re-issue with one. */
@@ -57,6 +58,8 @@ export function signInMethodOf(path: string | undefined, previous?: string | nul
     case "/verify-email": // better-auth's autoSignInAfterVerification (off in this app)
     case "/verify-email/sign-in": // a confirmed verification link signs in a browser without a session (lib/auth/verification-confirm.ts)
       return "email-verification";
+    case "/passkey/verify-authentication": // a passkey with user verification (lib/auth/passkeys.ts)
+      return "passkey";
     case "/device/token": // a command-line tool or TV, approved with its code (lib/auth/device-flow.ts)
       return "device-code";
     case "/change-password":

@@ -225,6 +225,24 @@ describe("new-sign-in", () => {
     }
   });
 
+  it("second-factor-changed names an added or removed passkey and the device, with 'if this wasn't you'", async () => {
+    for (const [change, subject] of [
+      ["passkey-added", "A passkey was added to your account"],
+      ["passkey-removed", "A passkey was removed from your account"],
+    ] as const) {
+      const m = await renderAuthEmail(
+        { template: "second-factor-changed", to: "ada@example.test", name: "Ada", at: AT, change, passkeyName: "Work <laptop>", device: MAC, securitySettingsUrl: DEVICES_URL },
+        DEFAULTS,
+      );
+      expectFilled(m);
+      expect(m.subject).toBe(subject);
+      expect(m.text).toContain("“Work <laptop>”");
+      expect(m.html).toContain("Work &lt;laptop&gt;");
+      expectInBoth(m, "Chrome 131 on macOS", "Cape Town, South Africa");
+      expect(m.text).toContain("If this wasn't you");
+    }
+  });
+
   it("with a 'this wasn't me' link: it is the email's action, and Active devices is still offered", async () => {
     const report = "http://localhost:3000/report-sign-in?token=abc.def";
     const m = await renderAuthEmail(

@@ -67,7 +67,25 @@ describe("every better-auth endpoint is public (explicitly), disabled, or gated 
     for (const p of [...Object.keys(PUBLIC_PATHS), ...DISABLED_PATHS, ...Object.keys(ENDS_OTHER_SESSIONS), ...Object.keys(FRESH_SIGN_IN_PATHS)]) {
       expect(paths, `${p} is listed but better-auth has no such endpoint`).toContain(p);
     }
-    expect(gated.map((e) => e.path)).toEqual(expect.arrayContaining(["/get-session", "/update-user", "/list-accounts", "/change-password", "/delete-user", "/link-social", "/unlink-account"]));
+    expect(gated.map((e) => e.path)).toEqual(
+      expect.arrayContaining([
+        "/get-session",
+        "/update-user",
+        "/list-accounts",
+        "/change-password",
+        "/delete-user",
+        "/link-social",
+        "/unlink-account",
+        // Passkeys: managing them needs a session; only the sign-in pair is public.
+        "/passkey/generate-register-options",
+        "/passkey/verify-registration",
+        "/passkey/list-user-passkeys",
+        "/passkey/update-passkey",
+        "/passkey/delete-passkey",
+      ]),
+    );
+    expect(Object.keys(PUBLIC_PATHS).filter((p) => p.startsWith("/passkey/"))).toEqual(["/passkey/generate-authenticate-options", "/passkey/verify-authentication"]);
+    for (const p of ["/passkey/generate-register-options", "/passkey/verify-registration", "/passkey/delete-passkey"]) expect(FRESH_SIGN_IN_PATHS).toHaveProperty([p]);
   });
 
   it("disabled endpoints answer 404 over HTTP, even to a live session", async () => {

@@ -17,6 +17,7 @@ const base: ActivityItem = {
   by: null,
   byDevice: null,
   signInWith: null,
+  passkeyName: null,
 };
 const e = (over: Partial<ActivityItem>): ActivityItem => ({ ...base, ...over });
 
@@ -28,6 +29,9 @@ describe("activitySentence", () => {
     expect(activitySentence(e({ type: "backup-code-used" }))).toBe("A backup code was used to sign in from Chrome 131 on macOS");
     expect(activitySentence(e({ type: "two-factor-enabled" }))).toBe("Two-factor authentication turned on from Chrome 131 on macOS");
     expect(activitySentence(e({ type: "two-factor-disabled", device: null }))).toBe("Two-factor authentication turned off");
+    expect(activitySentence(e({ signInWith: "passkey" }))).toBe("Signed in with passkey from Chrome 131 on macOS");
+    expect(activitySentence(e({ type: "passkey-added", passkeyName: "Work laptop" }))).toBe("Passkey “Work laptop” added from Chrome 131 on macOS");
+    expect(activitySentence(e({ type: "passkey-removed", passkeyName: "Work laptop", device: null }))).toBe("Passkey “Work laptop” removed");
     expect(activityPlace(base)).toBe("203.0.113.9 · Cape Town, South Africa");
     expect(activityPlace(e({ location: null }))).toBe("203.0.113.9");
     expect(activitySentence(e({ type: "sign-in-failed", count: 3, device: "Firefox 133 on Windows" }))).toBe(

@@ -29,6 +29,7 @@ import { withDatabaseHooks } from "./database-hooks";
 import { nativeSignInAnswer } from "./native-clients";
 import { ADMIN_PLUGIN_PATHS } from "./admin-plugin";
 import { SECOND_STEP_PATHS } from "./two-factor";
+import { PASSKEY_SIGN_IN_PATHS } from "./passkeys";
 
 /** Answer 404 over HTTP. Server code may still call them through auth.api. */
 export const DISABLED_PATHS = [
@@ -74,6 +75,10 @@ export const PUBLIC_PATHS: Record<string, string> = {
   "/two-factor/verify-totp":
     "second step of a sign-in: the signed two_factor cookie from the password step is the credential (rate limited per client; better-auth locks the account's second step after 10 wrong codes); with a session cookie, that session must be live",
   "/two-factor/verify-backup-code": "second step with a backup code: as verify-totp",
+  "/passkey/generate-authenticate-options":
+    "starts a passkey sign-in: a random challenge bound to this browser's signed cookie (single use, 5 minutes; rate limited)",
+  "/passkey/verify-authentication":
+    "the passkey's signed assertion over that challenge is the credential (user verification required: passkeys.ts; rate limited); ends this browser's previous session like every sign-in",
   "/ok": "health check, no data",
   "/error": "better-auth's error page, no data",
 };
@@ -106,10 +111,14 @@ export const FRESH_SIGN_IN_PATHS: Record<string, string> = {
   "/unlink-account": "Please sign in again first: this changes how you sign in.",
   "/two-factor/enable": "Please sign in again before turning two-factor on.",
   "/two-factor/disable": "Please sign in again before turning two-factor off.",
+  // A passkey is a way in on its own: adding one (both halves) or removing one.
+  "/passkey/generate-register-options": "Please sign in again before adding a passkey.",
+  "/passkey/verify-registration": "Please sign in again before adding a passkey.",
+  "/passkey/delete-passkey": "Please sign in again before removing a passkey.",
 };
 
 /** Paths where better-auth creates a session for this browser (a sign-in). */
-const SIGN_IN_PATHS = new Set(["/sign-in/email", "/sign-up/email", "/verify-email", "/callback/:id", SIGN_IN_AFTER_VERIFICATION_PATH, ...SECOND_STEP_PATHS]);
+const SIGN_IN_PATHS = new Set(["/sign-in/email", "/sign-up/email", "/verify-email", "/callback/:id", SIGN_IN_AFTER_VERIFICATION_PATH, ...SECOND_STEP_PATHS, ...PASSKEY_SIGN_IN_PATHS]);
 
 function clearedCookies(): Headers {
   const headers = new Headers();

@@ -40,6 +40,7 @@ import { ACCOUNT_OPTIONS, oauthRulesPlugin, oidcPlugins, socialProviders, valida
 import { adminPlugin } from "./admin-plugin";
 import { endDeviceTrust } from "@/lib/two-factor-trust";
 import { secondStepPlugin, twoFactorPlugin } from "./two-factor";
+import { passkeyPlugin, passkeyRulesPlugin } from "./passkeys";
 
 function createAuth() {
   const e = env();
@@ -152,6 +153,10 @@ function createAuth() {
       deviceIdentityPlugin({ onNewDevice: notifyNewDevice }),
       signOutGuardPlugin(),
       twoFactorPlugin(),
+      // Passkeys (passkeys.ts): UV required, RP from APP_URL; the rules plugin refuses
+      // unsafe options and others' passkey ids, records and emails changes.
+      passkeyRulesPlugin(),
+      passkeyPlugin(),
       failedSignInPlugin(),
       // Command-line tools and TVs: RFC 8628 device codes (device-flow.ts).
       deviceAuthorizationPlugin(),

@@ -54,4 +54,4 @@ export function normalizeName(raw: unknown): string {
 }
 
 /** Endpoints that set a user's name. */
-export const NAME_FIELD_PATHS = new Set(["/sign-up/email", "/update-user"]);
+export const NAME_FIELD_PATHS = new Set(["/sign-up/email", "/update-user", "/passkey/verify-registration", "/passkey/update-passkey"]);

@@ -118,6 +118,13 @@ export const RATE_LIMIT_RULES: Record<string, Rule> = {
   "/two-factor/disable": { window: 300, max: 10 },
   "/two-factor/generate-backup-codes": { window: 300, max: 10 },
   "/two-factor/get-totp-uri": { window: 300, max: 10 },
+  // Passkeys (passkeys.ts): each options request writes a challenge row; each verify checks a signature.
+  "/passkey/generate-authenticate-options": { window: 60, max: 20 },
+  "/passkey/verify-authentication": { window: 60, max: 10 },
+  "/passkey/generate-register-options": { window: 300, max: 10 },
+  "/passkey/verify-registration": { window: 300, max: 10 },
+  "/passkey/delete-passkey": { window: 300, max: 10 },
+  "/passkey/update-passkey": { window: 300, max: 20 },
 };
 
 /** The storage for this process: Redis when configured, else process memory. */

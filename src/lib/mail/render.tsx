@@ -89,6 +89,7 @@ function compose(email: AuthEmail, defaults: RenderDefaults): Composed {
             name={email.name}
             at={email.at}
             change={email.change}
+            passkeyName={email.passkeyName}
             device={safeDevice(email.device)}
             securitySettingsUrl={email.securitySettingsUrl}
             locale={locale}

@@ -54,7 +54,9 @@ export type AuthEmail = TimePreferences &
         to: string;
         name: string;
         at: Date;
-        change: "two-factor-enabled" | "two-factor-disabled";
+        change: "two-factor-enabled" | "two-factor-disabled" | "passkey-added" | "passkey-removed";
+        /** The passkey's name, for a passkey change. */
+        passkeyName?: string;
         device: Device;
         securitySettingsUrl: string;
       }

@@ -44,6 +44,8 @@ export interface ActivityItem {
   byDevice: string | null;
   /** A sign-in's method in words ("GitHub"); null when not recorded. */
   signInWith: string | null;
+  /** The passkey a passkey-added / passkey-removed event is about (its name). */
+  passkeyName: string | null;
 }
 
 export interface ActivityPage {
@@ -133,6 +135,7 @@ function itemOf(r: Row, currentSessionId: string | null): ActivityItem {
     by,
     byDevice: by === "other-device" && typeof d.byDevice === "string" ? safeDeviceLabel(d.byDevice) : null,
     signInWith: r.type === "sign-in" && typeof d.method === "string" ? signInWith(d.method) : null,
+    passkeyName: typeof d.passkeyName === "string" ? d.passkeyName : null,
   };
 }
 

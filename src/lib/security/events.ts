@@ -39,7 +39,10 @@ export type SecurityEventType =
   | "two-factor-enabled"
   | "two-factor-disabled"
   | "backup-codes-regenerated"
-  | "backup-code-used";
+  | "backup-code-used"
+  /** Passkeys (lib/auth/passkeys.ts): added or removed, `detail.passkeyName` its name. */
+  | "passkey-added"
+  | "passkey-removed";
 
 /** What a caller knows about an event; device and place are of the session it is about. */
 export interface SecurityEventInput {

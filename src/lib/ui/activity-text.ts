@@ -111,6 +111,10 @@ export function activitySentence(e: ActivityItem): string {
       return `New backup codes created${e.device ? ` from ${e.device}` : ""}; the old ones no longer work`;
     case "backup-code-used":
       return `A backup code was used to sign in from ${device(e)}`;
+    case "passkey-added":
+      return `Passkey “${e.passkeyName ?? "Passkey"}” added${e.device ? ` from ${e.device}` : ""}`;
+    case "passkey-removed":
+      return `Passkey “${e.passkeyName ?? "Passkey"}” removed${e.device ? ` from ${e.device}` : ""}`;
     default:
       return "Account activity";
   }

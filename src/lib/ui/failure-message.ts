@@ -58,6 +58,17 @@ const AUTH_MESSAGES: Record<string, string> = {
   TOKEN_EXPIRED: "This link has expired.",
   USER_ALREADY_EXISTS: "An account with this email already exists. Sign in instead.",
   USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL: "An account with this email already exists. Sign in instead.",
+  // Passkeys (better-auth's passkey plugin, lib/auth/passkeys.ts, and the browser's WebAuthn errors).
+  USER_VERIFICATION_REQUIRED: "Your passkey did not check it was you (no PIN, fingerprint or face). Use a passkey that asks for one.",
+  PASSKEY_NOT_FOUND: "That passkey is not registered with Revocable (it may have been removed). Sign in with your password.",
+  AUTHENTICATION_FAILED: "The passkey could not be checked. Try again, or sign in with your password.",
+  CHALLENGE_NOT_FOUND: "The passkey request expired. Try again.",
+  AUTH_CANCELLED: "Passkey sign-in was cancelled. Try again, or sign in with your password.",
+  ERROR_CEREMONY_ABORTED: "Adding the passkey was cancelled. Nothing was changed.",
+  REGISTRATION_CANCELLED: "Adding the passkey was cancelled. Nothing was changed.",
+  ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED: "This device already holds a passkey for your account.",
+  PREVIOUSLY_REGISTERED: "This device already holds a passkey for your account.",
+  FAILED_TO_VERIFY_REGISTRATION: "The new passkey could not be checked. Nothing was changed. Try again.",
 };
 
 const UNREACHABLE = "We couldn't reach the server. Check your connection and try again.";
