@@ -29,6 +29,7 @@ import { withDatabaseHooks } from "./database-hooks";
 import { nativeSignInAnswer } from "./native-clients";
 import { ADMIN_PLUGIN_PATHS } from "./admin-plugin";
 import { SECOND_STEP_PATHS } from "./two-factor";
+import { START_PATH, STOP_PATH } from "./impersonation";
 
 /** Answer 404 over HTTP. Server code may still call them through auth.api. */
 export const DISABLED_PATHS = [
@@ -74,6 +75,8 @@ export const PUBLIC_PATHS: Record<string, string> = {
   "/two-factor/verify-totp":
     "second step of a sign-in: the signed two_factor cookie from the password step is the credential (rate limited per client; better-auth locks the account's second step after 10 wrong codes); with a session cookie, that session must be live",
   "/two-factor/verify-backup-code": "second step with a backup code: as verify-totp",
+  [STOP_PATH]:
+    "returns a browser to the admin's own session kept in the signed admin_session cookie, which must be live (checked in impersonation.ts); also after the support session was ended by the user",
   "/ok": "health check, no data",
   "/error": "better-auth's error page, no data",
 };
@@ -106,6 +109,7 @@ export const FRESH_SIGN_IN_PATHS: Record<string, string> = {
   "/unlink-account": "Please sign in again first: this changes how you sign in.",
   "/two-factor/enable": "Please sign in again before turning two-factor on.",
   "/two-factor/disable": "Please sign in again before turning two-factor off.",
+  [START_PATH]: "Please sign in again before viewing an account as its user.",
 };
 
 /** Paths where better-auth creates a session for this browser (a sign-in). */
