@@ -44,6 +44,8 @@ export interface ActivityItem {
   byDevice: string | null;
   /** A sign-in's method in words ("GitHub"); null when not recorded. */
   signInWith: string | null;
+  /** A support session's administrator, by name only ("Support (Ada) signed in as you"). */
+  supportName: string | null;
 }
 
 export interface ActivityPage {
@@ -133,6 +135,7 @@ function itemOf(r: Row, currentSessionId: string | null): ActivityItem {
     by,
     byDevice: by === "other-device" && typeof d.byDevice === "string" ? safeDeviceLabel(d.byDevice) : null,
     signInWith: r.type === "sign-in" && typeof d.method === "string" ? signInWith(d.method) : null,
+    supportName: r.type.startsWith("impersonation-") && typeof d.supportName === "string" ? d.supportName : null,
   };
 }
 

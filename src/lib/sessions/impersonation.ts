@@ -3,9 +3,9 @@
 // only answers "is this session one?" for the app's own routes, which must refuse what an
 // impersonation session may not do (end sessions, report a sign-in). One primary-key read:
 // these routes are rare writes, not the per-request path.
-import { eq } from "drizzle-orm";
+import { and, eq, gt, isNotNull } from "drizzle-orm";
 import { getDb } from "@/db";
-import { session as sessionTable } from "@/db/schema";
+import { session as sessionTable, user as userTable } from "@/db/schema";
 import { API_ERROR } from "@/lib/http/error-codes";
 import { ApiError } from "@/lib/http/errors";
 import { readSessionCookie, verifySessionCookie } from "./cookie";
@@ -40,4 +40,24 @@ export async function assertNotImpersonating(sessionId: string): Promise<void> {
 export async function assertRequestNotImpersonating(headers: Headers): Promise<void> {
   const token = verifySessionCookie(readSessionCookie(headers));
   if (token && (await impersonatorOfToken(token))) throw impersonationRestricted();
+}
+
+/**
+ * For the banner: the support session this browser holds, if any (whose account, until
+ * when). The page itself is gated by the proxy; this only says what to show. Null on any
+ * failure: a banner must never break a page.
+ */
+export async function currentImpersonation(headers: Headers): Promise<{ userName: string; expiresAt: Date } | null> {
+  const token = verifySessionCookie(readSessionCookie(headers));
+  if (!token) return null;
+  try {
+    const [row] = await getDb()
+      .select({ userName: userTable.name, expiresAt: sessionTable.expiresAt })
+      .from(sessionTable)
+      .innerJoin(userTable, eq(userTable.id, sessionTable.userId))
+      .where(and(eq(sessionTable.token, token), isNotNull(sessionTable.impersonatedBy), gt(sessionTable.expiresAt, new Date())));
+    return row ?? null;
+  } catch {
+    return null;
+  }
 }
