@@ -15,12 +15,14 @@
 import type { BetterAuthPlugin } from "better-auth";
 import { APIError, createAuthMiddleware } from "better-auth/api";
 import { expireCookie, setSessionCookie } from "better-auth/cookies";
-import { eq } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import { getDb } from "@/db";
-import { session as sessionTable, user as userTable } from "@/db/schema";
+import { adminAudit, session as sessionTable, user as userTable } from "@/db/schema";
 import { recordAdminAction, type AdminActor } from "@/lib/admin/audit";
 import { roleCan } from "@/lib/admin/roles";
 import { clientAddress } from "@/lib/client-address";
+import { isSameOrigin } from "@/lib/http/same-origin";
+import { hashToken } from "@/lib/session-index";
 import { authCookieNames, readSessionCookie, secureCookies, verifySessionCookie } from "@/lib/sessions/cookie";
 import { sessionsEnded } from "@/lib/sessions/ended";
 import { IMPERSONATION_RESTRICTED_MESSAGE } from "@/lib/sessions/impersonation";
@@ -173,16 +175,40 @@ async function afterStart(ctx: HookCtx): Promise<void> {
   if (!started?.impersonatedBy) return;
   const [admin, target] = await Promise.all([userRow(started.impersonatedBy), userRow(started.userId)]);
   const current = await sessionOfToken(verifySessionCookie(ctx.headers ? readSessionCookie(ctx.headers) : undefined));
+  const [row] = await getDb().select({ token: sessionTable.token }).from(sessionTable).where(eq(sessionTable.id, started.id));
   try {
     await recordAdminAction(actorOf(admin!, current?.id ?? null, ctx.headers), "impersonation.start", { id: target!.id, email: target!.email }, {
       sessionId: started.id,
       expiresAt: new Date(started.expiresAt).toISOString(),
+      // The index's digest of the token (never the token): a stop after the user ended the
+      // session finds whose account it was from the browser's dead cookie (supportTargetOf).
+      tokenHash: row ? hashToken(row.token) : null,
     });
   } catch (err) {
     console.error(`[impersonation] audit of a start failed, ending session ${started.id}: ${(err as Error).message}`);
     await endSupportSession({ id: started.id, userId: started.userId, signInMethod: "impersonation", impersonatedBy: started.impersonatedBy });
     throw refusal("INTERNAL_SERVER_ERROR", "AUDIT_FAILED", "The action could not be recorded, so it was not done. Try again.");
   }
+}
+
+/**
+ * Whose account an ended support session was for, from its start's audit row: by the
+ * browser's dead cookie when it still holds one, else the admin's latest start (the proxy
+ * clears a refused cookie, so the tab may have none left).
+ */
+async function supportTargetOf(token: string | null, adminId: string): Promise<{ id: string; email: string } | null> {
+  const [row] = await getDb()
+    .select({ id: adminAudit.targetUserId, email: adminAudit.targetEmail })
+    .from(adminAudit)
+    .where(
+      and(
+        eq(adminAudit.action, "impersonation.start"),
+        token ? sql`${adminAudit.detail}->>'tokenHash' = ${hashToken(token)}` : eq(adminAudit.actorId, adminId),
+      ),
+    )
+    .orderBy(desc(adminAudit.id))
+    .limit(1);
+  return row?.id && row.email ? { id: row.id, email: row.email } : null;
 }
 
 /**
@@ -203,7 +229,7 @@ async function beforeStop(ctx: HookCtx): Promise<unknown> {
     if (current) await endSupportSession(current);
     throw refusal("UNAUTHORIZED", "UNAUTHENTICATED", "Your own session has ended. Sign in again.", clearedCookies(ctx));
   }
-  const target = current ? await userRow(current.userId) : null;
+  const target = current ? await userRow(current.userId) : await supportTargetOf(token, admin.admin.id);
   await recordAdminAction(actorOf(admin.admin, admin.sessionId, ctx.headers), "impersonation.stop", target ? { id: target.id, email: target.email } : null, {
     sessionId: current?.id ?? null,
     endedBy: current ? "admin" : "user",
@@ -248,6 +274,11 @@ export const impersonationPlugin = () =>
             if (isRestrictedWhileImpersonating(ctx.path)) {
               const current = await sessionOfToken(verifySessionCookie(ctx.headers ? readSessionCookie(ctx.headers) : undefined));
               if (current?.impersonatedBy) throw refusal("FORBIDDEN", "IMPERSONATION_RESTRICTED", IMPERSONATION_RESTRICTED_MESSAGE);
+            }
+            // better-auth's own origin check is off under test and only runs with a cookie:
+            // starting and stopping support access refuse a cross-site request themselves.
+            if ((ctx.path === START_PATH || ctx.path === STOP_PATH) && ctx.request && ctx.headers && !isSameOrigin(ctx.headers)) {
+              throw refusal("FORBIDDEN", "CROSS_SITE_REQUEST", "Cross-site requests are not allowed.");
             }
             if (ctx.path === START_PATH) return beforeStart(ctx);
             if (ctx.path === STOP_PATH) return beforeStop(ctx);
