@@ -6,6 +6,7 @@
 // be held, the session is re-checked on focus, on visibility and every RECHECK_MS; and
 // whatever this misses, the proxy refuses the tab's next request anyway.
 import { useEffect, useRef, useState } from "react";
+import { stopImpersonating } from "@/lib/ui/impersonation";
 import { fetchSessions } from "@/lib/ui/sessions-api";
 import {
   announceSignedOut,
@@ -37,6 +38,8 @@ export function LiveSession({ children }: { children: React.ReactNode }) {
       setEnded(true);
       source?.close();
       if (tell) announceSignedOut(reason);
+      // A support session the user ended: back to the admin's own session and the console.
+      if (document.body.dataset.impersonating) return void stopImpersonating();
       window.location.replace(signedOutLocation(reason, window.location.pathname));
     };
 

@@ -7,9 +7,11 @@ export type OAuthProviderId = "github" | "google" | "oidc";
 export const OAUTH_PROVIDER_IDS: readonly OAuthProviderId[] = ["github", "google", "oidc"];
 
 /** How a session started. Stored in session.sign_in_method. */
-export type SignInMethod = "password" | "email-verification" | "device-code" | OAuthProviderId | "password+totp" | "password+backup-code" | "passkey";
+// "passkey": a passkey with user verification (lib/auth/passkeys.ts); "impersonation": a
+// support session an administrator opened as the user (lib/auth/impersonation.ts).
+export type SignInMethod = "password" | "email-verification" | "device-code" | OAuthProviderId | "password+totp" | "password+backup-code" | "passkey" | "impersonation";
 
-const METHODS: ReadonlySet<string> = new Set<SignInMethod>(["password", "email-verification", "device-code", ...OAUTH_PROVIDER_IDS, "password+totp", "password+backup-code", "passkey"]);
+const METHODS: ReadonlySet<string> = new Set<SignInMethod>(["password", "email-verification", "device-code", ...OAUTH_PROVIDER_IDS, "password+totp", "password+backup-code", "passkey", "impersonation"]);
 
 /** A stored method back to the union (anything else reads as unknown). */
 export function asSignInMethod(value: string | null | undefined): SignInMethod | null {
@@ -29,6 +31,7 @@ export const SIGN_IN_METHOD_WORDS: Record<SignInMethod, string> = {
   "password+totp": "password and authenticator app",
   "password+backup-code": "password and backup code",
   passkey: "passkey",
+  impersonation: "support access",
 };
 
 /** Second-step paths (lib/auth/two-factor.ts): a sign-in without a session, a re-issue with one. */
@@ -62,6 +65,8 @@ export function signInMethodOf(path: string | undefined, previous?: string | nul
       return "passkey";
     case "/device/token": // a command-line tool or TV, approved with its code (lib/auth/device-flow.ts)
       return "device-code";
+    case "/admin/impersonate-user": // support viewing the app as the user (lib/auth/impersonation.ts)
+      return "impersonation";
     case "/change-password":
     case "/two-factor/disable": // re-issues the session like a password change
       return asSignInMethod(previous) ?? "password";

@@ -64,12 +64,14 @@ describe("roles: set by the operator command only, checked on the server for eve
     expect((await target.b.throughProxy("/api/sessions")).status).toBe(200);
   });
 
-  it("a user cannot give themselves a role: update-user ignores it, the admin plugin's endpoints are 404", async () => {
+  it("a user cannot give themselves a role: update-user ignores it, the admin plugin's endpoints are 404 (impersonation: 403)", async () => {
     const u = await account();
     await u.b.auth("/update-user", { name: "Me", role: "admin" });
-    for (const path of ["/admin/set-role", "/admin/ban-user", "/admin/impersonate-user", "/admin/list-users"]) {
+    for (const path of ["/admin/set-role", "/admin/ban-user", "/admin/list-users"]) {
       expect((await u.b.auth(path, { userId: u.id, role: "admin" })).status, path).toBe(404);
     }
+    // Impersonation is enabled behind the app's rules (test/integration/impersonation.test.ts).
+    expect((await u.b.auth("/admin/impersonate-user", { userId: u.id })).status).toBe(403);
     const [row] = await getDb().select({ role: userTable.role }).from(userTable).where(eq(userTable.id, u.id));
     expect(row?.role).toBe("user");
     expect((await u.b.api(searchRoute, "/api/admin/users")).status).toBe(403);

@@ -212,7 +212,7 @@ describe("GET /api/security/activity", () => {
     const text = JSON.stringify(all);
     expect(text).not.toContain(tokenOf(a));
     expect(text).not.toContain(await sessionIdOf(a));
-    expect(Object.keys(all[0]!).sort()).toEqual(["at", "blocked", "by", "byDevice", "count", "device", "id", "ipAddress", "location", "passkeyName", "reason", "signInWith", "thisDevice", "type"]);
+    expect(Object.keys(all[0]!).sort()).toEqual(["at", "blocked", "by", "byDevice", "count", "device", "id", "ipAddress", "location", "passkeyName", "reason", "signInWith", "supportName", "thisDevice", "type"]);
   });
 
   it("a cursor made from another user's event continues in the caller's own events only", async () => {

@@ -220,7 +220,7 @@ describe("users only see and revoke their own sessions", () => {
     expect(phone).toMatchObject({ deviceType: "mobile", label: expect.stringMatching(/Safari on iPhone/) });
     for (const s of sessions) {
       expect(Object.keys(s).sort()).toEqual([
-        "browser", "createdAt", "declaredClient", "deviceFirstSeenAt", "deviceType", "expiresAt", "id", "ipAddress", "isCurrent", "isNewDevice", "label", "lastActiveAt", "location", "os", "signInMethod", "signInWith",
+        "browser", "createdAt", "declaredClient", "deviceFirstSeenAt", "deviceType", "expiresAt", "id", "impersonatedBy", "ipAddress", "isCurrent", "isNewDevice", "label", "lastActiveAt", "location", "os", "signInMethod", "signInWith",
       ]);
     }
   });

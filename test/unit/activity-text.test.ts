@@ -18,10 +18,18 @@ const base: ActivityItem = {
   byDevice: null,
   signInWith: null,
   passkeyName: null,
+  supportName: null,
 };
 const e = (over: Partial<ActivityItem>): ActivityItem => ({ ...base, ...over });
 
 describe("activitySentence", () => {
+  it("names support sessions by the administrator's name, at start and end", () => {
+    expect(activitySentence(e({ type: "impersonation-started", supportName: "Ada" }))).toBe("Support (Ada) signed in as you");
+    expect(activitySentence(e({ type: "impersonation-ended", supportName: "Ada", reason: "sign-out" }))).toBe("Support (Ada) signed in as you: ended");
+    expect(activitySentence(e({ type: "impersonation-ended", supportName: "Ada", reason: "revoke" }))).toBe("Support (Ada) signed in as you: ended by you");
+    expect(activitySentence(e({ type: "impersonation-started" }))).toBe("Support signed in as you");
+  });
+
   it("says what happened, in words", () => {
     expect(activitySentence(base)).toBe("Signed in from Chrome 131 on macOS");
     expect(activitySentence(e({ signInWith: "GitHub" }))).toBe("Signed in with GitHub from Chrome 131 on macOS");

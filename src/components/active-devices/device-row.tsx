@@ -59,7 +59,13 @@ export function DeviceRow({ session: s, now, onSignOut }: { session: SessionView
         </div>
         <div className="min-w-0 flex-1">
           <p className="flex flex-wrap items-center gap-x-2 gap-y-1 font-medium">
-            <span className="min-w-0 wrap-anywhere">{s.declaredClient ?? s.label}</span>
+            <span className="min-w-0 wrap-anywhere">{rowName(s)}</span>
+            {s.impersonatedBy && (
+              // An administrator viewing the app as this user: "Sign out" ends it at once.
+              <span className={cx(badge, "bg-sky-100 text-sky-900 dark:bg-sky-900/50 dark:text-sky-100")} title={`${s.label}, support's browser`}>
+                Support
+              </span>
+            )}
             {s.declaredClient && (
               // The app's own claim at sign-in: the server cannot verify it.
               <span className={cx(badge, "bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-200")} title="Name and platform as the app declared them when it signed in; not verified">
@@ -98,12 +104,18 @@ export function DeviceRow({ session: s, now, onSignOut }: { session: SessionView
       </div>
       {!s.isCurrent && (
         // Under the text (indented past the icon) in a narrow list; beside it otherwise.
-        <Button variant="secondary" onClick={onSignOut} aria-label={`Sign out ${s.declaredClient ?? s.label}`} className="ml-15 shrink-0 self-start @lg:ml-0 @lg:self-center">
+        <Button variant="secondary" onClick={onSignOut} aria-label={`Sign out ${rowName(s)}`} className="ml-15 shrink-0 self-start @lg:ml-0 @lg:self-center">
           Sign out
         </Button>
       )}
     </li>
   );
+}
+
+/** What the row is called: support's access by the admin's name, an app by its declared name, else the device. */
+function rowName(s: { impersonatedBy: { name: string } | null; declaredClient: string | null; label: string }): string {
+  if (s.impersonatedBy) return `Support (${s.impersonatedBy.name}) signed in as you`;
+  return s.declaredClient ?? s.label;
 }
 
 export function DeviceListSkeleton() {

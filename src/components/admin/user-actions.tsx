@@ -12,8 +12,9 @@ async function post(path: string, body: unknown): Promise<string | null> {
   try {
     const res = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     if (res.ok) return null;
-    const json = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-    return failureMessage({ status: res.status, code: json?.error?.code ?? null, message: json?.error?.message ?? null });
+    // The app's { error: { code, message } }, or better-auth's { code, message }.
+    const json = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string }; code?: string; message?: string } | null;
+    return failureMessage({ status: res.status, code: json?.error?.code ?? json?.code ?? null, message: json?.error?.message ?? json?.message ?? null });
   } catch {
     return failureMessage({ status: 0 });
   }
@@ -32,6 +33,37 @@ function useAction() {
     else router.refresh();
   };
   return { pending, error, run };
+}
+
+/**
+ * "View as this user": better-auth's impersonate-user (lib/auth/impersonation.ts holds the
+ * rules: a fresh sign-in, the second factor, no admin or suspended account). On success the
+ * browser holds the support session and goes to the user's Security page.
+ */
+export function ImpersonateButton({ userId }: { userId: string }) {
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const start = async () => {
+    setPending(true);
+    setError(null);
+    const failed = await post("/api/auth/admin/impersonate-user", { userId });
+    if (failed) {
+      setPending(false);
+      setError(failed);
+    } else window.location.replace("/settings/security"); // a full load: the page renders with the support session
+  };
+  return (
+    <div className="grid gap-1">
+      <Button variant="secondary" pending={pending} onClick={start}>
+        View as this user (1 hour)
+      </Button>
+      {error && (
+        <span role="alert" className="text-sm text-red-700 dark:text-red-300">
+          {error}
+        </span>
+      )}
+    </div>
+  );
 }
 
 export function EndSessionButton({ userId, sessionId, label }: { userId: string; sessionId: string; label: string }) {

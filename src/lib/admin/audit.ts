@@ -14,7 +14,10 @@ export type AdminAction =
   | "session.end"
   | "sessions.end-all"
   | "password.reset-required"
-  | "audit.export";
+  | "audit.export"
+  /** Support access (lib/auth/impersonation.ts): the user reads both in Recent activity. */
+  | "impersonation.start"
+  | "impersonation.stop";
 
 /** The administrator acting, and the request they acted from. */
 export interface AdminActor {

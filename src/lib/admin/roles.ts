@@ -9,7 +9,7 @@ export const ROLES = ["user", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The permissions the console's actions need, in better-auth's statement vocabulary. */
-export type Permission = { user?: ("list" | "get" | "ban" | "set-password")[]; session?: ("list" | "revoke")[] };
+export type Permission = { user?: ("list" | "get" | "ban" | "set-password" | "impersonate")[]; session?: ("list" | "revoke")[] };
 
 export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);

@@ -1,12 +1,14 @@
-// better-auth's admin plugin, for two things only: its schema (role, ban fields) and its
+// better-auth's admin plugin, for three things: its schema (role, ban fields), its
 // session-create hook, which refuses a banned user on every way in (every session better-auth
-// creates passes that hook: password sign-in, verification sign-in, any future method).
-// Its HTTP endpoints are all disabled (front-door.ts): each takes client options the app's
-// rules do not allow (a password set without a reset, sessions revoked around the index,
-// impersonation without a fresh sign-in), so the console uses its own routes (lib/admin).
+// creates passes that hook: password sign-in, verification sign-in, any future method), and
+// impersonation (`/admin/impersonate-user`, `/admin/stop-impersonating`), under the app's
+// rules in impersonation.ts. Its other HTTP endpoints are disabled (front-door.ts): each takes
+// client options the app's rules do not allow (a password set without a reset, sessions
+// revoked around the index), so the console uses its own routes (lib/admin).
 import { admin } from "better-auth/plugins/admin";
+import { IMPERSONATION_SECONDS } from "@/lib/sessions/impersonation";
 
-/** Every endpoint the admin plugin registers; all answer 404 over HTTP. */
+/** The admin plugin's endpoints that answer 404 over HTTP (all but impersonation's two). */
 export const ADMIN_PLUGIN_PATHS = [
   "/admin/set-role",
   "/admin/get-user",
@@ -16,8 +18,6 @@ export const ADMIN_PLUGIN_PATHS = [
   "/admin/list-user-sessions",
   "/admin/unban-user",
   "/admin/ban-user",
-  "/admin/impersonate-user",
-  "/admin/stop-impersonating",
   "/admin/revoke-user-session",
   "/admin/revoke-user-sessions",
   "/admin/remove-user",
@@ -36,5 +36,7 @@ export const adminPlugin = () =>
   admin({
     defaultRole: "user",
     adminRoles: ["admin"],
+    // A support session's absolute lifetime (its row's expiresAt: the index refuses it after).
+    impersonationSessionDuration: IMPERSONATION_SECONDS,
     bannedUserMessage: (user) => bannedMessage(user as { banReason?: string | null; banExpires?: Date | null }),
   });

@@ -92,6 +92,10 @@ export const deviceIdentityPlugin = (options: DeviceIdentityOptions = {}) => {
       session: {
         create: {
           before: async (session, ctx) => {
+            // A support session is the admin's browser, not one of the user's devices: it is
+            // not remembered for the account and no new-sign-in email goes out (the user reads
+            // "Support (…) signed in as you" in Recent activity instead).
+            if ((session as { impersonatedBy?: string | null }).impersonatedBy) return;
             const deviceId = (await deviceIdOf(ctx)) ?? randomBytes(16).toString("base64url");
             const { firstSeenAt, announce } = await rememberDevice(session.userId, deviceId, parseUserAgent(session.userAgent).label);
             if (isCookieContext(ctx)) {

@@ -4,6 +4,8 @@ import type { SessionEndReason } from "@/lib/metrics";
 
 const BY_PATH: Record<string, SessionEndReason> = {
   "/sign-out": "sign-out",
+  // Support access ends: the admin's own "Stop impersonating" (lib/auth/impersonation.ts).
+  "/admin/stop-impersonating": "sign-out",
   "/revoke-session": "revoke",
   "/revoke-sessions": "revoke-all",
   "/revoke-other-sessions": "revoke-all",

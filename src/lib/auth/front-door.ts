@@ -30,6 +30,7 @@ import { nativeSignInAnswer } from "./native-clients";
 import { ADMIN_PLUGIN_PATHS } from "./admin-plugin";
 import { SECOND_STEP_PATHS } from "./two-factor";
 import { PASSKEY_SIGN_IN_PATHS } from "./passkeys";
+import { START_PATH, STOP_PATH } from "./impersonation";
 
 /** Answer 404 over HTTP. Server code may still call them through auth.api. */
 export const DISABLED_PATHS = [
@@ -79,6 +80,8 @@ export const PUBLIC_PATHS: Record<string, string> = {
     "starts a passkey sign-in: a random challenge bound to this browser's signed cookie (single use, 5 minutes; rate limited)",
   "/passkey/verify-authentication":
     "the passkey's signed assertion over that challenge is the credential (user verification required: passkeys.ts; rate limited); ends this browser's previous session like every sign-in",
+  [STOP_PATH]:
+    "returns a browser to the admin's own session kept in the signed admin_session cookie, which must be live (checked in impersonation.ts); also after the support session was ended by the user",
   "/ok": "health check, no data",
   "/error": "better-auth's error page, no data",
 };
@@ -115,6 +118,7 @@ export const FRESH_SIGN_IN_PATHS: Record<string, string> = {
   "/passkey/generate-register-options": "Please sign in again before adding a passkey.",
   "/passkey/verify-registration": "Please sign in again before adding a passkey.",
   "/passkey/delete-passkey": "Please sign in again before removing a passkey.",
+  [START_PATH]: "Please sign in again before viewing an account as its user.",
 };
 
 /** Paths where better-auth creates a session for this browser (a sign-in). */

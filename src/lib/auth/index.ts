@@ -38,6 +38,7 @@ import { recordSecurityEvent } from "@/lib/security/events";
 import { endLimitExemptions } from "@/lib/known-devices";
 import { ACCOUNT_OPTIONS, oauthRulesPlugin, oidcPlugins, socialProviders, validateOAuthUserInfo } from "./oauth";
 import { adminPlugin } from "./admin-plugin";
+import { impersonationPlugin } from "./impersonation";
 import { endDeviceTrust } from "@/lib/two-factor-trust";
 import { secondStepPlugin, twoFactorPlugin } from "./two-factor";
 import { passkeyPlugin, passkeyRulesPlugin } from "./passkeys";
@@ -139,6 +140,9 @@ function createAuth() {
       secondStepPlugin(),
       // Hostile input and the app's session check run before better-auth's handlers.
       frontDoorPlugin(),
+      // Support access: the rules around the admin plugin's impersonation endpoints, and what
+      // a support session may not do (after the front door has checked the session is live).
+      impersonationPlugin(),
       // Options a client passes to the OAuth endpoints that would weaken a rule: 400.
       oauthRulesPlugin(),
       ...oidcPlugins(e),

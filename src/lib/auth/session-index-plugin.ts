@@ -9,7 +9,7 @@ import { countSignIn } from "@/lib/metrics";
 import { userTag } from "@/lib/session-index";
 import { sessionStarted, sessionsEnded } from "@/lib/sessions/ended";
 import { indexNewSession, unindexSessionRow, type EndedRow, type SessionRow } from "@/lib/sessions/lifecycle";
-import { recordSecurityEvent } from "@/lib/security/events";
+import { recordSecurityEvent, supportDetail } from "@/lib/security/events";
 import { endReasonOf } from "./end-reasons";
 import { withDatabaseHooks } from "./database-hooks";
 
@@ -71,7 +71,13 @@ export const sessionIndexPlugin = () =>
   }) satisfies BetterAuthPlugin;
 
 /** "Signed in from Chrome on macOS · 203.0.113.9 · Cape Town": the Recent activity row. */
-function recordSignIn(session: SessionRow & { location?: string | null; signInMethod?: string | null }): void {
+function recordSignIn(session: SessionRow & { location?: string | null; signInMethod?: string | null; impersonatedBy?: string | null }): void {
+  // A support session: "Support (Ada) signed in as you" (the admin's name, read after the answer).
+  const by = session.impersonatedBy;
+  if (by) {
+    recordSecurityEvent({ userId: session.userId, type: "impersonation-started", at: new Date(session.createdAt), sessionId: session.id, detail: () => supportDetail(by) });
+    return;
+  }
   recordSecurityEvent({
     userId: session.userId,
     type: "sign-in",

@@ -52,6 +52,8 @@ export const API_ERROR = {
   forbidden: "forbidden",
   /** 404: no such user (admin console). */
   userNotFound: "user_not_found",
+  /** 403: a support (impersonation) session may not do this: passwords, email, factors, sessions. */
+  impersonationRestricted: "IMPERSONATION_RESTRICTED",
   /** 500: logged on the server, never detailed to the client. */
   internal: "internal",
 } as const;

@@ -46,6 +46,8 @@ export interface ActivityItem {
   signInWith: string | null;
   /** The passkey a passkey-added / passkey-removed event is about (its name). */
   passkeyName: string | null;
+  /** A support session's administrator, by name only ("Support (Ada) signed in as you"). */
+  supportName: string | null;
 }
 
 export interface ActivityPage {
@@ -136,6 +138,7 @@ function itemOf(r: Row, currentSessionId: string | null): ActivityItem {
     byDevice: by === "other-device" && typeof d.byDevice === "string" ? safeDeviceLabel(d.byDevice) : null,
     signInWith: r.type === "sign-in" && typeof d.method === "string" ? signInWith(d.method) : null,
     passkeyName: typeof d.passkeyName === "string" ? d.passkeyName : null,
+    supportName: r.type.startsWith("impersonation-") && typeof d.supportName === "string" ? d.supportName : null,
   };
 }
 

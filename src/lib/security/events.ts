@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, gte, lt, sql } from "drizzle-orm";
 import { getDb } from "@/db";
-import { securityEvent, session as sessionTable } from "@/db/schema";
+import { securityEvent, session as sessionTable, user as userTable } from "@/db/schema";
 import { runInBackground } from "@/lib/background";
 import { parseUserAgent } from "@/lib/device";
 
@@ -42,7 +42,11 @@ export type SecurityEventType =
   | "backup-code-used"
   /** Passkeys (lib/auth/passkeys.ts): added or removed, `detail.passkeyName` its name. */
   | "passkey-added"
-  | "passkey-removed";
+  | "passkey-removed"
+  /** Support opened a session as the user (`detail.supportName`: the admin's name, never the email). */
+  | "impersonation-started"
+  /** That support session ended (`reason`: how; `detail.supportName`). */
+  | "impersonation-ended";
 
 /** What a caller knows about an event; device and place are of the session it is about. */
 export interface SecurityEventInput {
@@ -72,6 +76,12 @@ export function deviceLabelOf(userAgent: string | null | undefined): string | nu
 export async function deviceLabelOfSession(sessionId: string): Promise<string | null> {
   const [row] = await getDb().select({ userAgent: sessionTable.userAgent }).from(sessionTable).where(eq(sessionTable.id, sessionId));
   return deviceLabelOf(row?.userAgent ?? null);
+}
+
+/** "Support (Ada)": the name of the administrator behind a support session, as it is now. */
+export async function supportDetail(adminId: string): Promise<EventDetail> {
+  const [row] = await getDb().select({ name: userTable.name }).from(userTable).where(eq(userTable.id, adminId));
+  return { supportName: row?.name ?? null };
 }
 
 function rowOf(e: SecurityEventInput) {

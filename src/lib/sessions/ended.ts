@@ -6,12 +6,12 @@
 import { publishLive } from "@/lib/live/bus";
 import type { LiveEvent } from "@/lib/live/events";
 import { countSessionsEnded, type SessionEndReason } from "@/lib/metrics";
-import { deviceLabelOf, deviceLabelOfSession, recordSecurityEvent, type EventDetail } from "@/lib/security/events";
+import { deviceLabelOf, deviceLabelOfSession, recordSecurityEvent, supportDetail, type EventDetail } from "@/lib/security/events";
 
 /** An ended session as its owner knew it: the id, or the deleted row's device and place. */
 export type EndedSession =
   | string
-  | { id: string; userAgent?: string | null; ipAddress?: string | null; location?: string | null };
+  | { id: string; userAgent?: string | null; ipAddress?: string | null; location?: string | null; impersonatedBy?: string | null };
 
 /** Who ended the sessions, when it was one of the user's own sessions (its device; left
  *  out, it is read from the session's row after the answer). */
@@ -42,6 +42,12 @@ export function sessionsEnded(
       // The changer's own session continues under a new token: not an end to report.
       if (id === reissued) continue;
       const row: Exclude<EndedSession, string> = typeof s === "string" ? { id } : s;
+      // A support session's end reads "Support (Ada)'s access as you ended" (its device is the admin's).
+      const supportBy = row.impersonatedBy;
+      if (supportBy) {
+        recordSecurityEvent({ userId, type: "impersonation-ended", sessionId: id, reason, detail: () => supportDetail(supportBy) });
+        continue;
+      }
       recordSecurityEvent({
         userId,
         type: "session-ended",

@@ -132,6 +132,8 @@ export interface EndedRow {
   userAgent?: string | null;
   ipAddress?: string | null;
   location?: string | null;
+  /** The administrator behind a support session (impersonation), else null. */
+  impersonatedBy?: string | null;
 }
 
 /** revokeSessions(), answering with what the deleted rows were (device and place). */
@@ -155,10 +157,11 @@ export async function endSessions(
       userAgent: sessionTable.userAgent,
       ipAddress: sessionTable.ipAddress,
       location: sessionTable.location,
+      impersonatedBy: sessionTable.impersonatedBy,
     });
   const sweep = "allExcept" in target ? { keep: target.allExcept } : undefined;
   await unindexSessions(userId, rows.map(refOf), sweep, reason);
-  return rows.map(({ id, userAgent, ipAddress, location }) => ({ id, userAgent, ipAddress, location }));
+  return rows.map(({ id, userAgent, ipAddress, location, impersonatedBy }) => ({ id, userAgent, ipAddress, location, impersonatedBy }));
 }
 
 /**

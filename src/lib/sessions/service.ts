@@ -1,10 +1,10 @@
 // What the sessions API does, apart from HTTP: list the caller's sessions and revoke
 // them by id. Every query is scoped to the caller's user id, so another user's session
 // id behaves exactly like one that does not exist.
-import { and, eq, gt } from "drizzle-orm";
+import { and, eq, gt, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
-import { session as sessionTable } from "@/db/schema";
+import { session as sessionTable, user as userTable } from "@/db/schema";
 import { safeDevice, type Device } from "@/lib/device";
 import { env } from "@/lib/env";
 import { ApiError } from "@/lib/http/errors";
@@ -34,6 +34,11 @@ export interface SessionView extends Device {
   isNewDevice: boolean;
   /** What a native app or tool declared itself as at sign-in; the panel marks it as declared (unverified). */
   declaredClient: string | null;
+  /**
+   * A support session (an administrator viewing the app as the user): the admin's name only,
+   * never their email ("Support (Ada) signed in as you"). Null for the user's own sessions.
+   */
+  impersonatedBy: { name: string } | null;
 }
 
 function view(s: IndexedSession, currentId: string, now: number): SessionView {
@@ -57,7 +62,21 @@ function view(s: IndexedSession, currentId: string, now: number): SessionView {
     deviceFirstSeenAt: s.deviceFirstSeenAt === null ? null : new Date(s.deviceFirstSeenAt).toISOString(),
     isNewDevice: isNewDevice(s.deviceFirstSeenAt, now),
     declaredClient: s.declaredClient ?? null,
+    impersonatedBy: null,
   };
+}
+
+/** Names the administrators behind the support sessions of a list (one query, only when there are any). */
+async function withSupportNames(views: SessionView[]): Promise<SessionView[]> {
+  const ids = views.filter((v) => v.signInMethod === "impersonation").map((v) => v.id);
+  if (ids.length === 0) return views;
+  const rows = await getDb()
+    .select({ id: sessionTable.id, name: userTable.name })
+    .from(sessionTable)
+    .innerJoin(userTable, eq(userTable.id, sessionTable.impersonatedBy))
+    .where(inArray(sessionTable.id, ids));
+  const names = new Map(rows.map((r) => [r.id, r.name]));
+  return views.map((v) => (names.has(v.id) ? { ...v, impersonatedBy: { name: names.get(v.id)! } } : v));
 }
 
 /**
@@ -83,7 +102,7 @@ export async function listSessions(current: ValidityEntry): Promise<SessionView[
     sessions = await listFromDatabase(current.userId);
   }
   const now = Date.now();
-  return sessions.map((s) => view(s, current.sessionId, now)).sort((a, b) => b.lastActiveAt.localeCompare(a.lastActiveAt));
+  return withSupportNames(sessions.map((s) => view(s, current.sessionId, now)).sort((a, b) => b.lastActiveAt.localeCompare(a.lastActiveAt)));
 }
 
 async function listFromDatabase(userId: string): Promise<IndexedSession[]> {
@@ -142,13 +161,14 @@ async function sessionCreatedAt(current: ValidityEntry): Promise<number> {
   return row?.createdAt.getTime() ?? 0;
 }
 
-async function ownsSession(userId: string, sessionId: string): Promise<boolean> {
+/** The caller's own session of that id (and whether it is a support session), or undefined. */
+async function ownSession(userId: string, sessionId: string): Promise<{ impersonatedBy: string | null } | undefined> {
   const [row] = await getDb()
-    .select({ id: sessionTable.id })
+    .select({ impersonatedBy: sessionTable.impersonatedBy })
     .from(sessionTable)
     .where(and(eq(sessionTable.userId, userId), eq(sessionTable.id, sessionId)))
     .limit(1);
-  return row !== undefined;
+  return row;
 }
 
 export async function revoke(
@@ -166,10 +186,13 @@ export async function revoke(
   }
   // Existence first, so the answer for a missing session never depends on the password
   // (403 for a wrong one and 404 for the right one was a password oracle).
-  if ("sessionId" in body && !(await ownsSession(current.userId, body.sessionId))) {
+  const target = "sessionId" in body ? await ownSession(current.userId, body.sessionId) : undefined;
+  if ("sessionId" in body && !target) {
     throw new ApiError(404, "session_not_found", "No such session.");
   }
-  await assertRecentlyAuthenticated(current, body, headers, passwordMatches);
+  // Ending support's access to one's own account never waits for a password: the owner
+  // always may, at once (and a stolen cookie ending it harms nobody).
+  if (!target?.impersonatedBy) await assertRecentlyAuthenticated(current, body, headers, passwordMatches);
   // "By you, from which device": the acting session, for the security history (its device
   // is read after the answer, ended.ts).
   const by = { sessionId: current.sessionId };

@@ -80,6 +80,11 @@ function adminAction(e: ActivityItem): string {
   }
 }
 
+/** "Support (Ada)": who held a support session, by name only. */
+function support(e: ActivityItem): string {
+  return e.supportName ? `Support (${e.supportName})` : "Support";
+}
+
 /** The event as one sentence. */
 export function activitySentence(e: ActivityItem): string {
   switch (e.type) {
@@ -109,6 +114,10 @@ export function activitySentence(e: ActivityItem): string {
       return `Two-factor authentication turned off${e.device ? ` from ${e.device}` : ""}`;
     case "backup-codes-regenerated":
       return `New backup codes created${e.device ? ` from ${e.device}` : ""}; the old ones no longer work`;
+    case "impersonation-started":
+      return `${support(e)} signed in as you`;
+    case "impersonation-ended":
+      return e.reason === "revoke" ? `${support(e)} signed in as you: ended by you` : `${support(e)} signed in as you: ended`;
     case "backup-code-used":
       return `A backup code was used to sign in from ${device(e)}`;
     case "passkey-added":

@@ -43,11 +43,16 @@ const API_MESSAGES: Record<ApiErrorCode, string> = {
   [API_ERROR.invalidClient]: "The app's name or platform was not accepted. Update the app and try again.",
   [API_ERROR.forbidden]: "Your account is not allowed to do that.",
   [API_ERROR.userNotFound]: "That account no longer exists.",
+  [API_ERROR.impersonationRestricted]: "Support access cannot change the password, email, sign-in methods or sessions of this account.",
   [API_ERROR.internal]: "Something went wrong on our side. Nothing was changed. Try again in a moment.",
 };
 
 // better-auth's codes (UPPER_SNAKE) that our forms meet.
 const AUTH_MESSAGES: Record<string, string> = {
+  SECOND_FACTOR_REQUIRED: "Sign in again with your second factor (authenticator app, backup code or passkey) before viewing an account as its user.",
+  CANNOT_IMPERSONATE_ADMIN: "Another administrator's account cannot be viewed as its user.",
+  CANNOT_IMPERSONATE_SELF: "You are already signed in as yourself.",
+  CANNOT_IMPERSONATE_BANNED: "A suspended account cannot be viewed as its user. Lift the suspension first.",
   INVALID_EMAIL_OR_PASSWORD: "That email and password don't match. Check them and try again.",
   INVALID_PASSWORD: "That password is not correct.",
   EMAIL_NOT_VERIFIED: "Please verify your email address before signing in.",

@@ -7,6 +7,7 @@ import { ApiError, handleErrors } from "@/lib/http/errors";
 import { limitPublicRoute } from "@/lib/auth/rate-limit";
 import { readJsonBody } from "@/lib/http/json-body";
 import { assertSameOrigin } from "@/lib/http/same-origin";
+import { assertRequestNotImpersonating } from "@/lib/sessions/impersonation";
 import { confirmReport, type TokenProblem } from "@/lib/security/report-sign-in";
 
 export const dynamic = "force-dynamic";
@@ -21,6 +22,8 @@ const REFUSALS: Record<TokenProblem, ApiError> = {
 
 export const POST = handleErrors(async (request: Request) => {
   assertSameOrigin(request);
+  // Public, but not from a browser holding a support session (lib/auth/impersonation.ts).
+  await assertRequestNotImpersonating(request.headers);
   // Tokens are MACed (guessing is hopeless), but each try costs a verification and a query.
   await limitPublicRoute("/api/report-sign-in", request.headers);
   const parsed = body.safeParse(await readJsonBody(request));

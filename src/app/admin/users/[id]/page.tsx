@@ -2,7 +2,7 @@
 // sign-in methods, 2FA, the ban, and what support did to the account; the actions.
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { AdminUserActions, EndSessionButton } from "@/components/admin/user-actions";
+import { AdminUserActions, EndSessionButton, ImpersonateButton } from "@/components/admin/user-actions";
 import { AuditTable } from "@/components/admin/audit-table";
 import { Card } from "@/components/ui/card";
 import { userDetail, type UserDetail } from "@/lib/admin/users";
@@ -53,6 +53,7 @@ export default async function AdminUserPage({ params }: { params: Promise<{ id: 
         </dl>
       </div>
       <AdminUserActions userId={u.id} banned={u.banned} />
+      {u.role !== "admin" && !u.banned && <ImpersonateButton userId={u.id} />}
       <Card className="grid gap-3 p-6">
         <h2 className="text-lg font-semibold">Active devices ({d.sessions.length})</h2>
         <ul aria-label="Active devices" className="divide-y divide-zinc-200 dark:divide-zinc-800">
