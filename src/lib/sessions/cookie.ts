@@ -79,9 +79,10 @@ export function verifySessionCookie(raw: string | undefined | null, secret = env
   const token = value.slice(0, dot);
   const signature = value.slice(dot + 1);
   if (signature.length !== 44 || !signature.endsWith("=")) return null;
-  const expected = createHmac("sha256", secret).update(token).digest();
-  const given = Buffer.from(signature, "base64");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  // Compare the text, not the decoded bytes: base64 decoding ignores the last character's two
+  // spare bits, so four spellings decode to one signature. Only the canonical one is the cookie.
+  const expected = Buffer.from(createHmac("sha256", secret).update(token).digest("base64"));
+  if (!timingSafeEqual(Buffer.from(signature), expected)) return null;
   return token;
 }
 
