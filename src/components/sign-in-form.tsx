@@ -20,6 +20,17 @@ export function verifyCallbackURL(next: string | null): string {
 
 type FieldErrors = { email?: string; password?: string };
 
+/** `?step=two-factor`: the second step is showing (an OAuth sign-in lands here with its challenge). */
+export const SECOND_STEP_PARAM = ["step", "two-factor"] as const;
+
+/** Shows or hides the second step in the address bar (the provider buttons follow it), without a reload. */
+function markSecondStep(on: boolean) {
+  const url = new URL(window.location.href);
+  if (on) url.searchParams.set(...SECOND_STEP_PARAM);
+  else url.searchParams.delete(SECOND_STEP_PARAM[0]);
+  window.history.replaceState(null, "", url);
+}
+
 export function SignInForm() {
   const router = useRouter();
   const params = useSearchParams();
@@ -29,7 +40,9 @@ export function SignInForm() {
   const [formError, setFormError] = useState<string | null>(null);
   const [unverified, setUnverified] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
-  const [secondStep, setSecondStep] = useState(false);
+  // An OAuth sign-in to an account with two-factor on comes back here with the challenge
+  // cookie set (lib/auth/two-factor.ts): straight to the second step.
+  const [secondStep, setSecondStep] = useState(() => params.get(SECOND_STEP_PARAM[0]) === SECOND_STEP_PARAM[1]);
   const [resending, setResending] = useState(false);
   const [passkeyPending, setPasskeyPending] = useState(false);
   const emailRef = useRef<HTMLInputElement>(null);
@@ -68,6 +81,7 @@ export function SignInForm() {
     if ((result.data as { twoFactorRedirect?: boolean } | null)?.twoFactorRedirect) {
       setPending(false);
       setSecondStep(true);
+      markSecondStep(true);
       return;
     }
     // A full page load, not a client-side transition: the router may hold a prefetched
@@ -105,7 +119,13 @@ export function SignInForm() {
     router.push(`/check-email?email=${encodeURIComponent(unverified)}&resent=1`);
   }
 
-  if (secondStep) return <SecondStepForm next={next} onRestart={() => setSecondStep(false)} />;
+  if (secondStep) {
+    const restart = () => {
+      setSecondStep(false);
+      markSecondStep(false);
+    };
+    return <SecondStepForm next={next} onRestart={restart} />;
+  }
 
   return (
     <form className="grid gap-5" onSubmit={onSubmit} noValidate>

@@ -6,12 +6,21 @@
 export type OAuthProviderId = "github" | "google" | "oidc";
 export const OAUTH_PROVIDER_IDS: readonly OAuthProviderId[] = ["github", "google", "oidc"];
 
+/** A first step (the password or a provider) followed by the second factor (lib/auth/two-factor.ts). */
+export type FirstStep = "password" | OAuthProviderId;
+export type TwoStepMethod = `${FirstStep}+${"totp" | "backup-code"}`;
+const FIRST_STEPS: readonly FirstStep[] = ["password", ...OAUTH_PROVIDER_IDS];
+export const TWO_STEP_METHODS: readonly TwoStepMethod[] = FIRST_STEPS.flatMap((first) => [`${first}+totp` as const, `${first}+backup-code` as const]);
+
 /** How a session started. Stored in session.sign_in_method. */
 // "passkey": a passkey with user verification (lib/auth/passkeys.ts); "impersonation": a
 // support session an administrator opened as the user (lib/auth/impersonation.ts).
-export type SignInMethod = "password" | "email-verification" | "device-code" | OAuthProviderId | "password+totp" | "password+backup-code" | "passkey" | "impersonation";
+export type SignInMethod = "password" | "email-verification" | "device-code" | OAuthProviderId | TwoStepMethod | "passkey" | "impersonation";
 
-const METHODS: ReadonlySet<string> = new Set<SignInMethod>(["password", "email-verification", "device-code", ...OAUTH_PROVIDER_IDS, "password+totp", "password+backup-code", "passkey", "impersonation"]);
+const METHODS: ReadonlySet<string> = new Set<SignInMethod>(["password", "email-verification", "device-code", ...OAUTH_PROVIDER_IDS, ...TWO_STEP_METHODS, "passkey", "impersonation"]);
+
+/** Methods that proved a second factor: a two-step sign-in, or a passkey with user verification. */
+export const SECOND_FACTOR_METHODS: ReadonlySet<string> = new Set<SignInMethod>([...TWO_STEP_METHODS, "passkey"]);
 
 /** A stored method back to the union (anything else reads as unknown). */
 export function asSignInMethod(value: string | null | undefined): SignInMethod | null {
@@ -30,25 +39,34 @@ export const SIGN_IN_METHOD_WORDS: Record<SignInMethod, string> = {
   oidc: "single sign-on",
   "password+totp": "password and authenticator app",
   "password+backup-code": "password and backup code",
+  "github+totp": "GitHub and authenticator app",
+  "github+backup-code": "GitHub and backup code",
+  "google+totp": "Google and authenticator app",
+  "google+backup-code": "Google and backup code",
+  "oidc+totp": "single sign-on and authenticator app",
+  "oidc+backup-code": "single sign-on and backup code",
   passkey: "passkey",
   impersonation: "support access",
 };
 
 /** Second-step paths (lib/auth/two-factor.ts): a sign-in without a session, a re-issue with one. */
-const SECOND_STEP_METHODS: Record<string, SignInMethod> = {
-  "/two-factor/verify-totp": "password+totp",
-  "/two-factor/verify-backup-code": "password+backup-code",
+const SECOND_FACTORS: Record<string, "totp" | "backup-code"> = {
+  "/two-factor/verify-totp": "totp",
+  "/two-factor/verify-backup-code": "backup-code",
 };
 
 /** The words for a method, with the OIDC provider called by its configured name. */
 export function signInMethodWords(method: SignInMethod, oidcName?: string): string {
-  return method === "oidc" && oidcName ? oidcName : SIGN_IN_METHOD_WORDS[method];
+  const words = SIGN_IN_METHOD_WORDS[method];
+  if (!oidcName || (method !== "oidc" && !method.startsWith("oidc+"))) return words;
+  return method === "oidc" ? oidcName : words.replace("single sign-on", oidcName);
 }
 
 /**
  * The method of a session better-auth creates at `path`. A password change re-issues the
  * changer's session: it keeps the method that session was signed in with (`previous`).
- * An OAuth callback's method is its provider (`providerId`, the path's :id).
+ * An OAuth callback's method is its provider (`providerId`, the path's :id); a second step
+ * after an OAuth first step gets the provider as `providerId` too ("github+totp").
  * Null for a path that is not a sign-in the app knows.
  */
 export function signInMethodOf(path: string | undefined, previous?: string | null, providerId?: string): SignInMethod | null {
@@ -73,7 +91,8 @@ export function signInMethodOf(path: string | undefined, previous?: string | nul
     case "/two-factor/verify-totp":
     case "/two-factor/verify-backup-code":
       // With a session (confirming the authenticator app) the session is re-issued.
-      return previous !== undefined && previous !== null ? (asSignInMethod(previous) ?? "password") : SECOND_STEP_METHODS[path]!;
+      if (previous !== undefined && previous !== null) return asSignInMethod(previous) ?? "password";
+      return `${OAUTH_PROVIDER_IDS.find((id) => id === providerId) ?? "password"}+${SECOND_FACTORS[path]!}`;
     default:
       return null;
   }

@@ -2,12 +2,13 @@
 // (oidc-provider, test/support/oidc-server.ts) and the production server started here with
 // the provider configured. The run's own server has no provider: no button there.
 import path from "node:path";
+import * as OTPAuth from "otpauth";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, PORT_RANGES } from "../support/ports";
 import { startOidcServer, type OidcServer } from "../support/oidc-server";
 import { startAppServer, type AppServer } from "./support/app-server";
-import { createAccount, deviceRows, env, launchBrowser, newDevice, openPanel, uniqueEmail, visible, type Device } from "./support/harness";
+import { createAccount, deviceRows, env, launchBrowser, newDevice, openPanel, PASSWORD, uniqueEmail, visible, type Device } from "./support/harness";
 
 let browser: Browser;
 let idp: OidcServer;
@@ -95,6 +96,39 @@ describe("OAuth sign-in in the browser", () => {
     await atProvider(device, { login });
     await page.waitForURL((u) => u.origin === app.url && u.pathname === "/sign-in");
     await visible(page.getByRole("alert").getByText(/has not verified that email address/));
+    await device.context.close();
+  });
+
+  it("an account with two-factor on: the provider's sign-in stops at the second step, and the session says both", async () => {
+    const owner = await newDevice(browser, "2fa-owner", undefined, { baseURL: app.url });
+    const { email } = await createAccount(owner);
+    await owner.page.goto("/settings/security");
+    await owner.page.getByRole("button", { name: "Turn on two-factor" }).click();
+    await owner.page.getByLabel("Your password").fill(PASSWORD);
+    await owner.page.getByRole("button", { name: "Continue" }).click();
+    const secret = (await owner.page.getByTestId("totp-secret").innerText()).trim();
+    const authenticator = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret) });
+    await owner.page.getByLabel("Code from the app").fill(authenticator.generate());
+    await owner.page.getByRole("button", { name: "Turn on two-factor" }).click();
+    await visible(owner.page.getByText("Two-factor authentication is on."));
+
+    const { login } = providerAccount(email);
+    const device = await newDevice(browser, "2fa-sso", undefined, { baseURL: app.url });
+    const { page } = device;
+    await page.goto("/sign-in");
+    await page.getByRole("button", { name: "Continue with Acme SSO" }).click();
+    await atProvider(device, { login });
+    // Back on the sign-in page, at the second step: no error, no other way in offered.
+    await page.waitForURL((u) => u.origin === app.url && u.pathname === "/sign-in" && u.searchParams.get("step") === "two-factor");
+    await visible(page.getByRole("heading", { name: "Two-factor authentication" }));
+    expect(await page.getByRole("button", { name: "Continue with Acme SSO" }).count()).toBe(0);
+    expect(await page.getByRole("alert").count()).toBe(0);
+    await page.getByLabel("Authentication code").fill(authenticator.generate({ timestamp: Date.now() + 30_000 }));
+    await page.getByRole("button", { name: "Verify" }).click();
+    await page.waitForURL((u) => u.origin === app.url && u.pathname === "/settings/security");
+    await openPanel(page, 2);
+    await visible(deviceRows(page).filter({ hasText: "This device" }).getByText("Acme SSO and authenticator app"));
+    await owner.context.close();
     await device.context.close();
   });
 

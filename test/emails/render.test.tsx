@@ -216,9 +216,13 @@ describe("new-sign-in", () => {
     for (const [method, words] of [
       ["password+totp", "password and authenticator app"],
       ["password+backup-code", "password and backup code"],
+      ["github+totp", "GitHub and authenticator app"],
+      ["google+backup-code", "Google and backup code"],
+      ["oidc+totp", "Acme SSO and authenticator app"],
+      ["oidc+backup-code", "Acme SSO and backup code"],
     ] as const) {
       const m = await renderAuthEmail(
-        { template: "new-sign-in", to: "ada@example.test", name: "Ada", at: AT, device: IPHONE, signInMethod: method, activeDevicesUrl: DEVICES_URL },
+        { template: "new-sign-in", to: "ada@example.test", name: "Ada", at: AT, device: IPHONE, signInMethod: method, providerName: "Acme SSO", activeDevicesUrl: DEVICES_URL },
         DEFAULTS,
       );
       expect(m.text).toContain(`Signed in with: ${words}`);

@@ -5,9 +5,10 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
+import * as OTPAuth from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db";
-import { account, securityEvent, user } from "@/db/schema";
+import { account, securityEvent, session, user } from "@/db/schema";
 import { GET as listRoute } from "@/app/api/sessions/route";
 import { GET as activityRoute } from "@/app/api/security/activity/route";
 import { resetAuthForTests } from "@/lib/auth";
@@ -15,7 +16,7 @@ import { flushBackground } from "@/lib/background";
 import { resetEnvForTests } from "@/lib/env";
 import { flushRepairs } from "@/lib/sessions/repairs";
 import { checkSessionToken } from "@/lib/sessions/validate";
-import { Browser, ORIGIN, signUpVerified, uniqueEmail, waitForEmail } from "../support/browser";
+import { Browser, ORIGIN, PASSWORD, signUpVerified, uniqueEmail, waitForEmail } from "../support/browser";
 import { atProvider, callback, oauthSignIn, startOAuth } from "../support/oauth-flow";
 import { setRateLimits } from "../support/rate-limits";
 import { startOidcServer, type OidcServer } from "../support/oidc-server";
@@ -153,6 +154,98 @@ describe("joining an existing account", () => {
     const { location } = await oauthSignIn(b, login);
     expect(location?.searchParams.get("error")).toBe("account_not_linked");
     expect(b.signedIn()).toBe(false);
+  });
+});
+
+describe("an account with two-factor on", () => {
+  /** A password account with the authenticator app confirmed, and the provider identity with its address. */
+  async function twoFactorAccount() {
+    const owner = new Browser();
+    const { email } = await signUpVerified(owner);
+    const enable = await owner.auth("/two-factor/enable", { password: PASSWORD });
+    const { totpURI, backupCodes } = (await enable.json()) as { totpURI: string; backupCodes: string[] };
+    const totp = OTPAuth.URI.parse(totpURI) as OTPAuth.TOTP;
+    expect((await owner.auth("/two-factor/verify-totp", { code: totp.generate() })).status).toBe(200);
+    const { login } = providerAccount(true, email);
+    await flushRepairs();
+    return { owner, email, userId: await userIdOf(email), totp, backupCodes, login };
+  }
+
+  it("stops at the second step: no session until the code, then one signed in with the provider and the app", async () => {
+    const { owner, email, userId, totp, login } = await twoFactorAccount();
+    const before = await pgSessionIds(userId);
+    const b = new Browser();
+    const { res, location } = await oauthSignIn(b, login);
+    // The sign-in page's second step, not the destination, and nothing to sign in with yet.
+    expect(res.status).toBe(302);
+    expect(location?.pathname).toBe("/sign-in");
+    expect(location?.searchParams.get("step")).toBe("two-factor");
+    expect(location?.searchParams.has("error")).toBe(false);
+    expect(b.signedIn()).toBe(false);
+    expect(res.headers.getSetCookie().some((c) => /two_factor=/.test(c))).toBe(true);
+    await flushRepairs();
+    expect(await pgSessionIds(userId)).toEqual(before);
+    expect(await indexSessionIds(userId)).toEqual(before);
+    expect((await b.auth("/get-session")).status).toBe(401);
+
+    const wrong = await b.auth("/two-factor/verify-totp", { code: totp.generate() === "000000" ? "111111" : "000000" });
+    expect(wrong.status).toBe(401);
+    const started = Date.now();
+    const ok = await b.auth("/two-factor/verify-totp", { code: totp.generate() });
+    expect(ok.status).toBe(200);
+    await flushRepairs();
+    await flushBackground();
+    const sessionId = await sessionIdOf(b);
+    expect(await indexSessionIds(userId)).toContain(sessionId);
+    const list = (await (await b.api(listRoute, "/api/sessions")).json()) as { sessions: { id: string; signInMethod: string; signInWith: string }[] };
+    expect(list.sessions.find((s) => s.id === sessionId)).toMatchObject({ signInMethod: "oidc+totp", signInWith: "Acme SSO and authenticator app" });
+    const mail = await waitForEmail(email, "new-sign-in", started);
+    const text = await readFile(path.join(process.env.OUTBOX_DIR!, `${mail.file.replace(/\.json$/, "")}.txt`), "utf8");
+    expect(text).toContain("Signed in with: Acme SSO and authenticator app");
+    // The owner's own session was never touched.
+    expect((await owner.auth("/get-session")).status).toBe(200);
+  });
+
+  it("a backup code finishes it too, once, and the method says so", async () => {
+    const { userId, backupCodes, login } = await twoFactorAccount();
+    const b = new Browser();
+    await oauthSignIn(b, login);
+    expect((await b.auth("/two-factor/verify-backup-code", { code: backupCodes[0] })).status).toBe(200);
+    const [row] = await getDb().select({ m: session.signInMethod }).from(session).where(eq(session.id, await sessionIdOf(b)));
+    expect(row!.m).toBe("oidc+backup-code");
+    await flushBackground();
+    const types = (await getDb().select({ type: securityEvent.type }).from(securityEvent).where(eq(securityEvent.userId, userId))).map((e) => e.type);
+    expect(types).toContain("backup-code-used");
+    // Used once: a second OAuth sign-in cannot reuse it.
+    const again = new Browser();
+    await oauthSignIn(again, login);
+    expect((await again.auth("/two-factor/verify-backup-code", { code: backupCodes[0] })).status).toBe(401);
+    expect(again.signedIn()).toBe(false);
+  });
+
+  it("keeps the destination through the second step; a password second step after it is still 'password'", async () => {
+    const { email, totp, login } = await twoFactorAccount();
+    const b = new Browser();
+    const { location } = await oauthSignIn(b, login, { callbackURL: "/settings/security?from=sso", errorCallbackURL: "/sign-in" });
+    expect(location?.searchParams.get("next")).toBe("/settings/security?from=sso");
+    // The provider's challenge is not carried into a later password sign-in's second step.
+    const c = new Browser();
+    expect(((await (await c.auth("/sign-in/email", { email, password: PASSWORD })).json()) as { twoFactorRedirect?: boolean }).twoFactorRedirect).toBe(true);
+    expect((await c.auth("/two-factor/verify-totp", { code: totp.generate() })).status).toBe(200);
+    const [row] = await getDb().select({ m: session.signInMethod }).from(session).where(eq(session.id, await sessionIdOf(c)));
+    expect(row!.m).toBe("password+totp");
+  });
+
+  it("a device trusted at a second step skips it for the provider too", async () => {
+    const { email, totp, login } = await twoFactorAccount();
+    const b = new Browser();
+    await b.auth("/sign-in/email", { email, password: PASSWORD });
+    expect((await b.auth("/two-factor/verify-totp", { code: totp.generate(), trustDevice: true })).status).toBe(200);
+    expect((await b.auth("/sign-out", {})).status).toBe(200);
+    const { location } = await oauthSignIn(b, login);
+    expect(location?.pathname).toBe("/settings/security");
+    const [row] = await getDb().select({ m: session.signInMethod }).from(session).where(eq(session.id, await sessionIdOf(b)));
+    expect(row!.m).toBe("oidc");
   });
 });
 

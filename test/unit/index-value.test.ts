@@ -46,8 +46,11 @@ describe("the index value's device details", () => {
 
   it("pins the sign-in method codes (stored: append only)", () => {
     const codeOf = (signInMethod: StoredDevice["signInMethod"]) => JSON.parse(encodeValidity(entry, { ...device, signInMethod }).split("|").at(-1)!)[6];
-    const methods = ["password", "email-verification", "device-code", "github", "google", "oidc", "password+totp", "password+backup-code", "passkey", "impersonation"] as const;
-    expect(methods.map(codeOf)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const methods = [
+      "password", "email-verification", "device-code", "github", "google", "oidc", "password+totp", "password+backup-code", "passkey", "impersonation",
+      "github+totp", "github+backup-code", "google+totp", "google+backup-code", "oidc+totp", "oidc+backup-code",
+    ] as const;
+    expect(methods.map(codeOf)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
     expect(METHOD_CODES).toEqual([null, ...methods]);
     for (const signInMethod of methods) expect(decodeDevice(encodeValidity(entry, { ...device, signInMethod }))?.signInMethod).toBe(signInMethod);
   });

@@ -49,4 +49,17 @@ describe("the sign-in method of an OAuth callback", () => {
     expect(signInMethodWords("oidc", "Acme SSO")).toBe("Acme SSO");
     expect(signInMethodWords("oidc")).toBe("single sign-on");
   });
+
+  it("followed by a second step: the provider and the factor", () => {
+    expect(signInMethodOf("/two-factor/verify-totp", null, "github")).toBe("github+totp");
+    expect(signInMethodOf("/two-factor/verify-backup-code", null, "oidc")).toBe("oidc+backup-code");
+    // No provider (or one the app does not know): the password was the first step.
+    expect(signInMethodOf("/two-factor/verify-totp", null)).toBe("password+totp");
+    expect(signInMethodOf("/two-factor/verify-totp", null, "facebook")).toBe("password+totp");
+    // With a session it is a re-issue: the session keeps its method.
+    expect(signInMethodOf("/two-factor/verify-totp", "google", "github")).toBe("google");
+    expect(signInMethodWords("google+totp")).toBe("Google and authenticator app");
+    expect(signInMethodWords("oidc+backup-code", "Acme SSO")).toBe("Acme SSO and backup code");
+    expect(signInMethodWords("password+totp", "Acme SSO")).toBe("password and authenticator app");
+  });
 });

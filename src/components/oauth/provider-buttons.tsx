@@ -24,7 +24,8 @@ export function ProviderButtons({ providers }: { providers: ProviderButton[] }) 
   const [pending, setPending] = useState<OAuthProviderId | null>(null);
   // A round trip that came back with ?error= (the provider's answer, or a refused link).
   const [error, setError] = useState<string | null>(() => oauthErrorMessage(params.get("error")));
-  if (providers.length === 0) return null;
+  // During the second step of a sign-in (sign-in-form.tsx) the ways in step aside.
+  if (providers.length === 0 || params.get("step") === "two-factor") return null;
 
   async function start(provider: OAuthProviderId) {
     setPending(provider);

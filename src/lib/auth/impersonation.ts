@@ -28,12 +28,10 @@ import { sessionsEnded } from "@/lib/sessions/ended";
 import { IMPERSONATION_RESTRICTED_MESSAGE } from "@/lib/sessions/impersonation";
 import { endSessions } from "@/lib/sessions/lifecycle";
 import { checkSessionToken } from "@/lib/sessions/validate";
+import { SECOND_FACTOR_METHODS } from "@/lib/sign-in-context";
 
 export const START_PATH = "/admin/impersonate-user";
 export const STOP_PATH = "/admin/stop-impersonating";
-
-/** Methods that prove the second factor (a passkey is one on its own). */
-export const SECOND_FACTOR_METHODS: ReadonlySet<string> = new Set(["password+totp", "password+backup-code", "passkey"]);
 
 /**
  * What a support session may not do (better-auth's paths; a prefix ends with "/"): the

@@ -12,6 +12,7 @@ import { locate } from "@/lib/location";
 import { signInMethodOf } from "@/lib/sign-in-context";
 import { deviceClientName } from "./device-flow";
 import { declaredClientOf } from "./native-clients";
+import { firstStepOf, SECOND_STEP_PATHS } from "./two-factor";
 import { withDatabaseHooks } from "./database-hooks";
 
 /** The session a request was made with, as better-auth's session middleware put it on the context. */
@@ -28,7 +29,8 @@ export const signInContextPlugin = () =>
         create: {
           before: async (session, ctx) => {
             const location = await locate((session as { ipAddress?: string | null }).ipAddress);
-            const providerId = (ctx?.params as { id?: unknown } | undefined)?.id;
+            // An OAuth callback's provider; for a second step, the provider its challenge began with.
+            const providerId = ctx && SECOND_STEP_PATHS.has(ctx.path ?? "") ? await firstStepOf(ctx) : (ctx?.params as { id?: unknown } | undefined)?.id;
             const signInMethod = signInMethodOf(ctx?.path, currentSessionMethod(ctx), typeof providerId === "string" ? providerId : undefined);
             // A native sign-in's declared client (validated before better-auth ran).
             // A device-code sign-in's client id, named (also a claim: any program may send it).

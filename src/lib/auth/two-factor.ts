@@ -6,13 +6,17 @@
 //    refused in databaseHooks.session.create.before (before any other plugin's hook), and
 //    the refusal is turned into better-auth's usual challenge (the signed two_factor
 //    cookie and { twoFactorRedirect: true }), so better-auth's verify endpoints work as is.
+//  - An OAuth sign-in to such an account is held the same way: the callback's session insert
+//    is refused, and instead of better-auth's error redirect the browser gets the same
+//    challenge and goes to the sign-in page's second step. The provider is kept with the
+//    challenge, so the session's method reads "github+totp".
 //  - The session is created only by the second step (verify-totp / verify-backup-code),
 //    through every database hook like any sign-in, with its method recorded.
 //  - "Trust this device" is the app's device cookie (two-factor-trust.ts), never
 //    better-auth's trust_device cookie: the flag is taken out of the body.
 //  - Turning the factor on or off is recorded and emailed.
 import type { BetterAuthPlugin } from "better-auth";
-import { APIError, createAuthMiddleware } from "better-auth/api";
+import { APIError, createAuthMiddleware, getOAuthState } from "better-auth/api";
 import { generateRandomString } from "better-auth/crypto";
 import { twoFactor } from "better-auth/plugins";
 import { eq } from "drizzle-orm";
@@ -22,7 +26,10 @@ import { clientAddress } from "@/lib/client-address";
 import { deviceOf } from "@/lib/device";
 import { locate } from "@/lib/location";
 import { sendAuthEmail } from "@/lib/mail";
+import { env } from "@/lib/env";
+import { DEFAULT_NEXT, sameOriginPath } from "@/lib/safe-next";
 import { recordSecurityEvent, type SecurityEventType } from "@/lib/security/events";
+import { OAUTH_PROVIDER_IDS, type OAuthProviderId } from "@/lib/sign-in-context";
 import { withDatabaseHooks } from "./database-hooks";
 import { deviceIdOf } from "./device-identity";
 import { accountLinks } from "./emails";
@@ -49,18 +56,66 @@ export function twoFactorPlugin() {
   return { ...plugin, hooks: undefined, rateLimit: undefined };
 }
 
+/** better-auth's OAuth callback (every provider, OIDC included). */
+const OAUTH_CALLBACK_PATH = "/callback/:id";
+
 /**
- * Sign-ins that prove one factor only. A password sign-in is answered with the challenge;
- * the others (an emailed verification link) are refused outright for an account with 2FA on.
+ * Sign-ins that prove one factor only. A password or OAuth sign-in is answered with the
+ * challenge; the others (an emailed verification link) are refused outright for an account
+ * with 2FA on.
  */
-const FIRST_STEP_PATHS = new Set(["/sign-in/email", "/sign-up/email", "/verify-email", SIGN_IN_AFTER_VERIFICATION_PATH]);
+const FIRST_STEP_PATHS = new Set(["/sign-in/email", "/sign-up/email", "/verify-email", SIGN_IN_AFTER_VERIFICATION_PATH, OAUTH_CALLBACK_PATH]);
 
 /** The refusal the session hook throws; turned into the challenge by the after-hook. */
 const pending = new WeakMap<object, string>();
+/**
+ * OAuth sign-ins the gate refused, by request. better-auth's callback turns the refusal into
+ * its error redirect (losing the error object), so the after-hook finds them by request.
+ */
+const refusedOAuth = new WeakMap<object, { userId: string; provider: OAuthProviderId; next: string | null }>();
 /** Requests of the second step that asked to trust this device (key: their headers). */
 const trustAsked = new WeakSet<object>();
 
 const requestKey = (ctx: { headers?: Headers; request?: Request }): object | undefined => ctx.headers ?? ctx.request;
+
+/** Where the OAuth sign-in was going (its state's callbackURL), as a path on this app. */
+async function oauthDestination(): Promise<string | null> {
+  const state = await getOAuthState().catch(() => null);
+  return typeof state?.callbackURL === "string" ? sameOriginPath(state.callbackURL, new URL(env().APP_URL).origin) : null;
+}
+
+type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
+
+/**
+ * The challenge better-auth's verify endpoints read (plugins/two-factor/verify-two-factor):
+ * the `2fa-<id>` and `2fa-attempts-<id>` records and the signed two_factor cookie. An OAuth
+ * first step is kept beside them (`2fa-first-<id>`) for the session's method.
+ */
+async function issueChallenge(ctx: HookContext, userId: string, firstStep?: OAuthProviderId): Promise<void> {
+  const expiresAt = new Date(Date.now() + CHALLENGE_MAX_AGE * 1000);
+  const identifier = `2fa-${generateRandomString(20)}`;
+  await ctx.context.internalAdapter.createVerificationValue({ value: userId, identifier, expiresAt });
+  await ctx.context.internalAdapter.createVerificationValue({ value: "0", identifier: `2fa-attempts-${identifier}`, expiresAt });
+  if (firstStep) await ctx.context.internalAdapter.createVerificationValue({ value: firstStep, identifier: `2fa-first-${identifier}`, expiresAt });
+  const cookie = ctx.context.createAuthCookie("two_factor", { maxAge: CHALLENGE_MAX_AGE });
+  await ctx.setSignedCookie(cookie.name, identifier, ctx.context.secret, cookie.attributes);
+}
+
+/**
+ * The OAuth provider a second step's challenge began with (undefined: the password). Read
+ * once, when the second step creates the session; the record goes with the challenge.
+ */
+export async function firstStepOf(ctx: {
+  path?: string;
+  getSignedCookie: (name: string, secret: string) => Promise<string | null | false>;
+  context: { secret: string; createAuthCookie: (name: string) => { name: string }; internalAdapter: { consumeVerificationValue: (identifier: string) => Promise<{ value: string } | null> } };
+}): Promise<OAuthProviderId | undefined> {
+  if (!SECOND_STEP_PATHS.has(ctx.path ?? "")) return undefined;
+  const identifier = await ctx.getSignedCookie(ctx.context.createAuthCookie("two_factor").name, ctx.context.secret);
+  if (!identifier) return undefined;
+  const first = await ctx.context.internalAdapter.consumeVerificationValue(`2fa-first-${identifier}`).catch(() => null);
+  return OAUTH_PROVIDER_IDS.find((id) => id === first?.value);
+}
 
 async function twoFactorEnabled(userId: string): Promise<boolean> {
   const [row] = await getDb().select({ on: userTable.twoFactorEnabled }).from(userTable).where(eq(userTable.id, userId));
@@ -104,6 +159,11 @@ export const secondStepPlugin = () =>
             if (deviceId && (await isTrustedDevice(session.userId, deviceId))) return;
             const refusal = new APIError("UNAUTHORIZED", { code: "SECOND_STEP_REQUIRED", message: "Enter the code from your authenticator app." });
             pending.set(refusal, session.userId);
+            if (ctx.path === OAUTH_CALLBACK_PATH) {
+              const key = requestKey(ctx);
+              const provider = OAUTH_PROVIDER_IDS.find((id) => id === (ctx.params as { id?: unknown } | undefined)?.id);
+              if (key && provider) refusedOAuth.set(key, { userId: session.userId, provider, next: await oauthDestination() });
+            }
             throw refusal;
           },
         },
@@ -131,16 +191,28 @@ export const secondStepPlugin = () =>
             const returned = ctx.context.returned;
             const userId = returned && typeof returned === "object" ? pending.get(returned) : undefined;
             if (!userId) return;
-            const expiresAt = new Date(Date.now() + CHALLENGE_MAX_AGE * 1000);
-            const identifier = `2fa-${generateRandomString(20)}`;
-            // The records better-auth's verify endpoints read (plugins/two-factor/verify-two-factor).
-            await ctx.context.internalAdapter.createVerificationValue({ value: userId, identifier, expiresAt });
-            await ctx.context.internalAdapter.createVerificationValue({ value: "0", identifier: `2fa-attempts-${identifier}`, expiresAt });
-            const cookie = ctx.context.createAuthCookie("two_factor", { maxAge: CHALLENGE_MAX_AGE });
-            await ctx.setSignedCookie(cookie.name, identifier, ctx.context.secret, cookie.attributes);
+            await issueChallenge(ctx, userId);
             // A Response, not ctx.json(): the refusal's 401 would stay the answer's status.
             // better-auth adds the cookie set above to it.
             return Response.json({ twoFactorRedirect: true, twoFactorMethods: ["totp"] }, { status: 200 });
+          }),
+        },
+        {
+          // The provider said who it is and a second step is due: the same challenge, and the
+          // browser goes to the sign-in page's second step instead of better-auth's error page.
+          matcher: (ctx) => ctx.path === OAUTH_CALLBACK_PATH,
+          handler: createAuthMiddleware(async (ctx) => {
+            const key = requestKey(ctx);
+            const refused = key ? refusedOAuth.get(key) : undefined;
+            if (!key || !refused) return;
+            refusedOAuth.delete(key);
+            await issueChallenge(ctx, refused.userId, refused.provider);
+            const target = new URLSearchParams({ step: "two-factor" });
+            if (refused.next && refused.next !== DEFAULT_NEXT) target.set("next", refused.next);
+            const location = `${env().APP_URL.replace(/\/+$/, "")}/sign-in?${target}`;
+            // The error redirect's Location is already among the answer's headers: replace it there.
+            ctx.setHeader("location", location);
+            return new Response(null, { status: 302, headers: { location } });
           }),
         },
         {

@@ -79,7 +79,8 @@ export interface StoredDevice extends Device, SignInContext {
 // stored format: append, never reorder. A device type written as a word (values from before
 // the codes) still reads.
 const DEVICE_TYPE_CODES: readonly DeviceType[] = ["desktop", "mobile", "tablet", "console", "smarttv", "wearable", "embedded", "unknown"];
-export const METHOD_CODES: readonly (SignInMethod | null)[] = [null, "password", "email-verification", "device-code", "github", "google", "oidc", "password+totp", "password+backup-code", "passkey", "impersonation"];
+export const METHOD_CODES: readonly (SignInMethod | null)[] = [null, "password", "email-verification", "device-code", "github", "google", "oidc", "password+totp", "password+backup-code", "passkey", "impersonation",
+  "github+totp", "github+backup-code", "google+totp", "google+backup-code", "oidc+totp", "oidc+backup-code"];
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
 

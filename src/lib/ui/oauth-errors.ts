@@ -10,6 +10,8 @@ const MESSAGES: Record<string, string> = {
   state_mismatch: "That sign-in link was not started in this browser, or it expired. Please try again.",
   state_not_found: "That sign-in link was not started in this browser, or it expired. Please try again.",
   please_restart_the_process: "That sign-in link expired. Please try again.",
+  // The second step is normally shown instead (lib/auth/two-factor.ts); this is its fallback.
+  SECOND_STEP_REQUIRED: "This account uses two-factor authentication. Sign in with your password and the code from your authenticator app.",
 };
 
 const FALLBACK = "Signing in with the provider didn't work. Please try again.";
