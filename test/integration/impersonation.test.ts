@@ -171,6 +171,24 @@ describe("the support session", () => {
     expect((await outbox()).filter((m) => m.to === u.email && m.template === "new-sign-in")).toEqual([]);
   });
 
+  it("signs none of the user's devices out, even at the concurrent-session limit", async () => {
+    const a = await admin();
+    const u = await account("full");
+    const others = [new Browser(UA.windowsFirefox), new Browser(UA.androidChrome)];
+    for (const b of others) expect((await b.auth("/sign-in/email", { email: u.email, password: PASSWORD })).status).toBe(200);
+    await flushRepairs();
+    const own = (await bothStores(u.id)).postgres;
+    expect(own.length).toBe(env().SESSION_MAX_CONCURRENT);
+    expect((await start(a.b, u.id)).status).toBe(200);
+    await flushRepairs();
+    await flushBackground();
+    const supportSessionId = await sessionIdOf(a.b);
+    const stores = await bothStores(u.id);
+    expect(stores.postgres.sort()).toEqual([...own, supportSessionId].sort());
+    expect(stores.redis.sort()).toEqual(stores.postgres.sort());
+    for (const b of [u.b, ...others]) expect((await b.auth("/get-session")).status).toBe(200);
+  });
+
   it("is listed in the user's Active devices as support, by the admin's name only, and in Recent activity and the audit", async () => {
     const { a, u, supportSessionId } = await impersonating();
     const list = (await (await u.b.api(listRoute, "/api/sessions")).json()) as {

@@ -25,9 +25,13 @@ export { IN_CURRENT_GENERATION, toRecord, validityOf, type SessionRow } from "./
 
 const refOf = (row: { id: string; token: string }): SessionRef => ({ sessionId: row.id, tokenHash: hashToken(row.token) });
 
-/** A new sign-in: index it and evict the oldest sessions past the limit (both stores). */
+/**
+ * A new sign-in: index it and evict the oldest sessions past the limit (both stores). A
+ * support session (an admin viewing the app as the user) evicts nothing: support access must
+ * not sign the user out of one of their devices.
+ */
 export async function indexNewSession(row: SessionRow): Promise<{ evicted: EndedRow[] }> {
-  const limit = env().SESSION_MAX_CONCURRENT;
+  const limit = row.impersonatedBy ? 0 : env().SESSION_MAX_CONCURRENT;
   try {
     // better-auth's row lacks the generation the insert trigger gave it.
     const generation = row.generation ?? (await generationOf(row.id));

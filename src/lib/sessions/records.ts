@@ -19,6 +19,8 @@ export interface SessionRow {
   signInMethod?: string | null;
   deviceFirstSeenAt?: Date | null;
   declaredClient?: string | null;
+  /** The admin behind a support session (better-auth's admin plugin); null for the user's own. */
+  impersonatedBy?: string | null;
   /** The user's session generation the row was inserted in (or kept at by a revoke-all);
    *  better-auth's hook rows may lack it. */
   generation?: number;
