@@ -4,6 +4,7 @@
 import "./load-env";
 import { userInfo } from "node:os";
 import { runCommand } from "./run-command";
+import { dbReady } from "../src/db";
 import { flushBackground } from "../src/lib/background";
 import { env } from "../src/lib/env";
 import { recordAdminAction } from "../src/lib/admin/audit";
@@ -21,6 +22,8 @@ async function main(): Promise<number> {
     console.error(`Unknown role "${role}": use one of ${ROLES.join(", ")}.`);
     return 2;
   }
+  // The embedded database (no DATABASE_URL) opens and migrates asynchronously.
+  await dbReady();
   const changed = await setRoleByEmail(email, role);
   if (!changed) {
     console.error(`No user with email ${email}.`);
