@@ -3,6 +3,7 @@
 // request against the index (0 SQL), refused the moment it is revoked, idle or expired,
 // and it may end itself and follow its own end live. A bearer token is refused from a
 // browser context, next to a cookie, and on routes a native client does not use.
+import * as OTPAuth from "otpauth";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { GET as listRoute } from "@/app/api/sessions/route";
 import { POST as revokeRoute } from "@/app/api/sessions/revoke/route";
@@ -13,8 +14,10 @@ import { flushBackground } from "@/lib/background";
 import { env } from "@/lib/env";
 import { flushRepairs } from "@/lib/sessions/repairs";
 import type { SessionView } from "@/lib/sessions/service";
-import { Browser, PASSWORD, signUpVerified } from "../support/browser";
+import { getAuth } from "@/lib/auth";
+import { Browser, ORIGIN, PASSWORD, signUpVerified } from "../support/browser";
 import { NativeApp } from "../support/native-app";
+import { bothStores, userIdOf } from "../support/sessions";
 import { SseReader } from "../support/sse";
 
 async function accountWithApp() {
@@ -79,6 +82,99 @@ describe("native sign-in", () => {
     const res = await new NativeApp().signIn(email, "wrong password here");
     expect(res.status).toBe(401);
     expect(JSON.stringify(await res.json())).not.toMatch(/token/);
+  });
+});
+
+describe("native sign-in with two-factor on", () => {
+  /** An account with the authenticator app confirmed (from a browser), and a native app. */
+  async function twoFactorAccount() {
+    const browser = new Browser();
+    const { email } = await signUpVerified(browser);
+    const enable = await browser.auth("/two-factor/enable", { password: PASSWORD });
+    const { totpURI, backupCodes } = (await enable.json()) as { totpURI: string; backupCodes: string[] };
+    const totp = OTPAuth.URI.parse(totpURI) as OTPAuth.TOTP;
+    expect((await browser.auth("/two-factor/verify-totp", { code: totp.generate() })).status).toBe(200);
+    await flushRepairs();
+    return { browser, email, userId: await userIdOf(email), totp, backupCodes };
+  }
+
+  async function passwordStep(app: NativeApp, email: string) {
+    const res = await app.signIn(email, PASSWORD);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { twoFactorRedirect?: boolean; challenge?: string; token?: string };
+    expect(body.twoFactorRedirect).toBe(true);
+    expect(body.token).toBeUndefined();
+    expect(res.headers.getSetCookie()).toEqual([]);
+    return body.challenge!;
+  }
+
+  it("the password step answers a challenge, no token and no session; the code answers the token", async () => {
+    const { email, userId, totp } = await twoFactorAccount();
+    const before = await bothStores(userId);
+    const app = new NativeApp();
+    const challenge = await passwordStep(app, email);
+    expect(challenge).toMatch(/^2fa-[A-Za-z0-9_-]{20}\.[A-Za-z0-9+/]{43}=$/);
+    await flushRepairs();
+    expect(await bothStores(userId)).toEqual(before);
+
+    const wrong = await app.secondStep("totp", totp.generate() === "000000" ? "111111" : "000000", challenge);
+    expect(wrong.status).toBe(401);
+    const res = await app.secondStep("totp", totp.generate(), challenge);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { token: string; device: { sessionId: string; name: string; declared: boolean } };
+    expect(body.device).toMatchObject({ name: "Revocable for iOS", declared: true });
+    expect(body.token).toBe(app.token);
+    await flushRepairs();
+    // A bearer session like any other: indexed, listed with its method and its declared client.
+    const stores = await bothStores(userId);
+    expect(stores.redis).toEqual(stores.postgres);
+    expect(stores.postgres).toContain(body.device.sessionId);
+    const own = await list(app.api(listRoute, "/api/sessions"));
+    expect(own.find((s) => s.isCurrent)).toMatchObject({ id: body.device.sessionId, signInMethod: "password+totp", declaredClient: "Revocable for iOS" });
+    // The challenge was used up.
+    const again = await new NativeApp().secondStep("totp", totp.generate(), challenge);
+    expect(again.status).toBe(401);
+  });
+
+  it("a backup code finishes it too", async () => {
+    const { email, backupCodes } = await twoFactorAccount();
+    const app = new NativeApp("Revocable", "Android");
+    const res = await app.secondStep("backup-code", backupCodes[0]!, await passwordStep(app, email));
+    expect(res.status).toBe(200);
+    const own = await list(app.api(listRoute, "/api/sessions"));
+    expect(own.find((s) => s.isCurrent)).toMatchObject({ signInMethod: "password+backup-code", declaredClient: "Revocable for Android" });
+  });
+
+  it("refuses the challenge from a browser, without a declaration, beside a token or a cookie, elsewhere; a forged one is a dead challenge", async () => {
+    const { email, totp } = await twoFactorAccount();
+    const app = new NativeApp();
+    const challenge = await passwordStep(app, email);
+    const cases: [Record<string, string>, number, string][] = [
+      [{ origin: ORIGIN }, 400, "bearer_not_accepted"],
+      [{ "sec-fetch-site": "same-origin" }, 400, "bearer_not_accepted"],
+      [{ cookie: "rv.session_token=x" }, 400, "bearer_not_accepted"],
+      [{ authorization: "Bearer abc.def" }, 400, "bearer_not_accepted"],
+    ];
+    for (const [extra, status, code] of cases) {
+      const res = await app.secondStep("totp", totp.generate(), challenge, extra);
+      expect(res.status, JSON.stringify(extra)).toBe(status);
+      expect(await res.json()).toMatchObject({ error: { code } });
+    }
+    const undeclared = await getAuth().handler(
+      new Request(`${ORIGIN}/api/auth/two-factor/verify-totp`, { method: "POST", headers: { "content-type": "application/json", "x-two-factor-challenge": challenge }, body: JSON.stringify({ code: totp.generate() }) }),
+    );
+    expect(undeclared.status).toBe(400);
+    expect(await undeclared.json()).toMatchObject({ error: { code: "invalid_client" } });
+    const elsewhere = await app.auth("/get-session", { headers: { "x-two-factor-challenge": challenge } });
+    expect(elsewhere.status).toBe(400);
+    // Forged or malformed: better-auth's own "expired" answer, no session.
+    for (const forged of [challenge.replace(/^2fa-./, (c) => (c === "2fa-A" ? "2fa-B" : "2fa-A")), "2fa-x; rv.session_token=y", "x".repeat(300)]) {
+      const res = await app.secondStep("totp", totp.generate(), forged);
+      expect(res.status, forged).toBe(401);
+      expect(app.token).toBeNull();
+    }
+    // The real one still works after all that.
+    expect((await app.secondStep("totp", totp.generate(), challenge)).status).toBe(200);
   });
 });
 

@@ -28,7 +28,15 @@ export class NativeApp {
   async signIn(email: string, password: string, extra: Record<string, string> = {}): Promise<Response> {
     const headers = this.headers({ "content-type": "application/json", "x-client-name": this.name, "x-client-platform": this.platform, ...extra });
     const res = await getAuth().handler(new Request(`${ORIGIN}/api/auth/sign-in/email`, { method: "POST", headers, body: JSON.stringify({ email, password }) }));
-    if (res.status === 200) this.token = ((await res.clone().json()) as { token: string }).token;
+    if (res.status === 200) this.token = ((await res.clone().json()) as { token?: string }).token ?? null;
+    return res;
+  }
+
+  /** The second step with two-factor on: the password step's challenge and a code (TOTP or backup). */
+  async secondStep(kind: "totp" | "backup-code", code: string, challenge: string, extra: Record<string, string> = {}): Promise<Response> {
+    const headers = this.headers({ "content-type": "application/json", "x-client-name": this.name, "x-client-platform": this.platform, "x-two-factor-challenge": challenge, ...extra });
+    const res = await getAuth().handler(new Request(`${ORIGIN}/api/auth/two-factor/verify-${kind}`, { method: "POST", headers, body: JSON.stringify({ code }) }));
+    if (res.status === 200) this.token = ((await res.clone().json()) as { token?: string }).token ?? null;
     return res;
   }
 

@@ -263,7 +263,7 @@ export const frontDoorPlugin = () =>
           matcher: () => true,
           handler: createAuthMiddleware(async (ctx) => {
             // A native app's sign-in: its answer is the bearer token (no cookie jar to hold one).
-            if (ctx.path === "/sign-in/email") {
+            if (ctx.path === "/sign-in/email" || SECOND_STEP_PATHS.has(ctx.path)) {
               const native = nativeSignInAnswer(ctx.headers, ctx.context.returned, ctx.context.newSession?.session.id);
               if (native) return ctx.json(native);
             }

@@ -5,6 +5,10 @@
 // with the session (sign-in-context-plugin.ts) and shown as declared: the server cannot
 // verify it. The answer carries the bearer token instead of the cookie's (front-door.ts).
 //
+// With two-factor on, the password step answers a challenge instead of a token; the app
+// sends it back with the code (X-Two-Factor-Challenge, same declaration headers) to
+// /two-factor/verify-totp or /verify-backup-code, and that answer carries the token.
+//
 // Afterwards the app sends "Authorization: Bearer <token>" (lib/sessions/credential.ts).
 // On the two better-auth routes a native client uses (get-session, sign-out) the token is
 // handed to better-auth as the session cookie it would otherwise read, so every rule the
@@ -12,12 +16,18 @@
 // a bearer token is a 400.
 import { env } from "@/lib/env";
 import { errorBody, type ApiErrorCode } from "@/lib/http/error-codes";
-import { sessionCookieName } from "@/lib/sessions/cookie";
+import { sessionCookieName, twoFactorCookieName } from "@/lib/sessions/cookie";
 import { bearerTokenOf, credentialFor, isBrowserContext } from "@/lib/sessions/credential";
 import { readSessionCookie } from "@/lib/sessions/cookie";
 
 export const CLIENT_NAME_HEADER = "x-client-name";
 export const CLIENT_PLATFORM_HEADER = "x-client-platform";
+/** A native second step's challenge: what a browser's two_factor cookie holds. */
+export const CHALLENGE_HEADER = "x-two-factor-challenge";
+/** better-auth's second-step endpoints, as URL paths. */
+const NATIVE_SECOND_STEP_URLS = new Set(["/api/auth/two-factor/verify-totp", "/api/auth/two-factor/verify-backup-code"]);
+// `2fa-<20 letters, digits, _ or ->.<base64 HMAC-SHA256>`: the signed cookie value, nothing else.
+const CHALLENGE = /^2fa-[A-Za-z0-9_-]{20}\.[A-Za-z0-9+/]{43}=$/;
 
 // Printable ASCII words: header values are byte strings, and this text is shown to the
 // account's owner (panel, emails) as the client's own claim.
@@ -59,6 +69,7 @@ export function withNativeCredential(request: Request): Request | Response {
     const declared = declaredClientOf(request.headers);
     if (declared && !declared.ok) return refuse(400, declared.code, declared.message);
   }
+  if (request.headers.has(CHALLENGE_HEADER)) return withNativeChallenge(request, pathname);
   const credential = credentialFor(request.headers, request.method, pathname);
   if (credential.kind === "refused") return refuse(400, "bearer_not_accepted", credential.message);
   if (credential.kind !== "bearer") return request;
@@ -69,6 +80,33 @@ export function withNativeCredential(request: Request): Request | Response {
   // context (credential.ts refused those), and no browser sends a bearer token by itself:
   // it cannot be a cross-site request, so it is given the app's own origin.
   headers.set("origin", new URL(env().APP_URL).origin);
+  return new Request(request, { headers });
+}
+
+/**
+ * A native second step: the challenge header becomes the two_factor cookie better-auth's
+ * verify endpoints read. Only a declared native client, only on those endpoints, only a
+ * well-formed value, and never beside a bearer token or a session cookie.
+ */
+function withNativeChallenge(request: Request, pathname: string): Request | Response {
+  if (request.method !== "POST" || !NATIVE_SECOND_STEP_URLS.has(pathname)) {
+    return refuse(400, "bearer_not_accepted", "A two-factor challenge is only sent to /two-factor/verify-totp or /two-factor/verify-backup-code.");
+  }
+  const declared = declaredClientOf(request.headers);
+  if (!declared) return refuse(400, "invalid_client", "A two-factor challenge is sent with X-Client-Name and X-Client-Platform, as at sign-in.");
+  if (!declared.ok) return refuse(400, declared.code, declared.message);
+  if (request.headers.has("authorization") || request.headers.has("cookie")) {
+    return refuse(400, "bearer_not_accepted", "A two-factor challenge is sent on its own, without a token or cookies.");
+  }
+  const challenge = request.headers.get(CHALLENGE_HEADER)!.trim();
+  // A malformed value is answered like an expired one, by better-auth (no cookie is sent).
+  const headers = new Headers(request.headers);
+  headers.delete(CHALLENGE_HEADER);
+  if (CHALLENGE.test(challenge)) headers.set("cookie", `${twoFactorCookieName()}=${encodeURIComponent(challenge)}`);
+  // better-auth checks the origin of a request with cookies (Origin, else Referer). The
+  // Referer is given, not the Origin, which would make the request read as a browser's
+  // (credential.ts) and lose its declaration; no browser context reached here.
+  headers.set("referer", `${new URL(env().APP_URL).origin}/`);
   return new Request(request, { headers });
 }
 

@@ -34,7 +34,7 @@ export const signInContextPlugin = () =>
             const signInMethod = signInMethodOf(ctx?.path, currentSessionMethod(ctx), typeof providerId === "string" ? providerId : undefined);
             // A native sign-in's declared client (validated before better-auth ran).
             // A device-code sign-in's client id, named (also a claim: any program may send it).
-            const declared = ctx?.path === "/sign-in/email" ? declaredClientOf(ctx.headers) : null;
+            const declared = ctx?.path === "/sign-in/email" || SECOND_STEP_PATHS.has(ctx?.path ?? "") ? declaredClientOf(ctx?.headers) : null;
             const declaredClient = declared?.ok ? declared.label : ctx?.path === "/device/token" ? deviceClientName((ctx.body as { client_id?: unknown } | undefined)?.client_id) : null;
             return { data: { ...session, location, signInMethod, declaredClient } };
           },

@@ -29,9 +29,11 @@ import { sendAuthEmail } from "@/lib/mail";
 import { env } from "@/lib/env";
 import { DEFAULT_NEXT, sameOriginPath } from "@/lib/safe-next";
 import { recordSecurityEvent, type SecurityEventType } from "@/lib/security/events";
+import { signSessionToken } from "@/lib/sessions/cookie";
 import { OAUTH_PROVIDER_IDS, type OAuthProviderId } from "@/lib/sign-in-context";
 import { withDatabaseHooks } from "./database-hooks";
 import { deviceIdOf } from "./device-identity";
+import { declaredClientOf } from "./native-clients";
 import { accountLinks } from "./emails";
 import { SIGN_IN_AFTER_VERIFICATION_PATH } from "./verification-confirm";
 import { endDeviceTrust, isTrustedDevice, TRUST_DAYS, trustDevice } from "@/lib/two-factor-trust";
@@ -91,14 +93,19 @@ type HookContext = Parameters<Parameters<typeof createAuthMiddleware>[0]>[0];
  * the `2fa-<id>` and `2fa-attempts-<id>` records and the signed two_factor cookie. An OAuth
  * first step is kept beside them (`2fa-first-<id>`) for the session's method.
  */
-async function issueChallenge(ctx: HookContext, userId: string, firstStep?: OAuthProviderId): Promise<void> {
+async function issueChallenge(ctx: HookContext, userId: string, firstStep?: OAuthProviderId, { cookie = true } = {}): Promise<string> {
   const expiresAt = new Date(Date.now() + CHALLENGE_MAX_AGE * 1000);
   const identifier = `2fa-${generateRandomString(20)}`;
   await ctx.context.internalAdapter.createVerificationValue({ value: userId, identifier, expiresAt });
   await ctx.context.internalAdapter.createVerificationValue({ value: "0", identifier: `2fa-attempts-${identifier}`, expiresAt });
   if (firstStep) await ctx.context.internalAdapter.createVerificationValue({ value: firstStep, identifier: `2fa-first-${identifier}`, expiresAt });
-  const cookie = ctx.context.createAuthCookie("two_factor", { maxAge: CHALLENGE_MAX_AGE });
-  await ctx.setSignedCookie(cookie.name, identifier, ctx.context.secret, cookie.attributes);
+  // The signed value, as the cookie holds it: a native app gets it in the answer instead.
+  const signed = decodeURIComponent(signSessionToken(identifier, ctx.context.secret));
+  if (cookie) {
+    const twoFactor = ctx.context.createAuthCookie("two_factor", { maxAge: CHALLENGE_MAX_AGE });
+    await ctx.setSignedCookie(twoFactor.name, identifier, ctx.context.secret, twoFactor.attributes);
+  }
+  return signed;
 }
 
 /**
@@ -191,10 +198,12 @@ export const secondStepPlugin = () =>
             const returned = ctx.context.returned;
             const userId = returned && typeof returned === "object" ? pending.get(returned) : undefined;
             if (!userId) return;
-            await issueChallenge(ctx, userId);
+            // A native app (no cookie jar: docs/native-clients.md) gets the challenge in the body.
+            const native = declaredClientOf(ctx.headers)?.ok === true;
+            const challenge = await issueChallenge(ctx, userId, undefined, { cookie: !native });
             // A Response, not ctx.json(): the refusal's 401 would stay the answer's status.
             // better-auth adds the cookie set above to it.
-            return Response.json({ twoFactorRedirect: true, twoFactorMethods: ["totp"] }, { status: 200 });
+            return Response.json({ twoFactorRedirect: true, twoFactorMethods: ["totp"], ...(native ? { challenge } : {}) }, { status: 200 });
           }),
         },
         {

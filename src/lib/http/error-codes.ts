@@ -46,7 +46,7 @@ export const API_ERROR = {
   linkUsed: "link_used",
   /** 400: a bearer session token where the app does not take one (a browser context, a cookie as well, or a route native clients do not use). */
   bearerNotAccepted: "bearer_not_accepted",
-  /** 400: a native sign-in's declared client name or platform is not plain bounded text. */
+  /** 400: a native sign-in's declared client name or platform is not plain bounded text (or missing where a second step's challenge is sent). */
   invalidClient: "invalid_client",
   /** 403: the signed-in user's role does not allow this console action. */
   forbidden: "forbidden",

@@ -49,6 +49,11 @@ export function sessionCookieName(): string {
   return `${namePrefix()}${COOKIE_PREFIX}.session_token`;
 }
 
+/** better-auth's two-factor plugin's challenge cookie (the password step's, for the second). */
+export function twoFactorCookieName(): string {
+  return `${namePrefix()}${COOKIE_PREFIX}.two_factor`;
+}
+
 /** Cookie names to clear when a session is rejected (better-auth's set). */
 export function authCookieNames(): string[] {
   return ["session_token", "session_data", "dont_remember"].map((n) => `${namePrefix()}${COOKIE_PREFIX}.${n}`);
