@@ -41,7 +41,9 @@ export function SecondStepForm({ next, onRestart }: { next: string | null; onRes
     setError(
       failure.code === "INVALID_CODE" || failure.code === "INVALID_BACKUP_CODE"
         ? "That code is not correct. Try again."
-        : failureMessage(failure, { fallback: "We couldn't check that code. Please try again.", tooMany: "Too many codes were tried." }),
+        : failure.code === "TOTP_CODE_USED"
+          ? "That code was already used. Wait for the next code in your authenticator app."
+          : failureMessage(failure, { fallback: "We couldn't check that code. Please try again.", tooMany: "Too many codes were tried." }),
     );
     codeRef.current?.select();
   }

@@ -124,6 +124,22 @@ export const knownDevice = pgTable(
   (t) => [primaryKey({ columns: [t.userId, t.deviceId] })],
 );
 
+// Authenticator-app codes that passed a sign-in's second step, kept while better-auth would
+// still accept them (the previous, current and next 30-second step): a code signs in once
+// (RFC 6238 5.2). Written before the check, removed again when the check fails
+// (lib/auth/totp-replay.ts).
+export const usedTotpCode = pgTable(
+  "used_totp_code",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => user.id, { onDelete: "cascade" }),
+    code: text("code").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.code] })],
+);
+
 // better-auth's twoFactor plugin: the TOTP secret and the backup codes, both encrypted
 // with the app secret by better-auth; one row per user. `verified` is false while the
 // authenticator app has not confirmed a code yet.

@@ -6,7 +6,7 @@ import { and, eq } from "drizzle-orm";
 import * as OTPAuth from "otpauth";
 import { describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db";
-import { knownDevice, securityEvent, session as sessionTable, user } from "@/db/schema";
+import { knownDevice, securityEvent, session as sessionTable, usedTotpCode, user } from "@/db/schema";
 import { env } from "@/lib/env";
 import { GET as listRoute } from "@/app/api/sessions/route";
 import { POST as revokeRoute } from "@/app/api/sessions/revoke/route";
@@ -155,6 +155,46 @@ describe("signing in with two-factor on", () => {
     expect(mail.subject).toBeTruthy();
     const signIn = (await events(userId)).find((e) => e.type === "sign-in" && e.createdAt.getTime() >= started);
     expect(signIn?.detail).toMatchObject({ method: "password+totp" });
+  });
+
+  it("an authenticator code signs in once: the same code on another device is refused, the next one works", async () => {
+    const { email, userId, totp } = await enabled();
+    const code = codeOf(totp, 1);
+    const first = new Browser();
+    await passwordStep(first, email);
+    expect((await first.auth("/two-factor/verify-totp", { code })).status).toBe(200);
+    // Still inside better-auth's window, on another device with its own challenge.
+    const second = new Browser();
+    await passwordStep(second, email);
+    const replay = await second.auth("/two-factor/verify-totp", { code });
+    expect(replay.status).toBe(401);
+    expect((await replay.json()).code).toBe("TOTP_CODE_USED");
+    expect(second.signedIn()).toBe(false);
+    // The refusal did not spend the challenge: another code from the app finishes it.
+    const next = codeOf(totp, 0) === code ? codeOf(totp, -1) : codeOf(totp, 0);
+    expect((await second.auth("/two-factor/verify-totp", { code: next })).status).toBe(200);
+    const claims = await getDb().select().from(usedTotpCode).where(eq(usedTotpCode.userId, userId));
+    expect(claims.map((c) => c.code).sort()).toEqual([code, next].sort());
+  });
+
+  it("two devices racing with one code: exactly one is signed in", async () => {
+    const { email, totp } = await enabled();
+    const code = codeOf(totp, 1);
+    const browsers = [new Browser(), new Browser(), new Browser()];
+    for (const b of browsers) await passwordStep(b, email);
+    const answers = await Promise.all(browsers.map((b) => b.auth("/two-factor/verify-totp", { code })));
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 401, 401]);
+    expect(browsers.filter((b) => b.signedIn()).length).toBe(1);
+  });
+
+  it("a wrong code leaves no claim behind", async () => {
+    const { email, userId, totp } = await enabled();
+    const b = new Browser();
+    await passwordStep(b, email);
+    const valid = new Set([-1, 0, 1].map((o) => codeOf(totp, o)));
+    const wrong = ["000000", "111111", "222222", "333333"].find((c) => !valid.has(c))!;
+    expect((await b.auth("/two-factor/verify-totp", { code: wrong })).status).toBe(401);
+    expect(await getDb().select().from(usedTotpCode).where(eq(usedTotpCode.userId, userId))).toEqual([]);
   });
 
   it("a backup code signs in once, shows as password + backup code, and is recorded", async () => {

@@ -22,6 +22,7 @@ import {
 import { clientAddressPlugin, IP_ADDRESS_OPTIONS, withClientAddress } from "./client-ip";
 import { deviceIdentityPlugin } from "./device-identity";
 import { withNativeCredential } from "./native-clients";
+import { totpReplayPlugin } from "./totp-replay";
 import { deviceAuthorizationPlugin, deviceFlowPlugin } from "./device-flow";
 import { notifyNewDevice } from "./new-device";
 import { accountRateLimitPlugin, RATE_LIMIT_RULES, rateLimitStorage } from "./rate-limit";
@@ -145,6 +146,8 @@ function createAuth() {
       impersonationPlugin(),
       // Options a client passes to the OAuth endpoints that would weaken a rule: 400.
       oauthRulesPlugin(),
+      // An authenticator-app code signs in once (after the front door's checks).
+      totpReplayPlugin(),
       ...oidcPlugins(e),
       // Roles and bans: its session-create hook refuses a banned user on every way in.
       adminPlugin(),
