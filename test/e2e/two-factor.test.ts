@@ -1,7 +1,7 @@
 // Two-factor authentication as a person uses it, in Chromium, with a real TOTP generator
 // playing the authenticator app: turn it on from the secret shown, sign in on another
 // device with the second step (trusting it), come back without the second step, and sign
-// in on a third device with a backup code.
+// in on a third device with a backup code after that device was refused the second's code.
 import * as OTPAuth from "otpauth";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -63,7 +63,8 @@ describe("two-factor authentication", () => {
       await b.page.getByLabel("Authentication code").fill("000000" === app.generate() ? "111111" : "000000");
       await b.page.getByRole("button", { name: "Verify" }).click();
       await visible(b.page.getByText("That code is not correct."));
-      await b.page.getByLabel("Authentication code").fill(app.generate({ timestamp: Date.now() + 30_000 }));
+      const bCode = app.generate({ timestamp: Date.now() + 30_000 });
+      await b.page.getByLabel("Authentication code").fill(bCode);
       await b.page.getByLabel("Trust this device for 30 days").check();
       await b.page.getByRole("button", { name: "Verify" }).click();
       await b.page.waitForURL((u) => u.pathname === "/settings/security");
@@ -79,6 +80,10 @@ describe("two-factor authentication", () => {
       // A third device with a backup code; the use shows in Recent activity.
       const c = await newDevice(browser, "C", UA.androidChrome);
       await passwordStep(c.page, email);
+      // B's code, still inside its window: a code signs in once.
+      await c.page.getByLabel("Authentication code").fill(bCode);
+      await c.page.getByRole("button", { name: "Verify" }).click();
+      await visible(c.page.getByText("That code was already used."));
       await c.page.getByRole("button", { name: "Use a backup code instead" }).click();
       await c.page.getByLabel("Backup code").fill(codes[0]!);
       await c.page.getByRole("button", { name: "Verify" }).click();
