@@ -112,7 +112,12 @@ describe("OAuth sign-in in the browser", () => {
     await owner.page.getByRole("button", { name: "Turn on two-factor" }).click();
     await visible(owner.page.getByText("Two-factor authentication is on."));
 
+    // With two-factor on, the provider joins the account from settings (not at a sign-in).
     const { login } = providerAccount(email);
+    await owner.page.getByRole("button", { name: "Link Acme SSO" }).click();
+    await atProvider(owner, { login });
+    await owner.page.waitForURL((u) => u.origin === app.url && u.pathname === "/settings/security");
+    await visible(owner.page.getByRole("button", { name: "Unlink Acme SSO" }));
     const device = await newDevice(browser, "2fa-sso", undefined, { baseURL: app.url });
     const { page } = device;
     await page.goto("/sign-in");

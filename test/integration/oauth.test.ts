@@ -158,8 +158,8 @@ describe("joining an existing account", () => {
 });
 
 describe("an account with two-factor on", () => {
-  /** A password account with the authenticator app confirmed, and the provider identity with its address. */
-  async function twoFactorAccount() {
+  /** A password account with the authenticator app confirmed, and a provider identity with its address (linked from settings unless `linked` is false). */
+  async function twoFactorAccount({ linked = true } = {}) {
     const owner = new Browser();
     const { email } = await signUpVerified(owner);
     const enable = await owner.auth("/two-factor/enable", { password: PASSWORD });
@@ -167,9 +167,29 @@ describe("an account with two-factor on", () => {
     const totp = OTPAuth.URI.parse(totpURI) as OTPAuth.TOTP;
     expect((await owner.auth("/two-factor/verify-totp", { code: totp.generate() })).status).toBe(200);
     const { login } = providerAccount(true, email);
+    const userId = await userIdOf(email);
+    if (linked) {
+      // From settings, in the session that passed the second step.
+      const back = await atProvider(await startOAuth(owner, "/link-social", { provider: "oidc", callbackURL: "/settings/security" }), { login });
+      expect((await callback(owner, back)).location?.searchParams.get("error")).toBeNull();
+      expect(await accountsOf(userId)).toEqual(["credential", "oidc"]);
+    }
     await flushRepairs();
-    return { owner, email, userId: await userIdOf(email), totp, backupCodes, login };
+    return { owner, email, userId, totp, backupCodes, login };
   }
+
+  it("an identity not yet linked does not join at sign-in: no link, no session, the page says to link it from settings", async () => {
+    const { userId, login } = await twoFactorAccount({ linked: false });
+    const before = await pgSessionIds(userId);
+    const b = new Browser();
+    const { location } = await oauthSignIn(b, login);
+    expect(location?.pathname).toBe("/sign-in");
+    expect(location?.searchParams.get("error")).toBe("account_not_linked");
+    expect(b.signedIn()).toBe(false);
+    expect(b.cookies.has("rv.two_factor")).toBe(false);
+    expect(await accountsOf(userId)).toEqual(["credential"]);
+    expect(await pgSessionIds(userId)).toEqual(before);
+  });
 
   it("stops at the second step: no session until the code, then one signed in with the provider and the app", async () => {
     const { owner, email, userId, totp, login } = await twoFactorAccount();
@@ -237,7 +257,7 @@ describe("an account with two-factor on", () => {
   });
 
   it("a device trusted at a second step skips it for the provider too", async () => {
-    const { email, totp, login } = await twoFactorAccount();
+    const { email, totp, login } = await twoFactorAccount({ linked: false });
     const b = new Browser();
     await b.auth("/sign-in/email", { email, password: PASSWORD });
     expect((await b.auth("/two-factor/verify-totp", { code: totp.generate(), trustDevice: true })).status).toBe(200);

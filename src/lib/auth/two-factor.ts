@@ -131,6 +131,13 @@ async function twoFactorEnabled(userId: string): Promise<boolean> {
 
 type ActingSession = { session: { id: string; userAgent?: string | null; ipAddress?: string | null; location?: string | null }; user: { id: string; email: string; name: string; twoFactorEnabled?: boolean | null } };
 
+/** Two-factor is on and this device (its device cookie) is not trusted to skip it. */
+async function owesSecondStep(userId: string, ctx: Parameters<typeof deviceIdOf>[0]): Promise<boolean> {
+  if (!(await twoFactorEnabled(userId))) return false;
+  const deviceId = await deviceIdOf(ctx);
+  return !(deviceId && (await isTrustedDevice(userId, deviceId)));
+}
+
 function actingSession(ctx: { context: unknown }): ActingSession | null {
   const s = (ctx.context as { session?: ActingSession | null }).session;
   return s?.session?.id ? s : null;
@@ -158,12 +165,26 @@ export const secondStepPlugin = () =>
   ({
     id: "second-step",
     init: withDatabaseHooks({
+      account: {
+        create: {
+          // A provider identity joins an account with 2FA on only from its settings (a session
+          // that passed the second step), never by matching addresses at a sign-in that has
+          // not passed it yet: the link would outlive an abandoned second step.
+          before: async (account, ctx) => {
+            if (ctx?.path !== OAUTH_CALLBACK_PATH) return;
+            const state = await getOAuthState().catch(() => null);
+            if (state?.link || !(await owesSecondStep(account.userId, ctx))) return;
+            throw new APIError("FORBIDDEN", {
+              code: "account_not_linked",
+              message: "Sign in with your password and authenticator app, then link this provider from Security settings.",
+            });
+          },
+        },
+      },
       session: {
         create: {
           before: async (session, ctx) => {
-            if (!ctx?.path || !FIRST_STEP_PATHS.has(ctx.path) || !(await twoFactorEnabled(session.userId))) return;
-            const deviceId = await deviceIdOf(ctx);
-            if (deviceId && (await isTrustedDevice(session.userId, deviceId))) return;
+            if (!ctx?.path || !FIRST_STEP_PATHS.has(ctx.path) || !(await owesSecondStep(session.userId, ctx))) return;
             const refusal = new APIError("UNAUTHORIZED", { code: "SECOND_STEP_REQUIRED", message: "Enter the code from your authenticator app." });
             pending.set(refusal, session.userId);
             if (ctx.path === OAUTH_CALLBACK_PATH) {
