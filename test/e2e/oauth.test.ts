@@ -114,6 +114,8 @@ describe("OAuth sign-in in the browser", () => {
 
     // With two-factor on, the provider joins the account from settings (not at a sign-in).
     const { login } = providerAccount(email);
+    await owner.page.goto("/settings/security");
+    await openPanel(owner.page);
     await owner.page.getByRole("button", { name: "Link Acme SSO" }).click();
     await atProvider(owner, { login });
     await owner.page.waitForURL((u) => u.origin === app.url && u.pathname === "/settings/security");
