@@ -12,7 +12,16 @@ import type { ProviderButton } from "@/components/oauth/provider-buttons";
 import { TwoFactorSettings } from "@/components/two-factor-settings";
 import { PasskeySettings } from "@/components/passkey-settings";
 
-export function SecuritySettings({ providers = [], twoFactorEnabled = false }: { providers?: ProviderButton[]; twoFactorEnabled?: boolean }) {
+export function SecuritySettings({
+  providers = [],
+  twoFactorEnabled = false,
+  hasPassword = true,
+}: {
+  providers?: ProviderButton[];
+  twoFactorEnabled?: boolean;
+  /** False for an account made through a provider: it confirms with a fresh sign-in instead. */
+  hasPassword?: boolean;
+}) {
   const [refresh, setRefresh] = useState(0);
   const [otherDevices, setOtherDevices] = useState<number | null>(null);
   return (
@@ -33,7 +42,7 @@ export function SecuritySettings({ providers = [], twoFactorEnabled = false }: {
         </Suspense>
       )}
       <Card className="p-4 sm:p-6">
-        <TwoFactorSettings initiallyEnabled={twoFactorEnabled} />
+        <TwoFactorSettings initiallyEnabled={twoFactorEnabled} hasPassword={hasPassword} />
       </Card>
       <Card className="p-4 sm:p-6">
         <PasskeySettings />

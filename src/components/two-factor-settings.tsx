@@ -2,7 +2,9 @@
 // Two-factor authentication on /settings/security: turn it on (password, then a code from
 // the app confirms the secret), turn it off, and get new backup codes. Turning it on or off
 // needs a recent sign-in (the front door answers REAUTHENTICATION_REQUIRED otherwise) and
-// re-issues this browser's session, like a password change (whileReissuing).
+// re-issues this browser's session, like a password change (whileReissuing). An account
+// without a password (made through a provider) confirms each action without one: its recent
+// sign-in is the check.
 import { useState } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
@@ -11,9 +13,11 @@ import { failureMessage, type RequestFailure } from "@/lib/ui/failure-message";
 import { whileReissuing } from "@/lib/ui/live-session";
 import { backupCodesFile, secretOf, twoFactorRequest } from "@/lib/ui/two-factor-api";
 
+type Action = "enable" | "disable" | "codes";
+
 type Stage =
   | { kind: "idle" }
-  | { kind: "password"; action: "enable" | "disable" | "codes" }
+  | { kind: "check"; action: Action }
   | { kind: "confirm"; totpURI: string; backupCodes: string[] }
   | { kind: "codes"; backupCodes: string[] };
 
@@ -43,35 +47,37 @@ function BackupCodes({ codes }: { codes: string[] }) {
   );
 }
 
-export function TwoFactorSettings({ initiallyEnabled }: { initiallyEnabled: boolean }) {
+export function TwoFactorSettings({ initiallyEnabled, hasPassword = true }: { initiallyEnabled: boolean; hasPassword?: boolean }) {
   const [enabled, setEnabled] = useState(initiallyEnabled);
   const [stage, setStage] = useState<Stage>({ kind: "idle" });
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
 
-  async function onPassword(e: React.FormEvent<HTMLFormElement>) {
+  async function onCheck(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    if (stage.kind !== "password") return;
+    if (stage.kind !== "check") return;
     const password = String(new FormData(e.currentTarget).get("password") ?? "");
-    if (!password) return setError("Enter your password.");
+    if (hasPassword && !password) return setError("Enter your password.");
+    // No password field at all for an account without one (better-auth then skips the check).
+    const body = hasPassword ? { password } : {};
     setPending(true);
     setError(null);
     setDone(null);
     if (stage.action === "enable") {
-      const r = await twoFactorRequest<{ totpURI: string; backupCodes: string[] }>("/two-factor/enable", { password });
+      const r = await twoFactorRequest<{ totpURI: string; backupCodes: string[] }>("/two-factor/enable", body);
       setPending(false);
       if (!r.ok) return setError(problem(r.failure));
       setStage({ kind: "confirm", ...r.data });
     } else if (stage.action === "disable") {
-      const r = await whileReissuing(twoFactorRequest("/two-factor/disable", { password }));
+      const r = await whileReissuing(twoFactorRequest("/two-factor/disable", body));
       setPending(false);
       if (!r.ok) return setError(problem(r.failure));
       setEnabled(false);
       setStage({ kind: "idle" });
       setDone("Two-factor authentication is off. Trusted devices were forgotten.");
     } else {
-      const r = await twoFactorRequest<{ backupCodes: string[] }>("/two-factor/generate-backup-codes", { password });
+      const r = await twoFactorRequest<{ backupCodes: string[] }>("/two-factor/generate-backup-codes", body);
       setPending(false);
       if (!r.ok) return setError(problem(r.failure));
       setStage({ kind: "codes", backupCodes: r.data.backupCodes });
@@ -92,10 +98,10 @@ export function TwoFactorSettings({ initiallyEnabled }: { initiallyEnabled: bool
     setDone("Two-factor authentication is on. Signing in now asks for a code from your app.");
   }
 
-  const start = (action: "enable" | "disable" | "codes") => {
+  const start = (action: Action) => {
     setError(null);
     setDone(null);
-    setStage({ kind: "password", action });
+    setStage({ kind: "check", action });
   };
 
   return (
@@ -105,7 +111,13 @@ export function TwoFactorSettings({ initiallyEnabled }: { initiallyEnabled: bool
           Two-factor authentication
         </h2>
         <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400" data-testid="two-factor-status">
-          {enabled ? "On: signing in needs your password and a code from your authenticator app." : "Off: signing in needs only your password."}
+          {hasPassword
+            ? enabled
+              ? "On: signing in needs your password and a code from your authenticator app."
+              : "Off: signing in needs only your password."
+            : enabled
+              ? "On: signing in needs a code from your authenticator app after your provider."
+              : "Off: signing in needs only your provider."}
         </p>
       </div>
       {done && (
@@ -118,9 +130,13 @@ export function TwoFactorSettings({ initiallyEnabled }: { initiallyEnabled: bool
           {error}
         </Alert>
       )}
-      {stage.kind === "password" && (
-        <form className="grid gap-3" onSubmit={onPassword} noValidate>
-          <TextField label="Your password" name="password" type="password" autoComplete="current-password" autoFocus />
+      {stage.kind === "check" && (
+        <form className="grid gap-3" onSubmit={onCheck} noValidate>
+          {hasPassword ? (
+            <TextField label="Your password" name="password" type="password" autoComplete="current-password" autoFocus />
+          ) : (
+            <p className="text-sm">Your account has no password: your recent sign-in confirms this.</p>
+          )}
           <div className="flex flex-wrap gap-2">
             <Button type="submit" pending={pending} pendingText="Checking…">
               {stage.action === "enable" ? "Continue" : stage.action === "disable" ? "Turn off two-factor" : "Create new backup codes"}
@@ -151,7 +167,7 @@ export function TwoFactorSettings({ initiallyEnabled }: { initiallyEnabled: bool
         </form>
       )}
       {stage.kind === "codes" && <BackupCodes codes={stage.backupCodes} />}
-      {stage.kind !== "password" && stage.kind !== "confirm" && (
+      {stage.kind !== "check" && stage.kind !== "confirm" && (
         <div className="flex flex-wrap gap-2">
           {enabled ? (
             <>

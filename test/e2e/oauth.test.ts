@@ -141,6 +141,28 @@ describe("OAuth sign-in in the browser", () => {
     await device.context.close();
   });
 
+  it("an account made through the provider turns two-factor on without a password: its recent sign-in confirms it", async () => {
+    const { login } = providerAccount();
+    const device = await newDevice(browser, "sso-only-2fa", undefined, { baseURL: app.url });
+    const { page } = device;
+    await page.goto("/sign-in");
+    await page.getByRole("button", { name: "Continue with Acme SSO" }).click();
+    await atProvider(device, { login });
+    await page.waitForURL((u) => u.origin === app.url && u.pathname === "/settings/security");
+    await visible(page.getByText("Off: signing in needs only your provider."));
+    await page.getByRole("button", { name: "Turn on two-factor" }).click();
+    await visible(page.getByText("Your account has no password: your recent sign-in confirms this."));
+    expect(await page.getByLabel("Your password").count()).toBe(0);
+    await page.getByRole("button", { name: "Continue", exact: true }).click();
+    const secret = (await page.getByTestId("totp-secret").innerText()).trim();
+    const authenticator = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret) });
+    await page.getByLabel("Code from the app").fill(authenticator.generate());
+    await page.getByRole("button", { name: "Turn on two-factor" }).click();
+    await visible(page.getByText("Two-factor authentication is on."));
+    await visible(page.getByText("On: signing in needs a code from your authenticator app after your provider."));
+    await device.context.close();
+  });
+
   it("links the provider from settings (same verified address) and unlinks it again", async () => {
     const device = await newDevice(browser, "linker", undefined, { baseURL: app.url });
     const { page } = device;

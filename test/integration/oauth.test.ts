@@ -269,6 +269,75 @@ describe("an account with two-factor on", () => {
   });
 });
 
+describe("two-factor for an account made through the provider (no password)", () => {
+  const HOUR = 60 * 60 * 1000;
+  const codeOf = async (res: Response) => ((await res.json()) as { code?: string }).code;
+
+  /** Signed in through the provider only: no credential row, so no password to give. */
+  async function providerOnlyAccount() {
+    const { login, email } = providerAccount();
+    const b = new Browser();
+    await oauthSignIn(b, login);
+    const userId = await userIdOf(email);
+    expect(await accountsOf(userId)).toEqual(["oidc"]);
+    return { b, login, email, userId };
+  }
+
+  it("turns it on with a fresh sign-in instead of a password; the next provider sign-in stops at the second step", async () => {
+    const { b, login, userId } = await providerOnlyAccount();
+    const enable = await b.auth("/two-factor/enable", {});
+    expect(enable.status).toBe(200);
+    const { totpURI } = (await enable.json()) as { totpURI: string; backupCodes: string[] };
+    const totp = OTPAuth.URI.parse(totpURI) as OTPAuth.TOTP;
+    expect((await b.auth("/two-factor/verify-totp", { code: totp.generate() })).status).toBe(200);
+    const [row] = await getDb().select({ on: user.twoFactorEnabled }).from(user).where(eq(user.id, userId));
+    expect(row?.on).toBe(true);
+
+    const other = new Browser();
+    const { location } = await oauthSignIn(other, login);
+    expect(location?.searchParams.get("step")).toBe("two-factor");
+    expect(other.signedIn()).toBe(false);
+    // The next period's code (accepted within the window): the enabling code signs in once.
+    expect((await other.auth("/two-factor/verify-totp", { code: totp.generate({ timestamp: Date.now() + 30_000 }) })).status).toBe(200);
+    const list = (await (await other.api(listRoute, "/api/sessions")).json()) as { sessions: { isCurrent: boolean; signInMethod: string }[] };
+    expect(list.sessions.find((s) => s.isCurrent)?.signInMethod).toBe("oidc+totp");
+  });
+
+  it("an older sign-in can neither turn it on, read the secret, make new backup codes nor turn it off", async () => {
+    const { b } = await providerOnlyAccount();
+    const enable = await b.auth("/two-factor/enable", {});
+    const { totpURI } = (await enable.json()) as { totpURI: string };
+    const totp = OTPAuth.URI.parse(totpURI) as OTPAuth.TOTP;
+    expect((await b.auth("/two-factor/verify-totp", { code: totp.generate() })).status).toBe(200);
+    // Fresh: the secret and new codes are readable without a password.
+    expect((await b.auth("/two-factor/get-totp-uri", {})).status).toBe(200);
+    expect((await b.auth("/two-factor/generate-backup-codes", {})).status).toBe(200);
+    await backdateSignIn(await sessionIdOf(b), HOUR);
+    for (const path of ["/two-factor/get-totp-uri", "/two-factor/generate-backup-codes", "/two-factor/disable", "/two-factor/enable"]) {
+      const res = await b.auth(path, {});
+      expect(res.status, path).toBe(403);
+      expect(await codeOf(res), path).toBe("REAUTHENTICATION_REQUIRED");
+    }
+  });
+
+  it("an account with a password still has to give it, fresh sign-in or not", async () => {
+    const b = new Browser();
+    const { email } = await signUpVerified(b);
+    const refusedWithoutPassword = async (path: string) => {
+      const res = await b.auth(path, {});
+      expect(res.status, path).toBe(400);
+      expect(await codeOf(res), path).toBe("INVALID_PASSWORD");
+    };
+    await refusedWithoutPassword("/two-factor/enable");
+    const enable = await b.auth("/two-factor/enable", { password: PASSWORD });
+    const totp = OTPAuth.URI.parse(((await enable.json()) as { totpURI: string }).totpURI) as OTPAuth.TOTP;
+    expect((await b.auth("/two-factor/verify-totp", { code: totp.generate() })).status).toBe(200);
+    for (const path of ["/two-factor/get-totp-uri", "/two-factor/generate-backup-codes", "/two-factor/disable"]) await refusedWithoutPassword(path);
+    const [row] = await getDb().select({ on: user.twoFactorEnabled }).from(user).where(eq(user.id, await userIdOf(email)));
+    expect(row?.on).toBe(true);
+  });
+});
+
 describe("linking from settings", () => {
   it("links a provider identity with the same verified address, and refuses a different one", async () => {
     const b = new Browser();

@@ -104,6 +104,16 @@ export const ENDS_OTHER_SESSIONS: Record<string, string> = {
 };
 
 /**
+ * Gated endpoints that show or replace the authenticator secret or backup codes: each needs
+ * the password or, for an account without one (better-auth's allowPasswordless), a sign-in
+ * younger than SESSION_FRESH_AGE. Value: the message.
+ */
+export const PASSWORD_OR_FRESH_SIGN_IN: Record<string, string> = {
+  "/two-factor/get-totp-uri": "Please sign in again to see your authenticator setup.",
+  "/two-factor/generate-backup-codes": "Please sign in again before creating new backup codes.",
+};
+
+/**
  * Gated endpoints that let another device or identity into the account, or remove a way in:
  * each needs a sign-in younger than SESSION_FRESH_AGE, whatever else is sent (a stolen, older
  * session cannot approve the thief's device or link the thief's identity). Value: the message.
@@ -248,6 +258,9 @@ export const frontDoorPlugin = () =>
               if (passwordField) {
                 const password = body?.[passwordField];
                 if (typeof password !== "string" || password === "") await assertFreshSession(current.sessionId);
+              }
+              if (Object.hasOwn(PASSWORD_OR_FRESH_SIGN_IN, ctx.path) && (typeof body?.password !== "string" || body.password === "")) {
+                await assertFreshSession(current.sessionId, PASSWORD_OR_FRESH_SIGN_IN[ctx.path]);
               }
               if (Object.hasOwn(FRESH_SIGN_IN_PATHS, ctx.path)) await assertFreshSession(current.sessionId, FRESH_SIGN_IN_PATHS[ctx.path]);
             }

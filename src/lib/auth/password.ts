@@ -1,8 +1,24 @@
 // Password confirmation for actions outside better-auth (ending other sessions), through
 // better-auth's own verifyPassword so hashing and the account lookup stay in one place.
 // Passed to lib/sessions by the route handler: sessions never import auth.
+import { and, eq, isNotNull } from "drizzle-orm";
+import { getDb } from "@/db";
+import { account } from "@/db/schema";
 import { isOutage } from "@/lib/http/unavailable";
 import { getAuth } from "./index";
+
+/**
+ * Whether the user has a password to confirm with. An account made through a provider has
+ * none (no credential row) until a reset link sets one; it confirms with a fresh sign-in.
+ */
+export async function hasPassword(userId: string): Promise<boolean> {
+  const rows = await getDb()
+    .select({ id: account.id })
+    .from(account)
+    .where(and(eq(account.userId, userId), eq(account.providerId, "credential"), isNotNull(account.password)))
+    .limit(1);
+  return rows.length > 0;
+}
 
 /**
  * Whether `password` is the signed-in user's (the session comes from `headers`). The call

@@ -51,6 +51,10 @@ export function twoFactorPlugin() {
     twoFactorCookieMaxAge: CHALLENGE_MAX_AGE,
     // Per account: 10 wrong codes in a row lock the second step for 15 minutes (better-auth's default, spelled out).
     accountLockout: { enabled: true, maxFailedAttempts: 10, durationSeconds: 15 * 60 },
+    // An account with no password (made through a provider) turns 2FA on and off, and reads
+    // its secret or new backup codes, with a fresh sign-in instead (front-door.ts). An account
+    // with a password must still give it: better-auth asks whenever a credential row has one.
+    allowPasswordless: true,
   });
   // Its after-hook on /sign-in/email deletes a session that already went through every
   // database hook; the gate never lets that session be created. Its rate limit (3 per 10 s

@@ -1,6 +1,7 @@
 import { SecuritySettings } from "@/components/security-settings";
 import { SignOutButton } from "@/components/sign-out-button";
 import { configuredProviders } from "@/lib/auth/oauth-providers";
+import { hasPassword } from "@/lib/auth/password";
 import { env } from "@/lib/env";
 import { requireUser } from "@/lib/sessions/current-user";
 
@@ -9,6 +10,7 @@ export const dynamic = "force-dynamic";
 
 export default async function SecurityPage() {
   const { user } = await requireUser("/settings/security");
+  const withPassword = await hasPassword(user.id);
   return (
     <div className="grid gap-8">
       <div className="flex flex-wrap items-end justify-between gap-4">
@@ -20,7 +22,7 @@ export default async function SecurityPage() {
         </div>
         <SignOutButton />
       </div>
-      <SecuritySettings providers={configuredProviders(env())} twoFactorEnabled={user.twoFactorEnabled === true} />
+      <SecuritySettings providers={configuredProviders(env())} twoFactorEnabled={user.twoFactorEnabled === true} hasPassword={withPassword} />
     </div>
   );
 }
