@@ -4,7 +4,14 @@ import { Button } from "@/components/ui/button";
 import { authClient } from "@/lib/auth-client";
 import { announceSignedOut, markLeavingOnPurpose } from "@/lib/ui/live-session";
 
-export function SignOutButton() {
+export function SignOutButton({
+  label = "Sign out",
+  next,
+}: {
+  label?: string;
+  /** Where the sign-in page sends the person afterwards (a same-site path). */
+  next?: string;
+} = {}) {
   const [pending, setPending] = useState(false);
   return (
     <Button
@@ -19,10 +26,10 @@ export function SignOutButton() {
         // This browser's other tabs leave the account too (their streams say so as well).
         announceSignedOut("sign-out");
         // A full page load drops every signed-in page the client router still holds.
-        window.location.replace("/sign-in");
+        window.location.replace(next ? `/sign-in?next=${encodeURIComponent(next)}` : "/sign-in");
       }}
     >
-      Sign out
+      {label}
     </Button>
   );
 }

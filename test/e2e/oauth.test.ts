@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, PORT_RANGES } from "../support/ports";
 import { startOidcServer, type OidcServer } from "../support/oidc-server";
 import { startAppServer, type AppServer } from "./support/app-server";
-import { createAccount, deviceRows, env, launchBrowser, newDevice, openPanel, PASSWORD, uniqueEmail, visible, type Device } from "./support/harness";
+import { backdateSignIn, createAccount, deviceRows, env, launchBrowser, newDevice, openPanel, PASSWORD, uniqueEmail, visible, type Device } from "./support/harness";
 
 let browser: Browser;
 let idp: OidcServer;
@@ -141,7 +141,7 @@ describe("OAuth sign-in in the browser", () => {
     await device.context.close();
   });
 
-  it("an account made through the provider turns two-factor on without a password: its recent sign-in confirms it", async () => {
+  it("an account made through the provider: a link sets a password, and two-factor goes on without one (its recent sign-in confirms it)", async () => {
     const { login } = providerAccount();
     const device = await newDevice(browser, "sso-only-2fa", undefined, { baseURL: app.url });
     const { page } = device;
@@ -150,6 +150,10 @@ describe("OAuth sign-in in the browser", () => {
     await atProvider(device, { login });
     await page.waitForURL((u) => u.origin === app.url && u.pathname === "/settings/security");
     await visible(page.getByText("Off: signing in needs only your provider."));
+    // No password to change: the card offers the emailed link that sets one.
+    expect(await page.getByLabel("Current password").count()).toBe(0);
+    await page.getByRole("button", { name: "Email me a link to set a password" }).click();
+    await visible(page.getByText("Check your email"));
     await page.getByRole("button", { name: "Turn on two-factor" }).click();
     await visible(page.getByText("Your account has no password: your recent sign-in confirms this."));
     expect(await page.getByLabel("Your password").count()).toBe(0);
@@ -161,6 +165,44 @@ describe("OAuth sign-in in the browser", () => {
     await visible(page.getByText("Two-factor authentication is on."));
     await visible(page.getByText("On: signing in needs a code from your authenticator app after your provider."));
     await device.context.close();
+  });
+
+  it("an account made through the provider confirms a sign-out by signing in again, not with a password it does not have", async () => {
+    const { login } = providerAccount();
+    /** Through the provider to Security settings; the provider may remember this browser and skip its page. */
+    async function signInThroughProvider(device: Device) {
+      await device.page.goto("/sign-in");
+      await device.page.getByRole("button", { name: "Continue with Acme SSO" }).click();
+      await device.page.waitForURL(
+        (u) => (u.origin === idp.issuer && u.pathname.startsWith("/interaction/")) || (u.origin === app.url && u.pathname === "/settings/security"),
+      );
+      if (new URL(device.page.url()).origin === idp.issuer) await atProvider(device, { login });
+      await device.page.waitForURL((u) => u.origin === app.url && u.pathname === "/settings/security");
+    }
+    const a = await newDevice(browser, "sso-a", undefined, { baseURL: app.url });
+    const b = await newDevice(browser, "sso-b", undefined, { baseURL: app.url });
+    await signInThroughProvider(a);
+    await signInThroughProvider(b);
+    await a.page.reload();
+    await openPanel(a.page, 2);
+    // A signed in an hour ago, as far as the server is concerned.
+    await backdateSignIn(await deviceRows(a.page).filter({ hasText: "This device" }).getAttribute("data-session-id"));
+    const signOutOther = async () => {
+      await deviceRows(a.page).filter({ hasNotText: "This device" }).getByRole("button", { name: /^Sign out/ }).click();
+      await a.page.getByRole("dialog", { name: "Sign out this device?" }).getByRole("button", { name: "Sign out", exact: true }).click();
+    };
+    await signOutOther();
+    const dialog = a.page.getByRole("dialog", { name: "Sign in again first" });
+    await visible(dialog.getByText(/your account has no password/));
+    expect(await dialog.getByLabel("Password").count()).toBe(0);
+    await dialog.getByRole("button", { name: "Sign in again" }).click();
+    await a.page.waitForURL((u) => u.pathname === "/sign-in" && u.searchParams.get("next") === "/settings/security");
+    await signInThroughProvider(a);
+    await openPanel(a.page, 2);
+    await signOutOther();
+    await visible(a.page.getByRole("status").getByText(/Signed out 1 device/));
+    await a.context.close();
+    await b.context.close();
   });
 
   it("links the provider from settings (same verified address) and unlinks it again", async () => {

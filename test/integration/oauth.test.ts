@@ -12,6 +12,7 @@ import { account, securityEvent, session, user } from "@/db/schema";
 import { GET as listRoute } from "@/app/api/sessions/route";
 import { GET as activityRoute } from "@/app/api/security/activity/route";
 import { resetAuthForTests } from "@/lib/auth";
+import { hasPassword } from "@/lib/auth/password";
 import { flushBackground } from "@/lib/background";
 import { resetEnvForTests } from "@/lib/env";
 import { flushRepairs } from "@/lib/sessions/repairs";
@@ -318,6 +319,24 @@ describe("two-factor for an account made through the provider (no password)", ()
       expect(res.status, path).toBe(403);
       expect(await codeOf(res), path).toBe("REAUTHENTICATION_REQUIRED");
     }
+  });
+
+  it("sets a password through the emailed link: every session ends, then the address and password sign in", async () => {
+    const { b, email, userId } = await providerOnlyAccount();
+    expect(await hasPassword(userId)).toBe(false);
+    const started = Date.now();
+    expect((await b.auth("/request-password-reset", { email, redirectTo: "/reset-password" })).status).toBe(200);
+    const mail = await waitForEmail(email, "password-reset", started, 10_000);
+    const token = new URL(mail.link).pathname.split("/").pop();
+    expect((await new Browser().auth("/reset-password", { token, newPassword: "a password of my own" })).status).toBe(200);
+    await flushRepairs();
+    expect(await hasPassword(userId)).toBe(true);
+    expect(await accountsOf(userId)).toEqual(["credential", "oidc"]);
+    expect(await pgSessionIds(userId)).toEqual([]);
+    expect((await b.auth("/get-session")).status).toBe(401);
+    const again = new Browser();
+    expect((await again.auth("/sign-in/email", { email, password: "a password of my own" })).status).toBe(200);
+    expect(again.signedIn()).toBe(true);
   });
 
   it("an account with a password still has to give it, fresh sign-in or not", async () => {

@@ -1,22 +1,26 @@
 "use client";
 // The sign-out confirmation: "Sign out this device?" / "Sign out all other devices?", and
-// the password step when the server asks for re-authentication. Keyboard: focus starts on
+// the password step when the server asks for re-authentication (for an account without a
+// password: signing in again, the only way it re-authenticates). Keyboard: focus starts on
 // Cancel (the safe choice), Escape cancels, Enter on the red button confirms.
 import { useEffect, useRef } from "react";
 import { Alert } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { TextField } from "@/components/ui/field";
+import { SignOutButton } from "@/components/sign-out-button";
 import type { OpenConfirm } from "./confirm-machine";
 import { plural } from "./plural";
 
 export function SignOutDialog({
   confirm,
+  hasPassword = true,
   onCancel,
   onConfirm,
   onPasswordMissing,
 }: {
   confirm: OpenConfirm | null;
+  hasPassword?: boolean;
   onCancel: () => void;
   /** `password` only on the password step. */
   onConfirm: (password?: string) => void;
@@ -34,12 +38,14 @@ export function SignOutDialog({
       onClose={onCancel}
       title={
         confirm?.step === "password"
-          ? "Confirm your password"
+          ? hasPassword
+            ? "Confirm your password"
+            : "Sign in again first"
           : confirm?.target.kind === "all"
             ? "Sign out all other devices?"
             : "Sign out this device?"
       }
-      description={confirm ? <ConfirmText confirm={confirm} /> : null}
+      description={confirm ? <ConfirmText confirm={confirm} hasPassword={hasPassword} /> : null}
     >
       {confirm && (
         <form
@@ -48,13 +54,14 @@ export function SignOutDialog({
           onSubmit={(e) => {
             e.preventDefault();
             if (confirm.step !== "password") return onConfirm();
+            if (!hasPassword) return;
             const password = String(new FormData(e.currentTarget).get("password") ?? "");
             if (password) return onConfirm(password);
             onPasswordMissing();
             passwordRef.current?.focus();
           }}
         >
-          {confirm.step === "password" && (
+          {confirm.step === "password" && hasPassword && (
             <TextField
               ref={passwordRef}
               label="Password"
@@ -74,13 +81,17 @@ export function SignOutDialog({
             <Button variant="secondary" onClick={onCancel} disabled={confirm.pending} autoFocus={confirm.step === "confirm"}>
               Cancel
             </Button>
-            <Button type="submit" variant="danger" pending={confirm.pending} pendingText="Signing out…">
-              {confirm.step === "password"
-                ? "Confirm and sign out"
-                : confirm.target.kind === "all"
-                  ? `Sign out ${plural(confirm.target.count, "device", "devices")}`
-                  : "Sign out"}
-            </Button>
+            {confirm.step === "password" && !hasPassword ? (
+              <SignOutButton label="Sign in again" next="/settings/security" />
+            ) : (
+              <Button type="submit" variant="danger" pending={confirm.pending} pendingText="Signing out…">
+                {confirm.step === "password"
+                  ? "Confirm and sign out"
+                  : confirm.target.kind === "all"
+                    ? `Sign out ${plural(confirm.target.count, "device", "devices")}`
+                    : "Sign out"}
+              </Button>
+            )}
           </div>
         </form>
       )}
@@ -88,7 +99,15 @@ export function SignOutDialog({
   );
 }
 
-function ConfirmText({ confirm }: { confirm: OpenConfirm }) {
+function ConfirmText({ confirm, hasPassword }: { confirm: OpenConfirm; hasPassword: boolean }) {
+  if (confirm.step === "password" && !hasPassword) {
+    return (
+      <p>
+        You signed in on this device a while ago, and your account has no password to confirm it&apos;s you. Sign in again, then sign out{" "}
+        {confirm.target.kind === "all" ? "your other devices" : "that device"} within a few minutes.
+      </p>
+    );
+  }
   if (confirm.step === "password") {
     return (
       <p>
@@ -102,7 +121,7 @@ function ConfirmText({ confirm }: { confirm: OpenConfirm }) {
     return (
       <p>
         Every device except this one will be signed out at once ({plural(confirm.target.count, "device", "devices")}).
-        They&apos;ll need your password to sign in again.
+        {hasPassword ? "They'll need your password to sign in again." : "They'll need to sign in again."}
       </p>
     );
   }
@@ -110,7 +129,8 @@ function ConfirmText({ confirm }: { confirm: OpenConfirm }) {
   return (
     <p className="wrap-anywhere">
       <strong>{s.declaredClient ?? s.label}</strong>
-      {s.ipAddress ? ` (IP ${s.ipAddress})` : ""} will be signed out at once. It will need your password to sign in again.
+      {s.ipAddress ? ` (IP ${s.ipAddress})` : ""} will be signed out at once.{" "}
+      {hasPassword ? "It will need your password to sign in again." : "Signing in on it again will need your provider."}
     </p>
   );
 }

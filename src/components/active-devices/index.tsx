@@ -19,10 +19,13 @@ const PAGE = "/settings/security";
 export function ActiveDevices({
   refreshSignal = 0,
   onSessions,
+  hasPassword = true,
 }: {
   /** Bump to reload the list (e.g. after a password change). */
   refreshSignal?: number;
   onSessions?: (sessions: SessionView[] | null) => void;
+  /** False for an account made through a provider: re-authenticating means signing in again. */
+  hasPassword?: boolean;
 }) {
   const router = useRouter();
   const signedOut = () => router.replace(signedOutUrl(PAGE));
@@ -135,6 +138,7 @@ export function ActiveDevices({
 
       <SignOutDialog
         confirm={confirm}
+        hasPassword={hasPassword}
         onCancel={() => dispatch({ type: "close" })}
         onConfirm={(password) => confirm && void signOut(confirm.target, password)}
         onPasswordMissing={() => dispatch({ type: "password-missing" })}

@@ -22,7 +22,7 @@ export default async function SecurityPage() {
         </div>
         <SignOutButton />
       </div>
-      <SecuritySettings providers={configuredProviders(env())} twoFactorEnabled={user.twoFactorEnabled === true} hasPassword={withPassword} />
+      <SecuritySettings providers={configuredProviders(env())} twoFactorEnabled={user.twoFactorEnabled === true} hasPassword={withPassword} email={user.email} />
     </div>
   );
 }
