@@ -47,6 +47,22 @@ async function atProvider(device: Device, action: { login: string } | "cancel") 
   await page.getByRole("button", { name: "Continue" }).click();
 }
 
+/**
+ * From the sign-in page the device is on, through the provider's button and its page, back at
+ * Security settings as `login`. `remembered`: this browser signed in at the provider before,
+ * which may skip its page.
+ */
+async function signInThroughProvider(device: Device, login: string, { remembered = false } = {}) {
+  await device.page.getByRole("button", { name: "Continue with Acme SSO" }).click();
+  if (remembered) {
+    await device.page.waitForURL(
+      (u) => (u.origin === idp.issuer && u.pathname.startsWith("/interaction/")) || (u.origin === app.url && u.pathname === "/settings/security"),
+    );
+  }
+  if (!remembered || new URL(device.page.url()).origin === idp.issuer) await atProvider(device, { login });
+  await device.page.waitForURL((u) => u.origin === app.url && u.pathname === "/settings/security");
+}
+
 describe("OAuth sign-in in the browser", () => {
   it("shows no provider button where none is configured", async () => {
     const device = await newDevice(browser, "plain");
@@ -63,9 +79,7 @@ describe("OAuth sign-in in the browser", () => {
     const device = await newDevice(browser, "oauth", undefined, { baseURL: app.url });
     const { page } = device;
     await page.goto("/sign-in");
-    await page.getByRole("button", { name: "Continue with Acme SSO" }).click();
-    await atProvider(device, { login });
-    await page.waitForURL((u) => u.origin === app.url && u.pathname === "/settings/security");
+    await signInThroughProvider(device, login);
     await visible(deviceRows(page).first());
     await visible(deviceRows(page).first().getByText("Acme SSO"));
     // The history row is written just after the sign-in's answer: read the page again.
@@ -146,9 +160,7 @@ describe("OAuth sign-in in the browser", () => {
     const device = await newDevice(browser, "sso-only-2fa", undefined, { baseURL: app.url });
     const { page } = device;
     await page.goto("/sign-in");
-    await page.getByRole("button", { name: "Continue with Acme SSO" }).click();
-    await atProvider(device, { login });
-    await page.waitForURL((u) => u.origin === app.url && u.pathname === "/settings/security");
+    await signInThroughProvider(device, login);
     await visible(page.getByText("Off: signing in needs only your provider."));
     // No password to change: the card offers the emailed link that sets one.
     expect(await page.getByLabel("Current password").count()).toBe(0);
@@ -169,20 +181,11 @@ describe("OAuth sign-in in the browser", () => {
 
   it("an account made through the provider confirms a sign-out by signing in again, not with a password it does not have", async () => {
     const { login } = providerAccount();
-    /** From the sign-in page through the provider to Security settings; the provider may remember this browser and skip its page. */
-    async function signInThroughProvider(device: Device) {
-      await device.page.getByRole("button", { name: "Continue with Acme SSO" }).click();
-      await device.page.waitForURL(
-        (u) => (u.origin === idp.issuer && u.pathname.startsWith("/interaction/")) || (u.origin === app.url && u.pathname === "/settings/security"),
-      );
-      if (new URL(device.page.url()).origin === idp.issuer) await atProvider(device, { login });
-      await device.page.waitForURL((u) => u.origin === app.url && u.pathname === "/settings/security");
-    }
     const a = await newDevice(browser, "sso-a", undefined, { baseURL: app.url });
     const b = await newDevice(browser, "sso-b", undefined, { baseURL: app.url });
     for (const d of [a, b]) {
       await d.page.goto("/sign-in");
-      await signInThroughProvider(d);
+      await signInThroughProvider(d, login);
     }
     await a.page.reload();
     await openPanel(a.page, 2);
@@ -198,7 +201,7 @@ describe("OAuth sign-in in the browser", () => {
     expect(await dialog.getByLabel("Password").count()).toBe(0);
     await dialog.getByRole("button", { name: "Sign in again" }).click();
     await a.page.waitForURL((u) => u.pathname === "/sign-in" && u.searchParams.get("next") === "/settings/security");
-    await signInThroughProvider(a);
+    await signInThroughProvider(a, login, { remembered: true });
     await openPanel(a.page, 2);
     await signOutOther();
     await visible(a.page.getByRole("status").getByText(/Signed out 1 device/));

@@ -8,7 +8,7 @@ import { user } from "@/db/schema";
 import { GET as listRoute } from "@/app/api/sessions/route";
 import { POST as revokeRoute } from "@/app/api/sessions/revoke/route";
 import { getAuth } from "@/lib/auth";
-import { DISABLED_PATHS, ENDS_OTHER_SESSIONS, FRESH_SIGN_IN_PATHS, PUBLIC_PATHS } from "@/lib/auth/front-door";
+import { DISABLED_PATHS, FRESH_SIGN_IN_PATHS, PASSWORD_OR_FRESH_SIGN_IN, PUBLIC_PATHS } from "@/lib/auth/front-door";
 import { env } from "@/lib/env";
 import { revokeSessions } from "@/lib/sessions/lifecycle";
 import { Browser, PASSWORD, signIn, signUpVerified } from "../support/browser";
@@ -64,7 +64,7 @@ describe("every better-auth endpoint is public (explicitly), disabled, or gated 
   it("lists better-auth's endpoints, and every allow-list entry names a real one", () => {
     const paths = new Set(endpoints.map((e) => e.path));
     expect(paths.size).toBeGreaterThan(20);
-    for (const p of [...Object.keys(PUBLIC_PATHS), ...DISABLED_PATHS, ...Object.keys(ENDS_OTHER_SESSIONS), ...Object.keys(FRESH_SIGN_IN_PATHS)]) {
+    for (const p of [...Object.keys(PUBLIC_PATHS), ...DISABLED_PATHS, ...Object.keys(PASSWORD_OR_FRESH_SIGN_IN), ...Object.keys(FRESH_SIGN_IN_PATHS)]) {
       expect(paths, `${p} is listed but better-auth has no such endpoint`).toContain(p);
     }
     expect(gated.map((e) => e.path)).toEqual(

@@ -95,22 +95,16 @@ export const SERVER_ONLY_PUBLIC_PATHS: Record<string, string> = {
 };
 
 /**
- * Gated endpoints that end other sessions: each needs the password (the named field) or,
- * where better-auth allows it without one, a sign-in younger than SESSION_FRESH_AGE.
+ * Gated endpoints that need the password (the named field) or, where better-auth lets them
+ * run without one, a sign-in younger than SESSION_FRESH_AGE (answered with `message`, or the
+ * default one). They end other sessions, or show or replace the authenticator secret or
+ * backup codes (without a password only for an account that has none: allowPasswordless).
  */
-export const ENDS_OTHER_SESSIONS: Record<string, string> = {
-  "/change-password": "currentPassword", // required by better-auth's schema
-  "/delete-user": "password",
-};
-
-/**
- * Gated endpoints that show or replace the authenticator secret or backup codes: each needs
- * the password or, for an account without one (better-auth's allowPasswordless), a sign-in
- * younger than SESSION_FRESH_AGE. Value: the message.
- */
-export const PASSWORD_OR_FRESH_SIGN_IN: Record<string, string> = {
-  "/two-factor/get-totp-uri": "Please sign in again to see your authenticator setup.",
-  "/two-factor/generate-backup-codes": "Please sign in again before creating new backup codes.",
+export const PASSWORD_OR_FRESH_SIGN_IN: Record<string, { field: string; message?: string }> = {
+  "/change-password": { field: "currentPassword" }, // required by better-auth's schema
+  "/delete-user": { field: "password" },
+  "/two-factor/get-totp-uri": { field: "password", message: "Please sign in again to see your authenticator setup." },
+  "/two-factor/generate-backup-codes": { field: "password", message: "Please sign in again before creating new backup codes." },
 };
 
 /**
@@ -254,13 +248,10 @@ export const frontDoorPlugin = () =>
               await requireLiveSession(ctx.headers);
             } else if (!Object.hasOwn(PUBLIC_PATHS, ctx.path) && !(Object.hasOwn(SERVER_ONLY_PUBLIC_PATHS, ctx.path) && !ctx.request)) {
               const current = await requireLiveSession(ctx.headers);
-              const passwordField = Object.hasOwn(ENDS_OTHER_SESSIONS, ctx.path) ? ENDS_OTHER_SESSIONS[ctx.path] : undefined;
-              if (passwordField) {
-                const password = body?.[passwordField];
-                if (typeof password !== "string" || password === "") await assertFreshSession(current.sessionId);
-              }
-              if (Object.hasOwn(PASSWORD_OR_FRESH_SIGN_IN, ctx.path) && (typeof body?.password !== "string" || body.password === "")) {
-                await assertFreshSession(current.sessionId, PASSWORD_OR_FRESH_SIGN_IN[ctx.path]);
+              const passwordRule = Object.hasOwn(PASSWORD_OR_FRESH_SIGN_IN, ctx.path) ? PASSWORD_OR_FRESH_SIGN_IN[ctx.path] : undefined;
+              if (passwordRule) {
+                const password = body?.[passwordRule.field];
+                if (typeof password !== "string" || password === "") await assertFreshSession(current.sessionId, passwordRule.message);
               }
               if (Object.hasOwn(FRESH_SIGN_IN_PATHS, ctx.path)) await assertFreshSession(current.sessionId, FRESH_SIGN_IN_PATHS[ctx.path]);
             }
